@@ -1,0 +1,256 @@
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/backend/cpu/cpu_backend.h"
+
+namespace udlab {
+namespace {
+
+template <class S>
+using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class S>
+using MapC = Eigen::Map<const RowMat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using MapM = Eigen::Map<RowMat<S>, 0, Eigen::OuterStride<>>;
+
+// Elementwise loops below 32k elements are not worth waking threads for.
+inline bool big(size_t n) { return n >= (1u << 15); }
+
+template <class S>
+class CpuDenseOps final : public DenseOps<S> {
+ public:
+  explicit CpuDenseOps(int threads) : threads_(threads) {}
+
+  void gemm(bool ta, bool tb, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
+            S* C, int ldc) override {
+    MapM<S> c(C, M, N, Eigen::OuterStride<>(ldc));
+    if (K == 0) {
+      if (beta == S(0)) c.setZero(); else c *= beta;
+      return;
+    }
+    MapC<S> a(A, ta ? K : M, ta ? M : K, Eigen::OuterStride<>(lda));
+    MapC<S> b(B, tb ? N : K, tb ? K : N, Eigen::OuterStride<>(ldb));
+    if (beta == S(0)) c.setZero();
+    else if (beta != S(1)) c *= beta;
+    if (!ta && !tb) c.noalias() += alpha * a * b;
+    else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
+    else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
+    else c.noalias() += alpha * a.transpose() * b.transpose();
+  }
+
+  void add_row_bias(S* Y, const S* b, int M, int N) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * N))
+    for (int m = 0; m < M; ++m) {
+      S* y = Y + size_t(m) * N;
+      for (int n = 0; n < N; ++n) y[n] += b[n];
+    }
+  }
+
+  void row_bias_grad(const S* dY, S* db, int M, int N) override {
+    // Parallel over columns keeps each sum in one fixed order.
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * N) && N >= 64)
+    for (int n0 = 0; n0 < N; n0 += 16) {
+      int n1 = std::min(N, n0 + 16);
+      for (int m = 0; m < M; ++m) {
+        const S* d = dY + size_t(m) * N;
+        for (int n = n0; n < n1; ++n) db[n] += d[n];
+      }
+    }
+  }
+
+  void embedding_fwd(const S* table, const int32_t* idx, S* out, int M, int E) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * E))
+    for (int m = 0; m < M; ++m) std::copy_n(table + size_t(idx[m]) * E, E, out + size_t(m) * E);
+  }
+
+  void embedding_bwd(const S* dout, const int32_t* idx, S* dtable, int M, int E) override {
+    for (int m = 0; m < M; ++m) {
+      S* t = dtable + size_t(idx[m]) * E;
+      const S* d = dout + size_t(m) * E;
+      for (int e = 0; e < E; ++e) t[e] += d[e];
+    }
+  }
+
+  XentResult softmax_xent(const S* logits, const int32_t* targets, const S* weights, S* dlogits, int M, int V,
+                          double grad_scale) override {
+    std::vector<double> row_loss(M), row_correct(M);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * V))
+    for (int m = 0; m < M; ++m) {
+      const S* z = logits + size_t(m) * V;
+      double w = weights ? double(weights[m]) : 1.0;
+      int y = targets[m];
+      S mx = z[0];
+      int arg = 0;
+      for (int v = 1; v < V; ++v)
+        if (z[v] > mx) { mx = z[v]; arg = v; }
+      double sum = 0;
+      for (int v = 0; v < V; ++v) sum += std::exp(double(z[v] - mx));
+      double lse = std::log(sum) + double(mx);
+      row_loss[m] = w * (lse - double(z[y]));
+      row_correct[m] = (arg == y) ? w : 0.0;
+      if (dlogits) {
+        S* d = dlogits + size_t(m) * V;
+        double s = grad_scale * w;
+        for (int v = 0; v < V; ++v) d[v] = S(s * std::exp(double(z[v]) - lse));
+        d[y] -= S(s);
+      }
+    }
+    XentResult r;
+    for (int m = 0; m < M; ++m) {
+      r.loss_sum += row_loss[m];
+      r.correct += row_correct[m];
+      r.weight_sum += weights ? double(weights[m]) : 1.0;
+    }
+    return r;
+  }
+
+  void layernorm_fwd(const S* x, const S* gamma, const S* beta, S* y, S* mean, S* rstd, int M, int N,
+                     double eps) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * N))
+    for (int m = 0; m < M; ++m) {
+      const S* xr = x + size_t(m) * N;
+      S* yr = y + size_t(m) * N;
+      double mu = 0;
+      for (int n = 0; n < N; ++n) mu += xr[n];
+      mu /= N;
+      double var = 0;
+      for (int n = 0; n < N; ++n) var += (xr[n] - mu) * (xr[n] - mu);
+      var /= N;
+      double rs = 1.0 / std::sqrt(var + eps);
+      mean[m] = S(mu);
+      rstd[m] = S(rs);
+      for (int n = 0; n < N; ++n) yr[n] = S((xr[n] - mu) * rs) * gamma[n] + beta[n];
+    }
+  }
+
+  void layernorm_bwd(const S* dy, const S* x, const S* gamma, const S* mean, const S* rstd, S* dx, S* dgamma,
+                     S* dbeta, int M, int N) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * N))
+    for (int m = 0; m < M; ++m) {
+      const S* xr = x + size_t(m) * N;
+      const S* dyr = dy + size_t(m) * N;
+      S* dxr = dx + size_t(m) * N;
+      double mu = mean[m], rs = rstd[m];
+      double sum_g = 0, sum_gx = 0;
+      for (int n = 0; n < N; ++n) {
+        double g = double(dyr[n]) * gamma[n];
+        double xh = (xr[n] - mu) * rs;
+        sum_g += g;
+        sum_gx += g * xh;
+      }
+      sum_g /= N;
+      sum_gx /= N;
+      for (int n = 0; n < N; ++n) {
+        double xh = (xr[n] - mu) * rs;
+        dxr[n] = S(rs * (double(dyr[n]) * gamma[n] - sum_g - xh * sum_gx));
+      }
+    }
+    // Parameter gradients: columns in parallel, rows in fixed order.
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(size_t(M) * N) && N >= 64)
+    for (int n0 = 0; n0 < N; n0 += 16) {
+      int n1 = std::min(N, n0 + 16);
+      for (int m = 0; m < M; ++m) {
+        const S* xr = x + size_t(m) * N;
+        const S* dyr = dy + size_t(m) * N;
+        for (int n = n0; n < n1; ++n) {
+          dgamma[n] += dyr[n] * S((xr[n] - mean[m]) * rstd[m]);
+          dbeta[n] += dyr[n];
+        }
+      }
+    }
+  }
+
+  void gelu_fwd(const S* x, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] = S(0.5) * x[i] * (S(1) + std::erf(x[i] * S(M_SQRT1_2)));
+  }
+  void gelu_bwd(const S* x, const S* dy, S* dx, size_t n) override {
+    const S inv_sqrt_2pi = S(0.3989422804014327);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) {
+      S cdf = S(0.5) * (S(1) + std::erf(x[i] * S(M_SQRT1_2)));
+      S pdf = inv_sqrt_2pi * std::exp(S(-0.5) * x[i] * x[i]);
+      dx[i] = dy[i] * (cdf + x[i] * pdf);
+    }
+  }
+  void sigmoid_fwd(const S* x, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] = S(1) / (S(1) + std::exp(-x[i]));
+  }
+  void tanh_fwd(const S* x, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+  }
+
+  void axpy(S a, const S* x, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+  }
+  void scale(S* x, S a, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) x[i] *= a;
+  }
+  void mul(const S* a, const S* b, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];
+  }
+  void mul_acc(const S* a, const S* b, S* y, size_t n) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) y[i] += a[i] * b[i];
+  }
+
+  double sumsq(const S* x, size_t n) override {
+    // Fixed chunking (independent of thread count) then an ordered sum: bit-identical for any threads.
+    const size_t chunk = 1 << 14;
+    size_t nchunks = (n + chunk - 1) / chunk;
+    std::vector<double> part(nchunks);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
+    for (size_t c = 0; c < nchunks; ++c) {
+      double s = 0;
+      size_t e = std::min(n, (c + 1) * chunk);
+      for (size_t i = c * chunk; i < e; ++i) s += double(x[i]) * double(x[i]);
+      part[c] = s;
+    }
+    double s = 0;
+    for (double p : part) s += p;
+    return s;
+  }
+
+  bool has_nonfinite(const S* x, size_t n) override {
+    int bad = 0;
+#pragma omp parallel for schedule(static) num_threads(threads_) reduction(| : bad) if (big(n))
+    for (size_t i = 0; i < n; ++i) bad |= !std::isfinite(x[i]);
+    return bad != 0;
+  }
+
+  void adamw(S* p, const S* g, S* m, S* v, size_t n, double lr, double b1, double b2, double eps, double wd,
+             double bc1, double bc2) override {
+    const S sb1 = S(b1), sb2 = S(b2), slr = S(lr), seps = S(eps), swd = S(wd);
+    const S ibc1 = S(1.0 / bc1), ibc2 = S(1.0 / bc2);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (big(n))
+    for (size_t i = 0; i < n; ++i) {
+      m[i] = sb1 * m[i] + (S(1) - sb1) * g[i];
+      v[i] = sb2 * v[i] + (S(1) - sb2) * g[i] * g[i];
+      S mh = m[i] * ibc1, vh = v[i] * ibc2;
+      p[i] -= slr * (mh / (std::sqrt(vh) + seps) + swd * p[i]);
+    }
+  }
+
+ private:
+  int threads_;
+};
+
+}  // namespace
+
+template <class S>
+std::unique_ptr<DenseOps<S>> make_cpu_dense_ops(int threads) {
+  return std::make_unique<CpuDenseOps<S>>(threads);
+}
+template std::unique_ptr<DenseOps<float>> make_cpu_dense_ops<float>(int);
+template std::unique_ptr<DenseOps<double>> make_cpu_dense_ops<double>(int);
+
+}  // namespace udlab

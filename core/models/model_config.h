@@ -1,0 +1,33 @@
+// Every model hyperparameter any model reads. One flat struct so that config.json, CLI flags and the
+// GUI's experiment panel map onto it one to one (see core/train/run_config.cpp for the JSON names).
+#pragma once
+#include <string>
+
+namespace udlab {
+
+struct ModelConfig {
+  std::string model = "lstm";   // lstm | rnn-tanh | group-rnn | group-transformer | transformer | lru
+  int layers = 1;
+  int embed = 64;               // token embedding width (m for group-rnn)
+  int hidden = 128;             // hidden width (H for lstm/rnn/lru/transformer)
+  int heads = 4;                // attention heads
+  int max_len = 0;              // positional table size; 0 = the run's seq_len
+  // Group models (issue 3)
+  std::string group = "o";      // o | so | u | su | torus | blockdiag:b | sp
+  int d = 8;
+  bool mixing = false;
+  bool learn_h0 = false;
+  bool reflect = false;         // O(d): start in the det -1 component
+  double reorth_threshold = 1e-4;  // re-orthogonalise the state once ||h^H h - I||_F exceeds this
+  // LRU (issue 4)
+  int state = 256;              // N complex channels
+  double r_min = 0.9;
+  double r_max = 0.999;
+  double max_phase = 6.283185307179586;
+  bool lru_gamma = true;
+  std::string lru_init = "ring";  // ring | glorot
+  double lru_lr_factor = 0.5;
+  double dropout = 0.0;
+};
+
+}  // namespace udlab
