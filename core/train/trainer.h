@@ -1,0 +1,34 @@
+// The training engine: one run of one model on one dataset, on one backend, reporting through a
+// TrainObserver and obeying a RunControl. The CLI and the GUI both drive exactly this class.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/train/run_config.h"
+#include "core/train/run_control.h"
+#include "core/train/train_observer.h"
+
+namespace udlab {
+
+struct TrainerOptions {
+  std::string run_dir;      // where config.json, metrics.jsonl, checkpoint.safetensors, status.json go; "" = none
+  bool resume = false;      // continue from run_dir/checkpoint.safetensors (config read from run_dir)
+};
+
+class Trainer {
+ public:
+  // Validates the config, opens the dataset, builds the model and checks memory before allocating.
+  // Throws udlab::Error with a one-line message on any problem.
+  Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer = nullptr, RunControl* control = nullptr);
+  ~Trainer();
+  // Runs to completion, cancellation or divergence. Never throws for NaN/Inf (status "diverged").
+  RunStatus run();
+  const RunConfig& config() const;
+  size_t param_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace udlab
