@@ -37,6 +37,30 @@ class GroupOps {
   // Σ x·y in double, fixed order.
   virtual double dot(const S* x, const S* y, size_t len) = 0;
 
+  // The whole recurrence of one group-rnn layer, h_{t+1} = h_t·exp(ξ̂_t), for B independent sequences
+  // over T steps (math-notes §3.4). Buffers are time-major: matrix t·B + b is sequence b at step t.
+  // One call per layer and direction, so an implementation can keep a sequence's state in fast memory
+  // for all T steps (CPU: one thread per group of sequences; GPU: one block per sequence).
+  struct RnnLayer {
+    int B = 0, T = 0;
+    const S* U = nullptr;     // [n²], shared
+    bool mixing = false;      // ξ̂_t = α ξ_t + β ξ̂_{t−1}, ξ̂_{−1} = 0
+    S alpha = 1, beta = 0;
+    S* Xi = nullptr;          // [T·B, n²] forward in: mat(W x_t) + B; forward out: ξ_t = Π(A_t)
+    S* Xh = nullptr;          // [T·B, n²] ξ̂_t (mixing only; otherwise ξ̂ = ξ lives in Xi)
+    S* H = nullptr;           // [(T+1)·B, n²] in: h_0 in the first B slots; forward out: h_1..h_T
+  };
+  // Forward. Every reorth_every steps (and at the last step) each state whose membership error
+  // exceeds reorth_threshold is re-orthogonalised (no gradient); returns how many were. mem_err (host,
+  // [T], may be null) receives the membership error of h_{t+1}, max over the batch.
+  virtual int rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double reorth_threshold,
+                          double* mem_err) = 0;
+  // Backward. G [T·B, n²]: ∂L/∂h_{t+1} from above (readout or the next layer). Out (=): dA [T·B, n²]
+  // = ∂L/∂A_t; hbar0 [B, n²] = ∂L/∂h_0; *alpha_bar, *beta_bar (host, mixing only); grad_norm (host
+  // [T], may be null) = mean over the batch of ‖∂L/∂h_{t+1}‖_F.
+  virtual void rnn_backward(const GroupSpec& g, const RnnLayer& L, const S* G, S* dA, S* hbar0, double* alpha_bar,
+                            double* beta_bar, double* grad_norm) = 0;
+
   // err[k] (host array) = ‖G_kᴴG_k − I‖_F.
   virtual void membership_error(const GroupSpec& g, const S* G, int count, double* err) = 0;
   // Re-orthogonalises (a no-gradient correction) every G_k whose membership error exceeds threshold;

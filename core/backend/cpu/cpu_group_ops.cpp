@@ -49,6 +49,43 @@ void product(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S
   else c.noalias() += alpha * a.transpose() * b.transpose();
 }
 
+// Per-matrix entry points, picked once per call so the per-sequence loops below stay generic while
+// the products and exp run at the right fixed size.
+template <class S>
+struct MatrixFns {
+  void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = nullptr;
+  void (*exp)(const GroupSpec&, const S* X, S* E) = nullptr;
+  void (*adj)(const GroupSpec&, const S* X, const S* Ebar, S* Xbar, S* E) = nullptr;
+};
+
+template <class S>
+MatrixFns<S> matrix_fns(const GroupSpec& g) {
+  MatrixFns<S> f;
+  with_block_size(g.n, [&](auto N) { f.mm = &product<S, decltype(N)::value>; });
+  with_block_size(g.block, [&](auto N) {
+    constexpr int K = decltype(N)::value;
+    f.exp = [](const GroupSpec& g, const S* X, S* E) { kernels::exp<S, K>(g, X, E, scratch<S, K>(g.block)); };
+    f.adj = [](const GroupSpec& g, const S* X, const S* Eb, S* Xb, S* E) {
+      kernels::exp_adjoint<S, K>(g, X, Eb, Xb, E, scratch<S, K>(g.block));
+    };
+  });
+  return f;
+}
+
+template <class S>
+S* thread_buffer(int slot, size_t n) {
+  thread_local std::vector<S> bufs[4];
+  if (bufs[slot].size() < n) bufs[slot].resize(n);
+  return bufs[slot].data();
+}
+
+template <class S>
+double frob2(const S* x, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += double(x[i]) * double(x[i]);
+  return s;
+}
+
 template <class S>
 class CpuGroupOps final : public GroupOps<S> {
  public:
@@ -123,6 +160,120 @@ class CpuGroupOps final : public GroupOps<S> {
     return s;
   }
 
+  using RnnLayer = typename GroupOps<S>::RnnLayer;
+
+  int rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double thr, double* mem_err) override {
+    const int B = L.B, T = L.T, n = g.n;
+    const size_t nn = size_t(n) * n;
+    const MatrixFns<S> f = matrix_fns<S>(g);
+    events_.assign(B, 0);
+    if (mem_err) tb_.assign(size_t(T) * B, 0.0);
+    // Sequences are independent: each thread runs whole sequences through all T steps.
+#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
+    for (int b = 0; b < B; ++b) {
+      S* E = thread_buffer<S>(0, nn);
+      for (int t = 0; t < T; ++t) {
+        const size_t r = size_t(t) * B + b;
+        S* h = L.H + r * nn;
+        S* hn = L.H + (r + B) * nn;
+        S* xi = L.Xi + r * nn;
+        f.mm(n, false, false, S(1), L.U, h, S(1), xi);  // A_t = (W x_t + B) + U h_t
+        group_project_raw(g, xi, xi);
+        S* xh = xi;
+        if (L.mixing) {
+          xh = L.Xh + r * nn;
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          for (size_t i = 0; i < nn; ++i) xh[i] = L.alpha * xi[i] + (prev ? L.beta * prev[i] : S(0));
+        }
+        f.exp(g, xh, E);
+        f.mm(n, false, false, S(1), h, E, S(0), hn);
+        if ((t + 1) % reorth_every == 0 || t == T - 1) {
+          if (kernels::membership_error(g, hn) > thr) {
+            kernels::reorthogonalise(g, hn);
+            ++events_[b];
+          }
+        }
+        if (mem_err) tb_[r] = kernels::membership_error(g, hn);
+      }
+    }
+    int total = 0;
+    for (int e : events_) total += e;
+    if (mem_err)
+      for (int t = 0; t < T; ++t) {
+        double m = 0;
+        for (int b = 0; b < B; ++b) m = std::max(m, tb_[size_t(t) * B + b]);
+        mem_err[t] = m;
+      }
+    return total;
+  }
+
+  void rnn_backward(const GroupSpec& g, const RnnLayer& L, const S* G, S* dA, S* hbar0, double* alpha_bar,
+                    double* beta_bar, double* grad_norm) override {
+    const int B = L.B, T = L.T, n = g.n;
+    const size_t nn = size_t(n) * n;
+    const MatrixFns<S> f = matrix_fns<S>(g);
+    part_a_.assign(B, 0.0);
+    part_b_.assign(B, 0.0);
+    if (grad_norm) tb_.assign(size_t(T) * B, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
+    for (int b = 0; b < B; ++b) {
+      S* carry = thread_buffer<S>(0, nn);  // h̄_{t+1} via the recurrence (h_{t+1} E_{t+1}, U h_{t+1})
+      S* hb = thread_buffer<S>(1, nn);
+      S* Eb = thread_buffer<S>(2, nn);
+      S* E = thread_buffer<S>(3, nn);
+      std::fill(carry, carry + nn, S(0));
+      S* xhb = L.mixing ? hbar0 + size_t(b) * nn : nullptr;  // ∂L/∂ξ̂_t; hbar0 is free until the end
+      if (xhb) std::fill(xhb, xhb + nn, S(0));
+      double ab = 0, bb = 0;
+      for (int t = T - 1; t >= 0; --t) {
+        const size_t r = size_t(t) * B + b;
+        const S* h = L.H + r * nn;
+        const S* xi = L.Xi + r * nn;
+        const S* xh = L.mixing ? L.Xh + r * nn : xi;
+        const S* g_t = G + r * nn;
+        S* da = dA + r * nn;
+        for (size_t i = 0; i < nn; ++i) hb[i] = g_t[i] + carry[i];
+        if (grad_norm) tb_[r] = std::sqrt(frob2(hb, nn));
+        f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
+        if (L.mixing) {
+          // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
+          f.adj(g, xh, Eb, da, E);
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          for (size_t i = 0; i < nn; ++i) {
+            xhb[i] = da[i] + L.beta * xhb[i];
+            ab += double(xhb[i]) * xi[i];
+            if (prev) bb += double(xhb[i]) * prev[i];
+            da[i] = L.alpha * xhb[i];
+          }
+        } else {
+          f.adj(g, xh, Eb, da, E);  // Ā_t = Π(ξ̄_t) = ξ̄_t
+        }
+        // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
+        f.mm(n, false, true, S(1), hb, E, S(0), carry);
+        f.mm(n, true, false, S(1), L.U, da, S(1), carry);
+      }
+      std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
+      part_a_[b] = ab;
+      part_b_[b] = bb;
+    }
+    if (alpha_bar) {
+      double s = 0;
+      for (double v : part_a_) s += v;
+      *alpha_bar = s;
+    }
+    if (beta_bar) {
+      double s = 0;
+      for (double v : part_b_) s += v;
+      *beta_bar = s;
+    }
+    if (grad_norm)
+      for (int t = 0; t < T; ++t) {
+        double s = 0;
+        for (int b = 0; b < B; ++b) s += tb_[size_t(t) * B + b];
+        grad_norm[t] = s / B;
+      }
+  }
+
   void membership_error(const GroupSpec& g, const S* G, int count, double* err) override {
     const size_t nn = size_t(g.n) * g.n;
 #pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
@@ -150,7 +301,8 @@ class CpuGroupOps final : public GroupOps<S> {
  private:
   int threads_;
   std::vector<S> part_;
-  std::vector<double> errs_;
+  std::vector<double> errs_, tb_, part_a_, part_b_;
+  std::vector<int> events_;
 };
 
 }  // namespace

@@ -73,9 +73,10 @@ size_t GroupRnn<S>::workspace_bytes(int B, int T) const {
                  + 2 * TB * V                              // logits, dlogits
                  + 2 * TB * std::max<double>(m_, nn)       // gA, gB
                  + TB * nn                                 // dA
-                 + 6.0 * B * nn + 2 * nn + TB;             // per-step scratch, h0, weights
+                 + 2.0 * B * nn + 2 * nn + TB;             // h̄_0, Ē, h0, Π(P0), weights
   double ints = 2 * TB;
-  return size_t(elems * sizeof(S) + ints * sizeof(int32_t) + B * sizeof(double));
+  // The ops keep [T·B] doubles of host statistics and a few n² scratch matrices per thread.
+  return size_t(elems * sizeof(S) + ints * sizeof(int32_t) + 3 * TB * sizeof(double));
 }
 
 template <class S>
@@ -121,10 +122,9 @@ void GroupRnn<S>::resize(int B, int T) {
   gA_.resize(dev, TB * wide);
   gB_.resize(dev, TB * wide);
   dA_.resize(dev, TB * nn_);
-  for (auto* b : {&E_, &Ebar_, &hb_, &hb2_, &xb_, &xhb_}) b->resize(dev, size_t(B) * nn_);
+  for (auto* b : {&Ebar_, &hb_}) b->resize(dev, size_t(B) * nn_);
   h0_.resize(dev, nn_);
   p0_.resize(dev, nn_);
-  errs_.resize(B);
   cur_B_ = B;
   cur_T_ = T;
 }
@@ -177,27 +177,14 @@ void GroupRnn<S>::layer_fwd(int l, int B, int T, Telemetry* tel) {
     beta = read_param(q.beta)[0];
   }
   initial_state(l, B);
-  const size_t step = size_t(B) * nn_;
-  for (int t = 0; t < T; ++t) {
-    S* h = a.H.data() + t * step;
-    S* xi = a.Xi.data() + t * step;
-    go.matmul(n_, B, false, false, S(1), ps.value(q.U), 0, h, nn_, S(1), xi);  // A_t += U·h_t
-    go.project(g_, xi, xi, B);
-    S* xh = xi;
-    if (cfg_mixing()) {
-      xh = a.Xh.data() + t * step;
-      if (t == 0) go.axpby(alpha, xi, S(0), xi, xh, step);
-      else go.axpby(alpha, xi, beta, xh - step, xh, step);
-    }
-    go.exp(g_, xh, E_.data(), B);
-    go.matmul(n_, B, false, false, S(1), h, nn_, E_.data(), nn_, S(0), h + step);
-    if ((t + 1) % kReorthEvery == 0 || t == T - 1)
-      reorth_events_ += go.reorthogonalise(g_, h + step, B, this->cfg_.reorth_threshold, nullptr);
-    if (tel) {
-      go.membership_error(g_, h + step, B, errs_.data());
-      for (double e : errs_) tel_membership_[t] = std::max(tel_membership_[t], e);
-    }
-  }
+  typename GroupOps<S>::RnnLayer R;
+  R.B = B; R.T = T; R.U = ps.value(q.U); R.mixing = cfg_mixing(); R.alpha = alpha; R.beta = beta;
+  R.Xi = a.Xi.data(); R.Xh = cfg_mixing() ? a.Xh.data() : nullptr; R.H = a.H.data();
+  std::vector<double> mem;
+  if (tel) mem.resize(T);
+  reorth_events_ += go.rnn_forward(g_, R, kReorthEvery, this->cfg_.reorth_threshold, tel ? mem.data() : nullptr);
+  if (tel)
+    for (int t = 0; t < T; ++t) tel_membership_[t] = std::max(tel_membership_[t], mem[t]);
 }
 
 template <class S>
@@ -216,7 +203,6 @@ void GroupRnn<S>::layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel) {
   const LayerParams& q = lp_[l];
   const int TB = B * T;
   LayerActs& a = acts_[l];
-  const size_t step = size_t(B) * nn_;
   const bool mix = cfg_mixing();
   S alpha = 1, beta = 0;
   if (mix) {
@@ -225,43 +211,13 @@ void GroupRnn<S>::layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel) {
   }
   double alpha_bar = 0, beta_bar = 0;
   std::vector<double> grad_norm;
-  if (tel) grad_norm.assign(T, 0.0);
-  hb_.zero();   // h̄ carried from step t+1 (path through h_{t+1} = h_t E_t and U·h_{t+1})
-  xhb_.zero();  // ∂L/∂ξ̂_t carried through the mixing recurrence
-  for (int t = T - 1; t >= 0; --t) {
-    const S* h = a.H.data() + t * step;
-    const S* xi = a.Xi.data() + t * step;
-    const S* xh = mix ? a.Xh.data() + t * step : xi;
-    S* dA = dA_.data() + t * step;
-    // h̄_{t+1} = (from above) + (carried)
-    go.axpby(S(1), G + t * step, S(1), hb_.data(), hb_.data(), step);
-    if (tel) {
-      std::vector<S> v = hb_.download();
-      double s = 0;
-      for (int b = 0; b < B; ++b) {
-        double nb = 0;
-        for (int i = 0; i < nn_; ++i) nb += double(v[size_t(b) * nn_ + i]) * v[size_t(b) * nn_ + i];
-        s += std::sqrt(nb);
-      }
-      grad_norm[t] = s / B;
-    }
-    go.matmul(n_, B, true, false, S(1), h, nn_, hb_.data(), nn_, S(0), Ebar_.data());  // Ē_t = h_tᵀ h̄_{t+1}
-    if (mix) {
-      // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  ξ̄_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
-      go.exp_adjoint(g_, xh, Ebar_.data(), xb_.data(), E_.data(), B);
-      go.axpby(S(1), xb_.data(), beta, xhb_.data(), xhb_.data(), step);
-      alpha_bar += go.dot(xhb_.data(), xi, step);
-      if (t > 0) beta_bar += go.dot(xhb_.data(), xh - step, step);
-      go.axpby(alpha, xhb_.data(), S(0), xhb_.data(), dA, step);
-    } else {
-      go.exp_adjoint(g_, xh, Ebar_.data(), dA, E_.data(), B);  // Ā_t = Π(ξ̄_t) = ξ̄_t
-    }
-    // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
-    go.matmul(n_, B, false, true, S(1), hb_.data(), nn_, E_.data(), nn_, S(0), hb2_.data());
-    go.matmul(n_, B, true, false, S(1), ps.value(q.U), 0, dA, nn_, S(1), hb2_.data());
-    std::swap(hb_, hb2_);
-  }
-  if (tel && l == L_ - 1) tel->profiles["state_grad_norm"] = std::move(grad_norm);
+  const bool want_norm = tel && l == L_ - 1;
+  if (want_norm) grad_norm.assign(T, 0.0);
+  typename GroupOps<S>::RnnLayer R;
+  R.B = B; R.T = T; R.U = ps.value(q.U); R.mixing = mix; R.alpha = alpha; R.beta = beta;
+  R.Xi = a.Xi.data(); R.Xh = mix ? a.Xh.data() : nullptr; R.H = a.H.data();
+  go.rnn_backward(g_, R, G, dA_.data(), hb_.data(), &alpha_bar, &beta_bar, want_norm ? grad_norm.data() : nullptr);
+  if (want_norm) tel->profiles["state_grad_norm"] = std::move(grad_norm);
   // Parameter gradients: one reduction or GEMM each over all B·T positions.
   go.matmul_sum(n_, TB, false, true, dA_.data(), a.H.data(), ps.grad(q.U));  // Ū += Σ Ā_t h_tᵀ
   d.row_bias_grad(dA_.data(), ps.grad(q.B), TB, nn_);

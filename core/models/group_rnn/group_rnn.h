@@ -81,9 +81,8 @@ class GroupRnn final : public Model<S> {
   Buffer<S> logits_, dlogits_;   // [T·B, V]
   Buffer<S> gA_, gB_;            // [T·B, max(m, n²)] ping-pong gradients between layers
   Buffer<S> dA_;                 // [T·B, n²] ∂L/∂A_t of the layer being differentiated
-  Buffer<S> E_, Ebar_, hb_, hb2_, xb_, xhb_;  // [B, n²] per-step scratch
+  Buffer<S> Ebar_, hb_;          // [B, n²]: ∂L/∂h_0 per sequence; [n²] of it: Ē for P0
   Buffer<S> h0_, p0_;            // [n²] the layer's initial state and Π(P0)
-  std::vector<double> errs_;     // [B] host membership errors (telemetry)
   std::vector<double> tel_membership_;  // [T] max over batch and layers
 };
 
