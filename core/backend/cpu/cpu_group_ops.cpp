@@ -41,12 +41,27 @@ void product(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S
   using MM = Eigen::Map<Mat>;
   CM a(A, n, n), b(B, n, n);
   MM c(C, n, n);
+  if (alpha == S(1) && beta == S(0)) {
+    if (!ta && !tb) expm::mm(c, a, b);
+    else if (ta && !tb) expm::mm(c, a.transpose(), b);
+    else if (!ta && tb) expm::mm(c, a, b.transpose());
+    else expm::mm(c, a.transpose(), b.transpose());
+    return;
+  }
   if (beta == S(0)) c.setZero();
   else if (beta != S(1)) c *= beta;
-  if (!ta && !tb) c.noalias() += alpha * a * b;
-  else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
-  else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
-  else c.noalias() += alpha * a.transpose() * b.transpose();
+  // alpha is 1 on the hot path; the lazy products stay unrolled when it is not multiplied in.
+  if (alpha != S(1)) {
+    if (!ta && !tb) c.noalias() += alpha * a * b;
+    else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
+    else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
+    else c.noalias() += alpha * a.transpose() * b.transpose();
+    return;
+  }
+  if (!ta && !tb) expm::mm_add(c, a, b);
+  else if (ta && !tb) expm::mm_add(c, a.transpose(), b);
+  else if (!ta && tb) expm::mm_add(c, a, b.transpose());
+  else expm::mm_add(c, a.transpose(), b.transpose());
 }
 
 // Per-matrix entry points, picked once per call so the per-sequence loops below stay generic while
