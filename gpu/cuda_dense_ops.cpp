@@ -1,5 +1,6 @@
 // DenseOps<float> on CUDA: cuBLAS for GEMM, kernels/ for the rest. Results that the interface returns
 // to the host (loss sums, norms, the non-finite flag) are downloaded here, which synchronises.
+#include "gpu/cublas_rowmajor.h"
 #include "gpu/cuda_check.h"
 #include "gpu/cuda_families.h"
 #include "gpu/kernels/elementwise.cuh"
@@ -16,9 +17,6 @@ class CudaDenseOps final : public DenseOps<float> {
  public:
   explicit CudaDenseOps(CudaContext& ctx) : ctx_(ctx) {}
 
-  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: a row-major matrix with row stride
-  // ld is the same memory as its transpose in column-major with leading dimension ld. So B goes first,
-  // with its own transpose flag, and M and N swap.
   void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
             float beta, float* C, int ldc) override {
     if (M <= 0 || N <= 0) return;
@@ -26,9 +24,8 @@ class CudaDenseOps final : public DenseOps<float> {
       launch_scale_matrix(C, M, N, ldc, beta, ctx_.stream);
       return;
     }
-    cublas_check(cublasSgemm(ctx_.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K,
-                             &alpha, B, ldb, A, lda, &beta, C, ldc),
-                 "gemm (cublasSgemm)");
+    gemm_rowmajor_batched(ctx_.blas, ta, tb, M, N, K, alpha, A, lda, 0, B, ldb, 0, beta, C, ldc, 0, 1,
+                          "gemm (cublasSgemm)");
   }
 
   void add_row_bias(float* Y, const float* b, int M, int N) override { launch_add_row_bias(Y, b, M, N, ctx_.stream); }

@@ -19,27 +19,29 @@ inline int column_sum_chunks(int M) {
   return (M + rows - 1) / rows;
 }
 
-template <class F>
-__global__ void column_sum_partial(F f, int M, int N, int rows, float* partial) {
+// Acc is the accumulator type (float, or double where the CPU twin sums in double).
+template <class Acc, class F>
+__global__ void column_sum_partial(F f, int M, int N, int rows, Acc* partial) {
   int n = blockIdx.x * blockDim.x + threadIdx.x;
   if (n >= N) return;
   int m0 = blockIdx.y * rows, m1 = min(M, m0 + rows);
-  float s = 0.0f;
+  Acc s = 0;
   for (int m = m0; m < m1; ++m) s += f(m, n);
   partial[size_t(blockIdx.y) * N + n] = s;
 }
 
-static __global__ void column_sum_finish(const float* partial, int chunks, int N, float* out) {
+template <class Acc>
+__global__ void column_sum_finish(const Acc* partial, int chunks, int N, float* out) {
   int n = blockIdx.x * blockDim.x + threadIdx.x;
   if (n >= N) return;
-  float s = 0.0f;
+  Acc s = 0;
   for (int c = 0; c < chunks; ++c) s += partial[size_t(c) * N + n];
-  out[n] += s;
+  out[n] += float(s);
 }
 
-// `partial` must hold column_sum_chunks(M) * N floats.
-template <class F>
-void column_sum_acc(F f, int M, int N, float* partial, float* out, cudaStream_t s, const char* name) {
+// `partial` must hold column_sum_chunks(M) * N accumulators.
+template <class Acc, class F>
+void column_sum_acc(F f, int M, int N, Acc* partial, float* out, cudaStream_t s, const char* name) {
   if (M <= 0 || N <= 0) return;
   int rows = column_sum_rows_per_chunk(M), chunks = column_sum_chunks(M);
   dim3 grid((N + 127) / 128, chunks);
