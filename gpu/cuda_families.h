@@ -10,5 +10,6 @@ namespace udlab::gpu {
 
 std::unique_ptr<DenseOps<float>> make_cuda_dense_ops(CudaContext& ctx);
 std::unique_ptr<RnnOps<float>> make_cuda_rnn_ops(CudaContext& ctx);
+std::unique_ptr<AttentionOps<float>> make_cuda_attention_ops(CudaContext& ctx);
 
 }  // namespace udlab::gpu
