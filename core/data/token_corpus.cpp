@@ -110,12 +110,9 @@ std::unique_ptr<Dataset> load_char_corpus(const std::string& path, const std::st
   if (n < 20) throw Error(path + " has " + std::to_string(n) + " characters; a 90/10 split needs at least 20");
 
   // Byte order of UTF-8 strings is code-point order, so the set is sorted by code point.
+  const std::string_view all(text);
   std::set<std::string_view> chars;
-  std::vector<std::string_view> seq(n);
-  for (size_t i = 0, pos = 0; i < n; pos += lens[i], ++i) {
-    seq[i] = std::string_view(text).substr(pos, lens[i]);
-    chars.insert(seq[i]);
-  }
+  for (size_t i = 0, pos = 0; i < n; pos += lens[i], ++i) chars.insert(all.substr(pos, lens[i]));
   Vocab vocab;
   vocab.char_level = true;
   std::unordered_map<std::string_view, int32_t> index;
@@ -125,7 +122,8 @@ std::unique_ptr<Dataset> load_char_corpus(const std::string& path, const std::st
   }
   size_t n_train = n * 9 / 10;
   std::vector<int32_t> train(n_train), val(n - n_train);
-  for (size_t i = 0; i < n; ++i) (i < n_train ? train[i] : val[i - n_train]) = index[seq[i]];
+  for (size_t i = 0, pos = 0; i < n; pos += lens[i], ++i)
+    (i < n_train ? train[i] : val[i - n_train]) = index.find(all.substr(pos, lens[i]))->second;
   return std::make_unique<TokenCorpus>(name, std::move(vocab), std::move(train), std::move(val),
                                        std::vector<int32_t>{}, false);
 }
