@@ -16,6 +16,7 @@ class CudaBackend final : public Backend<float> {
     this->dense_ = make_cuda_dense_ops(ctx_);
     this->rnn_ = make_cuda_rnn_ops(ctx_);
     this->attention_ = make_cuda_attention_ops(ctx_);
+    this->lru_ = make_cuda_lru_ops(ctx_);
   }
   ~CudaBackend() override {
     // The families hold a reference to ctx_, which dies before the base class releases them.

@@ -11,5 +11,6 @@ namespace udlab::gpu {
 std::unique_ptr<DenseOps<float>> make_cuda_dense_ops(CudaContext& ctx);
 std::unique_ptr<RnnOps<float>> make_cuda_rnn_ops(CudaContext& ctx);
 std::unique_ptr<AttentionOps<float>> make_cuda_attention_ops(CudaContext& ctx);
+std::unique_ptr<LruOps<float>> make_cuda_lru_ops(CudaContext& ctx);
 
 }  // namespace udlab::gpu
