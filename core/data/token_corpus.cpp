@@ -103,6 +103,18 @@ static std::string read_corpus_file(const std::string& path) {
   return read_file(path);
 }
 
+// Ids follow the set's order; index maps each token (viewing the caller's text) to its id.
+static Vocab vocab_from_sorted(const std::set<std::string_view>& tokens, bool char_level,
+                               std::unordered_map<std::string_view, int32_t>& index) {
+  Vocab vocab;
+  vocab.char_level = char_level;
+  for (auto t : tokens) {
+    index.emplace(t, int32_t(vocab.tokens.size()));
+    vocab.tokens.emplace_back(t);
+  }
+  return vocab;
+}
+
 std::unique_ptr<Dataset> load_char_corpus(const std::string& path, const std::string& name) {
   std::string text = read_corpus_file(path);
   auto lens = utf8_char_lengths(text, path);
@@ -113,13 +125,8 @@ std::unique_ptr<Dataset> load_char_corpus(const std::string& path, const std::st
   const std::string_view all(text);
   std::set<std::string_view> chars;
   for (size_t i = 0, pos = 0; i < n; pos += lens[i], ++i) chars.insert(all.substr(pos, lens[i]));
-  Vocab vocab;
-  vocab.char_level = true;
   std::unordered_map<std::string_view, int32_t> index;
-  for (auto c : chars) {
-    index.emplace(c, int32_t(vocab.tokens.size()));
-    vocab.tokens.emplace_back(c);
-  }
+  Vocab vocab = vocab_from_sorted(chars, true, index);
   size_t n_train = n * 9 / 10;
   std::vector<int32_t> train(n_train), val(n - n_train);
   for (size_t i = 0, pos = 0; i < n; pos += lens[i], ++i)
@@ -145,13 +152,8 @@ std::unique_ptr<Dataset> load_word_corpus(const std::string& name, const std::st
   std::string train_text = read_corpus_file(train_path);
   std::set<std::string_view> words;
   for_each_word(train_text, [&](std::string_view w) { words.insert(w); });
-  Vocab vocab;
-  vocab.char_level = false;
   std::unordered_map<std::string_view, int32_t> index;
-  for (auto w : words) {
-    index.emplace(w, int32_t(vocab.tokens.size()));
-    vocab.tokens.emplace_back(w);
-  }
+  Vocab vocab = vocab_from_sorted(words, false, index);
   auto train = encode_words(train_path, train_text, index);
   auto val = encode_words(val_path, read_corpus_file(val_path), index);
   std::vector<int32_t> test;

@@ -1,6 +1,5 @@
 // Text corpora, UTF-8 handling, dataset resolution and the ptb.train check.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,28 +16,13 @@
 #include "core/data/word_tokens.h"
 #include "core/train/run_config.h"
 #include "core/util/error.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace udlab;
+using udlab::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("udlab_data_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& rel, const std::string& text) const {
-    fs::path p = path / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
 
 // Sets an environment variable for one scope and restores the old value.
 struct ScopedEnv {

@@ -1,7 +1,6 @@
 // The download path against a real HTTP server on loopback (a QTcpServer in this process): success,
 // skipping good copies, checksum and HTTP failures, truncation, stalls, redirects, and atomicity.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
@@ -10,7 +9,6 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "core/data/catalog.h"
@@ -19,9 +17,11 @@
 #include "ui/datasets/fetch_dataset.h"
 #include "ui/datasets/file_check.h"
 #include "ui/datasets/file_download.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace udlab;
+using udlab::testing::TempDir;
 
 namespace {
 
@@ -70,16 +70,6 @@ class LoopbackServer : public QObject {
   }
   QTcpServer server_;
   std::map<QTcpSocket*, QByteArray> pending_;
-};
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("udlab_dl_test_" + std::to_string(getpid()) + "_" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
 };
 
 QByteArray shared_file(const std::string& rel) {
@@ -281,8 +271,7 @@ TEST(FileCheck, SharedFilesPassTheirChecks) {
   EXPECT_TRUE(st[0].checked);
   EXPECT_EQ(st[0].problem, "");
   TempDir dir;
-  std::ofstream(dir.path / "x.txt") << "abc";
-  EXPECT_EQ(sha256_file((dir.path / "x.txt").string()),
+  EXPECT_EQ(sha256_file(dir.write("x.txt", "abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2 example
   EXPECT_THROW(sha256_file((dir.path / "none.txt").string()), Error);
 }
