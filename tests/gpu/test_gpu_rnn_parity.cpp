@@ -55,3 +55,45 @@ TEST_F(GpuParity, TanhRnnCellAndRowNorms) {
 
 }  // namespace
 }  // namespace udlab::gpu_test
+
+namespace udlab::gpu_test {
+namespace {
+
+// Whole-layer recurrences: cuBLAS h W_hh^T + cell kernel per step against the CPU's blocked loop.
+// Errors compound over T steps through W_hh, hence looser tolerances than the single cell.
+TEST_F(GpuParity, LstmSequenceForwardBackward) {
+  const int T = 12, B = 5, H = 24, G = 4 * H;
+  auto pre = randn(size_t(T) * B * G), w = randn(size_t(G) * H, 0.2), dh = randn(size_t(T) * B * H);
+  auto g_pre = on_gpu(pre), g_w = on_gpu(w), g_dh = on_gpu(dh);
+  Buffer<float> g_h(*gpu_, size_t(T) * B * H), g_c(*gpu_, size_t(T) * B * H), g_tc(*gpu_, size_t(T) * B * H),
+      g_dpre(*gpu_, size_t(T) * B * G), g_dc(*gpu_, size_t(B) * H);
+  std::vector<float> h(size_t(T) * B * H), c(h.size()), tc(h.size()), dpre(size_t(T) * B * G), dc(size_t(B) * H);
+  gpu_->rnn().lstm_seq_fwd(g_pre.data(), g_w.data(), g_h.data(), g_c.data(), g_tc.data(), T, B, H);
+  cpu_->rnn().lstm_seq_fwd(pre.data(), w.data(), h.data(), c.data(), tc.data(), T, B, H);
+  EXPECT_TRUE(close(g_pre.download(), pre, 1e-5, 1e-4)) << "gate activations";
+  EXPECT_TRUE(close(g_h.download(), h, 1e-5, 1e-4)) << "h";
+  EXPECT_TRUE(close(g_c.download(), c, 1e-5, 1e-4)) << "c";
+  gpu_->rnn().lstm_seq_bwd(g_pre.data(), g_w.data(), g_c.data(), g_tc.data(), g_dh.data(), g_dpre.data(), g_dc.data(),
+                           T, B, H);
+  cpu_->rnn().lstm_seq_bwd(pre.data(), w.data(), c.data(), tc.data(), dh.data(), dpre.data(), dc.data(), T, B, H);
+  EXPECT_TRUE(close(g_dh.download(), dh, 1e-4, 1e-4)) << "dh over all paths";
+  EXPECT_TRUE(close(g_dpre.download(), dpre, 1e-4, 1e-4)) << "dpre";
+}
+
+TEST_F(GpuParity, TanhRnnSequenceForwardBackward) {
+  const int T = 15, B = 4, H = 33;
+  auto pre = randn(size_t(T) * B * H), w = randn(size_t(H) * H, 0.15), dh = randn(size_t(T) * B * H);
+  auto g_pre = on_gpu(pre), g_w = on_gpu(w), g_dh = on_gpu(dh);
+  Buffer<float> g_h(*gpu_, size_t(T) * B * H), g_dpre(*gpu_, size_t(T) * B * H);
+  std::vector<float> h(size_t(T) * B * H), dpre(h.size());
+  gpu_->rnn().rnn_tanh_seq_fwd(g_pre.data(), g_w.data(), g_h.data(), T, B, H);
+  cpu_->rnn().rnn_tanh_seq_fwd(pre.data(), w.data(), h.data(), T, B, H);
+  EXPECT_TRUE(close(g_h.download(), h, 1e-5, 1e-4)) << "h";
+  gpu_->rnn().rnn_tanh_seq_bwd(g_h.data(), g_w.data(), g_dh.data(), g_dpre.data(), T, B, H);
+  cpu_->rnn().rnn_tanh_seq_bwd(h.data(), w.data(), dh.data(), dpre.data(), T, B, H);
+  EXPECT_TRUE(close(g_dh.download(), dh, 1e-4, 1e-4)) << "dh over all paths";
+  EXPECT_TRUE(close(g_dpre.download(), dpre, 1e-4, 1e-4)) << "dpre";
+}
+
+}  // namespace
+}  // namespace udlab::gpu_test

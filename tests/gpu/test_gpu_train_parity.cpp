@@ -55,6 +55,20 @@ LossCurve run(const RunConfig& c) {
   return curve;
 }
 
+// Runs everywhere: the CPU half of the parity run must be a valid, finishing run for every model, so
+// that on a GPU machine a failure can only come from the CUDA side.
+TEST(GpuTrainParity, ParityConfigsTrainOnTheCpu) {
+  for (const std::string& name : ModelRegistry::instance().names()) {
+    SCOPED_TRACE("model " + name);
+    RunConfig c = small_config(name, "cpu");
+    c.train.steps = 2;
+    LossCurve curve = run(c);
+    EXPECT_EQ(curve.state, "finished");
+    ASSERT_EQ(curve.loss.size(), 2u);
+    EXPECT_TRUE(std::isfinite(curve.loss[0]));
+  }
+}
+
 TEST(GpuTrainParity, FiftyStepsMatchTheCpuForEveryModel) {
   std::string why;
   if (!gpu::cuda_available(&why)) GTEST_SKIP() << "no usable CUDA device (" << why << "): whole-run parity not checked";
