@@ -54,10 +54,11 @@ class CudaGroupOps final : public GroupOps<float> {
     gemm_rowmajor_batched(ctx_.blas, trans_a, trans_b, n, n, n, alpha, A, n, (long long)stride_a, B, n,
                           (long long)stride_b, beta, C, n, (long long)n * n, count, "group matmul (batched)");
   }
-  void matmul_sum(int n, int count, bool trans_a, bool trans_b, const float* A, const float* B, float* C) override {
+  void matmul_sum(int n, int block, int count, bool trans_a, bool trans_b, const float* A, const float* B,
+                  float* C) override {
     const size_t nn = size_t(n) * n;
     auto a = st_.down(A, nn * count), b = st_.down(B, nn * count), c = st_.down(C, nn);
-    cpu_->matmul_sum(n, count, trans_a, trans_b, a.data(), b.data(), c.data());
+    cpu_->matmul_sum(n, block, count, trans_a, trans_b, a.data(), b.data(), c.data());
     st_.up(C, c);
   }
   void axpby(float a, const float* x, float b, const float* y, float* out, size_t len) override {
