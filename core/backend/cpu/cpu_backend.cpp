@@ -18,9 +18,6 @@ int resolve_threads(int requested) {
 
 template <class S>
 CpuBackend<S>::CpuBackend(int threads) : threads_(resolve_threads(threads)) {
-  // Eigen's GEMM parallelises with OpenMP; the thread count is process-global in Eigen.
-  Eigen::setNbThreads(threads_);
-  omp_set_num_threads(threads_);
   this->dense_ = make_cpu_dense_ops<S>(threads_);
   this->rnn_ = make_cpu_rnn_ops<S>(threads_);
   this->group_ = make_cpu_group_ops<S>(threads_);

@@ -27,6 +27,9 @@ class CpuDenseOps final : public DenseOps<S> {
 
   void gemm(bool ta, bool tb, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
             S* C, int ldc) override {
+    // Eigen's thread count is process-global: set it per call so that backends with different
+    // thread counts (e.g. a GUI running two runs) each get their own.
+    Eigen::setNbThreads(threads_);
     MapM<S> c(C, M, N, Eigen::OuterStride<>(ldc));
     if (K == 0) {
       if (beta == S(0)) c.setZero(); else c *= beta;

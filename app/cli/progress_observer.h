@@ -1,0 +1,30 @@
+// Terminal output for `udlab-cli train`: a progress bar with ETA on a terminal, plain lines when
+// piped. Also turns Ctrl-C into a clean cancel (checkpoint + status "cancelled").
+#pragma once
+#include <chrono>
+#include <string>
+
+#include "core/train/run_control.h"
+#include "core/train/train_observer.h"
+
+namespace udlab::cli {
+
+class ProgressObserver : public TrainObserver {
+ public:
+  ProgressObserver(RunControl& ctl, bool quiet);
+  ~ProgressObserver() override;
+  void on_start(const nlohmann::json& info) override;
+  void on_metrics(const nlohmann::json& rec) override;
+  void on_progress(int step, int total, double tokens_per_s) override;
+  void on_status(const RunStatus& s) override;
+  nlohmann::json last_eval;  // the latest record that had val_loss
+
+ private:
+  RunControl& ctl_;
+  bool tty_, quiet_;
+  std::chrono::steady_clock::time_point start_;
+  int start_step_ = -1;
+  std::string last_line_;
+};
+
+}  // namespace udlab::cli

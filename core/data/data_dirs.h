@@ -1,0 +1,25 @@
+// Where dataset files are looked for: the --data-dir flag (or the config's data_dir), then
+// $UDLAB_DATA_DIR, then the user cache directory ($XDG_CACHE_HOME/udlab/datasets, by default
+// ~/.cache/udlab/datasets). Downloads go to the first of these.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace udlab {
+
+// The candidate directories in resolution order (empty entries skipped, duplicates removed).
+std::vector<std::string> data_search_dirs(const std::string& data_dir);
+
+// The directory that `data fetch` writes to. Throws udlab::Error if no directory can be determined.
+std::string data_download_dir(const std::string& data_dir);
+
+// dirs[i] + "/" + rel for the first i where that file exists.
+std::optional<std::string> find_data_file(const std::string& rel, const std::vector<std::string>& dirs);
+
+// "tinyshakespeare/input.txt not found in a, b or c" plus a hint to fetch it: the one-line error for a
+// missing dataset file.
+std::string missing_data_file_message(const std::string& rel, const std::vector<std::string>& dirs,
+                                      const std::string& dataset);
+
+}  // namespace udlab

@@ -1,0 +1,145 @@
+// The per-matrix maths every group shares, parameterised by GroupSpec only: exp and its adjoint per
+// diagonal block (closed form for 2×2 rotation blocks, Taylor otherwise), membership error and
+// Newton–Schulz re-orthogonalisation. Templated on the block's compile-time size N (Eigen::Dynamic for
+// any size) so the CPU ops can instantiate allocation-free fixed-size versions for the hot sizes.
+#pragma once
+#include <Eigen/Core>
+#include <cmath>
+
+#include "core/groups/expm_taylor.h"
+#include "core/groups/group.h"
+#include "core/groups/group_def.h"
+
+namespace udlab::kernels {
+
+template <class S, int N>
+using BlockMat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
+
+template <class S>
+using CMap = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+template <class S>
+using MMap = Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+
+// Reusable scratch for one thread and one block size.
+template <class S, int N>
+struct Scratch {
+  using Mat = BlockMat<S, N>;
+  expm::Work<Mat> w;
+  Mat X, Ed, R, L;
+  void resize(int b) {
+    w.resize(b);
+    if constexpr (N == Eigen::Dynamic) {
+      X.resize(b, b); Ed.resize(b, b); R.resize(b, b); L.resize(b, b);
+    }
+  }
+};
+
+// exp(θJ₂) = [[c, −s], [s, c]] with θ = (x₁₀ − x₀₁)/2.
+template <class S>
+inline void rot2_exp(const S* x, int n, S* e) {
+  S theta = (x[n] - x[1]) / S(2);
+  S c = std::cos(theta), s = std::sin(theta);
+  e[0] = c; e[1] = -s; e[n] = s; e[n + 1] = c;
+}
+
+// The algebra component of L(Xᵀ, Ē) for a 2×2 rotation block (math-notes §2 closed forms):
+// θ̄ = −sinθ (Ē₀₀ + Ē₁₁) + cosθ (Ē₁₀ − Ē₀₁), and the projected gradient is [[0, −θ̄/2], [θ̄/2, 0]].
+template <class S>
+inline void rot2_adjoint(const S* x, const S* eb, int n, S* xb, S* e) {
+  S theta = (x[n] - x[1]) / S(2);
+  S c = std::cos(theta), s = std::sin(theta);
+  S tb = -s * (eb[0] + eb[n + 1]) + c * (eb[n] - eb[1]);
+  xb[0] = 0; xb[1] = -tb / S(2); xb[n] = tb / S(2); xb[n + 1] = 0;
+  if (e) { e[0] = c; e[1] = -s; e[n] = s; e[n + 1] = c; }
+}
+
+template <class S>
+inline void zero_off_blocks(int n, int b, S* M) {
+  if (b == n) return;
+  for (int i = 0; i < n; ++i) {
+    int i0 = i / b * b;
+    S* row = M + size_t(i) * n;
+    for (int j = 0; j < i0; ++j) row[j] = S(0);
+    for (int j = i0 + b; j < n; ++j) row[j] = S(0);
+  }
+}
+
+// E = exp(X) for X in the algebra of g (block-diagonal with blocks of g.block).
+template <class S, int N>
+void exp(const GroupSpec& g, const S* X, S* E, Scratch<S, N>& sc) {
+  const int n = g.n, b = g.block;
+  zero_off_blocks(n, b, E);
+  for (int i0 = 0; i0 < n; i0 += b) {
+    const S* xb = X + size_t(i0) * n + i0;
+    S* eb = E + size_t(i0) * n + i0;
+    if (b == 2) { rot2_exp(xb, n, eb); continue; }
+    sc.X = CMap<S>(xb, b, b, Eigen::OuterStride<>(n));
+    expm::Plan p = expm::choose_plan<S>(expm::norm1(sc.X));
+    expm::taylor_exp(sc.X, p, sc.R, sc.w);
+    MMap<S>(eb, b, b, Eigen::OuterStride<>(n)) = sc.R;
+  }
+}
+
+// Xbar = Π(L(Xᵀ, Ebar)); E (optional, may be nullptr) = exp(X) as a by-product.
+// L(Xᵀ, Ē) = L(X, Ēᵀ)ᵀ, so the polynomial runs on X itself, exactly as in the forward pass.
+template <class S, int N>
+void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, Scratch<S, N>& sc) {
+  const int n = g.n, b = g.block;
+  zero_off_blocks(n, b, Xbar);
+  if (E) zero_off_blocks(n, b, E);
+  for (int i0 = 0; i0 < n; i0 += b) {
+    const size_t off = size_t(i0) * n + i0;
+    if (b == 2) { rot2_adjoint(X + off, Ebar + off, n, Xbar + off, E ? E + off : nullptr); continue; }
+    sc.X = CMap<S>(X + off, b, b, Eigen::OuterStride<>(n));
+    sc.Ed = CMap<S>(Ebar + off, b, b, Eigen::OuterStride<>(n)).transpose();
+    expm::Plan p = expm::choose_plan<S>(expm::norm1(sc.X));
+    expm::taylor_exp_frechet(sc.X, sc.Ed, p, sc.R, sc.L, sc.w);
+    MMap<S>(Xbar + off, b, b, Eigen::OuterStride<>(n)) = sc.L.transpose();
+    if (E) MMap<S>(E + off, b, b, Eigen::OuterStride<>(n)) = sc.R;
+  }
+  group_project_raw(g, Xbar, Xbar);
+}
+
+// ‖gᵀg − I‖_F of the real matrix, per diagonal block (entries off the blocks are zero by construction),
+// divided by √2 for complex groups so that it is the defect of the complex matrix.
+template <class S>
+double membership_error(const GroupSpec& g, const S* h) {
+  const int n = g.n, b = g.block;
+  double sum = 0;
+  for (int i0 = 0; i0 < n; i0 += b)
+    for (int i = i0; i < i0 + b; ++i)
+      for (int j = i; j < i0 + b; ++j) {
+        double s = 0;
+        for (int k = i0; k < i0 + b; ++k) s += double(h[size_t(k) * n + i]) * double(h[size_t(k) * n + j]);
+        if (i == j) s -= 1;
+        sum += (i == j ? 1 : 2) * s * s;
+      }
+  double e = std::sqrt(sum);
+  return g.complex ? e / std::sqrt(2.0) : e;
+}
+
+// Newton–Schulz polar steps h ← h(3I − hᵀh)/2 (a singular value 1 + δ becomes 1 − 1.5δ² + …), per
+// block, until the defect stops mattering. The group's structure fix runs before (so that the polar
+// factor is taken of a structured matrix; polar steps preserve complex, block and symplectic structure)
+// and after (to remove rounding). Accumulates in double: it runs rarely.
+template <class S>
+void reorthogonalise(const GroupSpec& g, S* h) {
+  const int n = g.n, b = g.block;
+  group_fix_raw(g, h);
+  Eigen::MatrixXd H(b, b), G(b, b);
+  for (int i0 = 0; i0 < n; i0 += b) {
+    for (int i = 0; i < b; ++i)
+      for (int j = 0; j < b; ++j) H(i, j) = double(h[size_t(i0 + i) * n + i0 + j]);
+    for (int it = 0; it < 6; ++it) {
+      G.noalias() = H.transpose() * H;
+      G.diagonal().array() -= 1.0;
+      if (G.norm() < 1e-15) break;
+      H = H - 0.5 * H * G;  // = H(3I − HᵀH)/2
+    }
+    for (int i = 0; i < b; ++i)
+      for (int j = 0; j < b; ++j) h[size_t(i0 + i) * n + i0 + j] = S(H(i, j));
+  }
+  group_fix_raw(g, h);
+}
+
+}  // namespace udlab::kernels

@@ -1,0 +1,67 @@
+#include "core/io/run_dir.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace udlab {
+
+void write_json_atomic(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::string text = read_file(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + " is not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+RunConfig load_run_config(const std::string& dir) {
+  RunPaths p{dir};
+  if (!file_exists(p.config())) throw Error(dir + " is not a udlab run directory (no config.json)");
+  try {
+    return run_config_from_json(read_json_file(p.config()));
+  } catch (const Error& e) {
+    throw Error(p.config() + ": " + e.what());
+  }
+}
+
+MetricsLog::~MetricsLog() { close(); }
+
+void MetricsLog::open(const std::string& path, long keep_until_step) {
+  close();
+  path_ = path;
+  if (keep_until_step >= 0 && file_exists(path)) {
+    std::istringstream in(read_file(path));
+    std::string line, kept;
+    while (std::getline(in, line)) {
+      try {
+        auto j = nlohmann::json::parse(line);
+        if (j.value("step", 0L) <= keep_until_step) kept += line + "\n";
+      } catch (const std::exception&) {
+        break;  // a torn last line from a killed process: drop it
+      }
+    }
+    write_file_atomic(path, kept);
+  }
+  f_ = std::fopen(path.c_str(), "a");
+  if (!f_) throw Error("cannot open " + path + " for writing: " + std::strerror(errno));
+}
+
+void MetricsLog::append(const nlohmann::json& record) {
+  if (!f_) return;
+  std::string line = record.dump() + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
+    throw Error("cannot write " + path_ + ": " + std::strerror(errno));
+}
+
+void MetricsLog::close() {
+  if (f_) std::fclose(f_);
+  f_ = nullptr;
+}
+
+}  // namespace udlab

@@ -1,0 +1,69 @@
+#include "core/models/lru/lru_init.h"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "core/util/error.h"
+
+namespace udlab {
+
+double lru_gamma_log(double nu) { return 0.5 * std::log(-std::expm1(-2.0 * nu)); }
+
+void lru_ring_from_uniforms(double u1, double u2, double r_min, double r_max, double max_phase, double* nu_log,
+                            double* theta_log) {
+  const double lo = 1e-7, hi = 1.0 - 1e-7;
+  u1 = std::clamp(u1, lo, hi);
+  u2 = std::clamp(u2, lo, hi);
+  double r2 = u1 * (r_max * r_max - r_min * r_min) + r_min * r_min;
+  double nu = -0.5 * std::log(r2);
+  *nu_log = std::log(nu);
+  *theta_log = std::log(max_phase * u2);
+}
+
+LruEigenInit lru_ring_init(int N, double r_min, double r_max, double max_phase, Rng& rng) {
+  if (N <= 0) throw Error("lru: state size must be positive");
+  if (!(r_min >= 0 && r_min <= r_max && r_max <= 1 && r_min < 1))
+    throw Error("lru: ring initialisation needs 0 <= r_min <= r_max <= 1 and r_min < 1 (got r_min=" +
+                std::to_string(r_min) + ", r_max=" + std::to_string(r_max) + ")");
+  if (!(max_phase > 0) || !std::isfinite(max_phase))
+    throw Error("lru: max_phase must be positive (got " + std::to_string(max_phase) + ")");
+  LruEigenInit out;
+  out.nu_log.resize(N);
+  out.theta_log.resize(N);
+  out.gamma_log.resize(N);
+  for (int n = 0; n < N; ++n) {
+    double u1 = rng.uniform(), u2 = rng.uniform();
+    lru_ring_from_uniforms(u1, u2, r_min, r_max, max_phase, &out.nu_log[n], &out.theta_log[n]);
+    out.gamma_log[n] = lru_gamma_log(std::exp(out.nu_log[n]));
+  }
+  return out;
+}
+
+LruEigenInit lru_glorot_init(int N, Rng& rng) {
+  if (N <= 0) throw Error("lru: state size must be positive");
+  Eigen::MatrixXd W(N, N);
+  const double sd = std::sqrt(2.0 / (N + N));
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) W(i, j) = sd * rng.normal();
+  Eigen::EigenSolver<Eigen::MatrixXd> es(W, /*computeEigenvectors=*/false);
+  if (es.info() != Eigen::Success) throw Error("lru: eigenvalue solver failed for the Glorot initialisation");
+  auto ev = es.eigenvalues();
+  LruEigenInit out;
+  out.nu_log.resize(N);
+  out.theta_log.resize(N);
+  out.gamma_log.resize(N);
+  for (int n = 0; n < N; ++n) {
+    std::complex<double> l = ev(n);
+    double r = std::clamp(std::abs(l), 1e-20, kLruGlorotMaxRadius);
+    double th = std::max(std::abs(std::arg(l)), kLruMinPhase);
+    double nu = -std::log(r);
+    out.nu_log[n] = std::log(nu);
+    out.theta_log[n] = std::log(th);
+    out.gamma_log[n] = lru_gamma_log(nu);
+  }
+  return out;
+}
+
+}  // namespace udlab

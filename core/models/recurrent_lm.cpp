@@ -1,0 +1,290 @@
+#include "core/models/recurrent_lm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/util/error.h"
+
+namespace udlab {
+
+template <class S>
+RecurrentLm<S>::RecurrentLm(const ModelConfig& cfg, int vocab, Backend<S>& be, int G) : Model<S>(cfg, vocab, be), G_(G) {
+  const std::string& n = cfg.model;
+  if (vocab < 1) throw Error(n + ": vocabulary size must be at least 1 (got " + std::to_string(vocab) + ")");
+  if (cfg.layers < 1) throw Error(n + ": --layers must be at least 1 (got " + std::to_string(cfg.layers) + ")");
+  if (cfg.embed < 1) throw Error(n + ": --embed must be at least 1 (got " + std::to_string(cfg.embed) + ")");
+  if (cfg.hidden < 1) throw Error(n + ": --hidden must be at least 1 (got " + std::to_string(cfg.hidden) + ")");
+  // GEMM dimensions are ints; keep every weight matrix addressable with them.
+  if (double(G) * cfg.hidden * std::max(cfg.embed, cfg.hidden) > double(std::numeric_limits<int>::max()))
+    throw Error(n + ": --hidden/--embed too large");
+
+  auto& ps = this->params_;
+  const int64_t GH = int64_t(G) * cfg.hidden;
+  // nanoGPT convention: matrices decay, vectors (biases) do not.
+  emb_ = ps.add("embedding.weight", {vocab, cfg.embed});
+  for (int k = 0; k < cfg.layers; ++k) {
+    std::string s = "_l" + std::to_string(k);
+    int in = k == 0 ? cfg.embed : cfg.hidden;
+    w_ih_.push_back(ps.add("rnn.weight_ih" + s, {GH, in}));
+    w_hh_.push_back(ps.add("rnn.weight_hh" + s, {GH, cfg.hidden}));
+    b_ih_.push_back(ps.add("rnn.bias_ih" + s, {GH}, false));
+    b_hh_.push_back(ps.add("rnn.bias_hh" + s, {GH}, false));
+  }
+  head_w_ = ps.add("head.weight", {vocab, cfg.hidden});
+  head_b_ = ps.add("head.bias", {vocab}, false);
+}
+
+template <class S>
+void RecurrentLm<S>::init(Rng& rng) {
+  auto& ps = this->params_;
+  if (!ps.allocated()) throw Error(this->cfg_.model + ": init() before params().allocate()");
+  std::vector<S> host(ps.numel());
+  auto fill = [&](int i, auto draw) {
+    const ParamSpec& s = ps.specs()[i];
+    for (size_t j = 0; j < s.numel; ++j) host[s.offset + j] = S(draw());
+  };
+  auto uniform = [&](double a) { return [&rng, a] { return (2 * rng.uniform() - 1) * a; }; };
+  // As PyTorch: nn.Embedding N(0,1); nn.LSTM/nn.RNN U(±1/sqrt(H)) for every tensor; nn.Linear
+  // U(±1/sqrt(fan_in)) for weight and bias (kaiming_uniform with a = sqrt(5) reduces to that).
+  fill(emb_, [&] { return rng.normal(); });
+  const double a = 1.0 / std::sqrt(double(H()));
+  for (int k = 0; k < L(); ++k) {
+    fill(w_ih_[k], uniform(a));
+    fill(w_hh_[k], uniform(a));
+    fill(b_ih_[k], uniform(a));
+    fill(b_hh_[k], uniform(a));
+  }
+  fill(head_w_, uniform(a));
+  fill(head_b_, uniform(a));
+  ps.upload_values(host);
+}
+
+template <class S>
+size_t RecurrentLm<S>::workspace_bytes(int B, int T) const {
+  // In double so that absurd sizes saturate instead of wrapping around.
+  const double TB = double(B) * T, Hd = H(), GH = double(G_) * H(), V = this->vocab_;
+  const double wide = std::max(E(), H());
+  double elems = TB * (1 + E())                    // weights, embedded inputs
+                 + L() * TB * (GH + Hd)            // pre-activations and outputs per layer
+                 + TB * GH + 2 * TB * wide         // dpre, the two gradient ping-pong buffers
+                 + 2 * TB * V + TB + GH            // logits, dlogits, norms, bias sum
+                 + cell_workspace_elems(B, T);
+  double bytes = elems * sizeof(S) + 2 * TB * sizeof(int32_t);
+  // Eigen packs at most a kc × (M + N) panel per GEMM (kc ≤ 512); the largest GEMM is a weight gradient.
+  const double M = std::max({GH, V}), N = std::max({wide, Hd});
+  bytes += 512.0 * (M + N) * sizeof(S) * std::max(1, this->be_.threads());
+  if (bytes >= double(std::numeric_limits<size_t>::max())) return std::numeric_limits<size_t>::max();
+  return size_t(bytes);
+}
+
+template <class S>
+void RecurrentLm<S>::check_batch(const Batch& batch) const {
+  const std::string& n = this->cfg_.model;
+  if (!this->params_.allocated()) throw Error(n + ": parameters are not allocated");
+  if (batch.B < 1 || batch.T < 1)
+    throw Error(n + ": batch must have B >= 1 and T >= 1 (got B=" + std::to_string(batch.B) + ", T=" +
+                std::to_string(batch.T) + ")");
+  if (double(batch.B) * batch.T * G_ * H() > double(std::numeric_limits<int>::max()))
+    throw Error(n + ": batch too large (B*T*hidden exceeds the addressable size)");
+  if (batch.tokens.size() != size_t(batch.B) * (batch.T + 1))
+    throw Error(n + ": batch has " + std::to_string(batch.tokens.size()) + " tokens, expected B*(T+1) = " +
+                std::to_string(size_t(batch.B) * (batch.T + 1)));
+  if (!batch.weights.empty() && batch.weights.size() != size_t(batch.B) * batch.T)
+    throw Error(n + ": batch has " + std::to_string(batch.weights.size()) + " weights, expected B*T = " +
+                std::to_string(size_t(batch.B) * batch.T));
+  for (int32_t tok : batch.tokens)
+    if (tok < 0 || tok >= this->vocab_)
+      throw Error(n + ": token id " + std::to_string(tok) + " outside the vocabulary [0, " +
+                  std::to_string(this->vocab_) + ")");
+  for (float w : batch.weights)
+    if (!(w >= 0) || !std::isfinite(w)) throw Error(n + ": batch weights must be finite and non-negative");
+}
+
+template <class S>
+void RecurrentLm<S>::resize(int B, int T) {
+  if (B == cur_B_ && T == cur_T_) return;
+  Device& dev = this->be_;
+  const size_t TB = size_t(B) * T, GH = size_t(G_) * H(), wide = size_t(std::max(E(), H()));
+  idx_.resize(dev, TB);
+  targets_.resize(dev, TB);
+  weights_.resize(dev, TB);
+  x0_.resize(dev, TB * E());
+  pre_.resize(L());
+  out_.resize(L());
+  for (int k = 0; k < L(); ++k) {
+    pre_[k].resize(dev, TB * GH);
+    out_[k].resize(dev, TB * H());
+  }
+  dpre_.resize(dev, TB * GH);
+  dA_.resize(dev, TB * wide);
+  dB_.resize(dev, TB * wide);
+  logits_.resize(dev, TB * this->vocab_);
+  dlogits_.resize(dev, TB * this->vocab_);
+  bias_sum_.resize(dev, GH);
+  norms_.resize(dev, TB);
+  cell_resize(B, T);
+  cur_B_ = B;
+  cur_T_ = T;
+}
+
+template <class S>
+void RecurrentLm<S>::layer_fwd(int k, int B, int T) {
+  auto& d = this->be_.dense();
+  auto& ps = this->params_;
+  const int in = k == 0 ? E() : H(), GH = G_ * H(), TB = B * T;
+  const S* x = k == 0 ? x0_.data() : out_[k - 1].data();
+  S* pre = pre_[k].data();
+  S* h = out_[k].data();
+  const S* whh = ps.value(w_hh_[k]);
+  // pre = x W_ih^T + (b_ih + b_hh), for every step at once.
+  d.gemm(false, true, TB, GH, in, S(1), x, in, ps.value(w_ih_[k]), in, S(0), pre, GH);
+  this->be_.copy_bytes(bias_sum_.data(), ps.value(b_ih_[k]), sizeof(S) * GH);
+  d.axpy(S(1), ps.value(b_hh_[k]), bias_sum_.data(), GH);
+  d.add_row_bias(pre, bias_sum_.data(), TB, GH);
+  for (int t = 0; t < T; ++t) {
+    S* pre_t = pre + size_t(t) * B * GH;
+    // h_{-1} = 0: the first step has no recurrent term.
+    if (t > 0) d.gemm(false, true, B, GH, H(), S(1), h + size_t(t - 1) * B * H(), H(), whh, H(), S(1), pre_t, GH);
+    cell_fwd(k, t, pre_t, h + size_t(t) * B * H(), B, T);
+  }
+}
+
+template <class S>
+void RecurrentLm<S>::layer_bwd(int k, S* dh, S* dx, int B, int T) {
+  auto& d = this->be_.dense();
+  auto& ps = this->params_;
+  const int in = k == 0 ? E() : H(), GH = G_ * H(), TB = B * T;
+  const S* x = k == 0 ? x0_.data() : out_[k - 1].data();
+  const S* pre = pre_[k].data();
+  const S* h = out_[k].data();
+  S* dpre = dpre_.data();
+  const S* whh = ps.value(w_hh_[k]);
+  for (int t = T - 1; t >= 0; --t) {
+    S* dh_t = dh + size_t(t) * B * H();
+    // ∂L/∂h_t gains the path through pre_{t+1} = ... + h_t W_hh^T.
+    if (t < T - 1) d.gemm(false, false, B, H(), GH, S(1), dpre + size_t(t + 1) * B * GH, GH, whh, H(), S(1), dh_t, H());
+    cell_bwd(k, t, pre + size_t(t) * B * GH, h + size_t(t) * B * H(), dh_t, dpre + size_t(t) * B * GH, B, T);
+  }
+  // Weight gradients over all steps at once (grads were zeroed, and each tensor gets one GEMM).
+  d.gemm(true, false, GH, in, TB, S(1), dpre, GH, x, in, S(0), ps.grad(w_ih_[k]), in);
+  if (T > 1) d.gemm(true, false, GH, H(), TB - B, S(1), dpre + size_t(B) * GH, GH, h, H(), S(0), ps.grad(w_hh_[k]), H());
+  d.row_bias_grad(dpre, ps.grad(b_ih_[k]), TB, GH);
+  this->be_.copy_bytes(ps.grad(b_hh_[k]), ps.grad(b_ih_[k]), sizeof(S) * GH);
+  d.gemm(false, false, TB, in, GH, S(1), dpre, GH, ps.value(w_ih_[k]), in, S(0), dx, in);
+}
+
+template <class S>
+void RecurrentLm<S>::forward_layers(int B, int T) {
+  this->be_.dense().embedding_fwd(this->params_.value(emb_), idx_.data(), x0_.data(), B * T, E());
+  for (int k = 0; k < L(); ++k) layer_fwd(k, B, T);
+}
+
+template <class S>
+std::vector<double> RecurrentLm<S>::profile_of_norms(const S* x, int B, int T, std::vector<double>* mn,
+                                                     std::vector<double>* mx) {
+  this->be_.rnn().row_norms(x, norms_.data(), B * T, H());
+  std::vector<S> n = norms_.download();
+  std::vector<double> mean(T, 0.0);
+  if (mn) mn->assign(T, std::numeric_limits<double>::infinity());
+  if (mx) mx->assign(T, 0.0);
+  for (int t = 0; t < T; ++t)
+    for (int b = 0; b < B; ++b) {
+      double v = double(n[size_t(t) * B + b]);
+      mean[t] += v / B;
+      if (mn) (*mn)[t] = std::min((*mn)[t], v);
+      if (mx) (*mx)[t] = std::max((*mx)[t], v);
+    }
+  return mean;
+}
+
+template <class S>
+StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
+  check_batch(batch);
+  const int B = batch.B, T = batch.T, TB = B * T, V = this->vocab_;
+  resize(B, T);
+
+  // Time-major ids, targets and weights: row t·B + b.
+  std::vector<int32_t> ids(TB), tg(TB);
+  std::vector<S> w(TB, S(1));
+  double weight_sum = 0;
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      size_t r = size_t(t) * B + b;
+      ids[r] = batch.tokens[size_t(b) * (T + 1) + t];
+      tg[r] = batch.tokens[size_t(b) * (T + 1) + t + 1];
+      if (!batch.weights.empty()) w[r] = S(batch.weights[size_t(b) * T + t]);
+      weight_sum += double(w[r]);
+    }
+  idx_.upload(ids);
+  targets_.upload(tg);
+  weights_.upload(w);
+
+  auto& d = this->be_.dense();
+  auto& ps = this->params_;
+  forward_layers(B, T);
+  const S* top = out_.back().data();
+  d.gemm(false, true, TB, V, H(), S(1), top, H(), ps.value(head_w_), H(), S(0), logits_.data(), V);
+  d.add_row_bias(logits_.data(), ps.value(head_b_), TB, V);
+  // All weights zero: the mean loss is undefined, report it as 0 and leave zero gradients.
+  const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
+  XentResult xr = d.softmax_xent(logits_.data(), targets_.data(), weights_.data(),
+                                 backward ? dlogits_.data() : nullptr, TB, V, grad_scale);
+  StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
+
+  if (tel) {
+    std::vector<double> mn, mx;
+    tel->profiles["state_norm"] = profile_of_norms(top, B, T, &mn, &mx);
+    tel->profiles["state_norm_min"] = std::move(mn);
+    tel->profiles["state_norm_max"] = std::move(mx);
+  }
+  if (!backward) {
+    if (tel) cell_telemetry(*tel);
+    return res;
+  }
+
+  ps.zero_grads();
+  d.gemm(true, false, V, H(), TB, S(1), dlogits_.data(), V, top, H(), S(0), ps.grad(head_w_), H());
+  d.row_bias_grad(dlogits_.data(), ps.grad(head_b_), TB, V);
+  S* dh = dA_.data();
+  S* dx = dB_.data();
+  d.gemm(false, false, TB, H(), V, S(1), dlogits_.data(), V, ps.value(head_w_), H(), S(0), dh, H());
+  for (int k = L() - 1; k >= 0; --k) {
+    layer_bwd(k, dh, dx, B, T);
+    if (tel && k == L() - 1) tel->profiles["state_grad_norm"] = profile_of_norms(dh, B, T, nullptr, nullptr);
+    std::swap(dh, dx);
+  }
+  // After the swap dh holds ∂L/∂x0.
+  d.embedding_bwd(dh, idx_.data(), ps.grad(emb_), TB, E());
+  if (tel) cell_telemetry(*tel);
+  return res;
+}
+
+template <class S>
+std::vector<double> RecurrentLm<S>::predict_next(const std::vector<int32_t>& context) {
+  if (context.empty()) throw Error(this->cfg_.model + ": predict_next needs at least one context token");
+  Batch b;
+  b.B = 1;
+  b.T = int(context.size());
+  b.tokens = context;
+  b.tokens.push_back(0);  // a dummy target so the batch validates; no loss is computed
+  check_batch(b);
+  const int T = b.T, V = this->vocab_;
+  resize(1, T);
+  idx_.upload(context);
+  forward_layers(1, T);
+  // Only the last position's logits are needed.
+  auto& d = this->be_.dense();
+  const S* last = out_.back().data() + size_t(T - 1) * H();
+  d.gemm(false, true, 1, V, H(), S(1), last, H(), this->params_.value(head_w_), H(), S(0), logits_.data(), V);
+  d.add_row_bias(logits_.data(), this->params_.value(head_b_), 1, V);
+  std::vector<S> z(V);
+  this->be_.download_bytes(z.data(), logits_.data(), sizeof(S) * V);
+  return std::vector<double>(z.begin(), z.end());
+}
+
+template class RecurrentLm<float>;
+template class RecurrentLm<double>;
+
+}  // namespace udlab

@@ -1,0 +1,82 @@
+// The skeleton shared by the classical recurrent baselines (lstm, rnn-tanh):
+//   embedding [V,E] → L recurrent layers (hidden H) → linear head [V,H] + bias [V].
+// Layer k has PyTorch nn.LSTM / nn.RNN tensors rnn.weight_ih_l{k} [G·H, in], rnn.weight_hh_l{k}
+// [G·H, H], rnn.bias_ih_l{k} [G·H], rnn.bias_hh_l{k} [G·H], with G = 4 (LSTM gates) or 1 (tanh RNN).
+//
+// Everything except the pointwise cell is shared and GEMM-shaped: the input projection of a layer is
+// one GEMM over all B·T tokens, only the [B,G·H] += h_{t-1} W_hh^T product runs step by step, and the
+// weight gradients are one GEMM each over all steps after the backward loop. A subclass supplies the
+// cell (forward at step t, backward at step t) and its own per-layer buffers.
+//
+// Activations are time-major: row t·B + b of a [T·B, ·] buffer is sequence b at step t, so the rows
+// of one step form a contiguous [B, ·] block.
+#pragma once
+#include <vector>
+
+#include "core/models/model.h"
+
+namespace udlab {
+
+template <class S>
+class RecurrentLm : public Model<S> {
+ public:
+  // G: preactivation rows per hidden unit (4 for LSTM, 1 for tanh RNN).
+  RecurrentLm(const ModelConfig& cfg, int vocab, Backend<S>& be, int G);
+
+  void init(Rng& rng) override;
+  size_t workspace_bytes(int B, int T) const override;
+  StepResult forward_backward(const Batch& batch, bool backward, Telemetry* tel) override;
+  std::vector<double> predict_next(const std::vector<int32_t>& context) override;
+
+ protected:
+  // The cell of layer k at step t, on the [B,·] rows of that step.
+  // pre [B,G·H]: in: preactivations (biases and h_{t-1} W_hh^T included); the cell may overwrite it
+  // with whatever its backward needs. h [B,H] out: h_t.
+  virtual void cell_fwd(int k, int t, S* pre, S* h, int B, int T) = 0;
+  // dh [B,H]: ∂L/∂h_t over all paths. dpre [B,G·H] out (overwrite): ∂L/∂pre_t. pre and h: as
+  // left by cell_fwd. Called for t = T-1 down to 0.
+  virtual void cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) = 0;
+  // Called before the forward pass of a batch so the cell can size its buffers.
+  virtual void cell_resize(int B, int T) = 0;
+  // Activation elements the cell keeps beyond the shared buffers (for workspace_bytes).
+  virtual double cell_workspace_elems(int B, int T) const = 0;
+  // Extra diagnostics of the cell (eigenvalues and the like); called only when telemetry is asked for.
+  virtual void cell_telemetry(Telemetry& tel) {}
+
+  int E() const { return this->cfg_.embed; }
+  int H() const { return this->cfg_.hidden; }
+  int L() const { return this->cfg_.layers; }
+  int G() const { return G_; }
+  // Parameter indices of layer k.
+  int w_hh(int k) const { return w_hh_[k]; }
+
+ private:
+  void check_batch(const Batch& batch) const;
+  void resize(int B, int T);
+  // Forward of all layers on the time-major ids already in idx_; leaves h of the top layer in out_.back().
+  void forward_layers(int B, int T);
+  void layer_fwd(int k, int B, int T);
+  // dh_in [T·B,H]: ∂L/∂h from above; becomes the total ∂L/∂h_t. dx [T·B,in] out (overwrite).
+  void layer_bwd(int k, S* dh, S* dx, int B, int T);
+  std::vector<double> profile_of_norms(const S* x, int B, int T, std::vector<double>* mn,
+                                       std::vector<double>* mx);
+
+  int G_;
+  int emb_ = -1, head_w_ = -1, head_b_ = -1;
+  std::vector<int> w_ih_, w_hh_, b_ih_, b_hh_;
+
+  // Activation buffers (kept between steps; resized only when B or T changes).
+  int cur_B_ = 0, cur_T_ = 0;
+  Buffer<int32_t> idx_, targets_;
+  Buffer<S> weights_;
+  Buffer<S> x0_;                  // [T·B,E] embedded inputs
+  std::vector<Buffer<S>> pre_;    // per layer [T·B,G·H]
+  std::vector<Buffer<S>> out_;    // per layer [T·B,H]
+  Buffer<S> dpre_;                // [T·B,G·H], reused by every layer's backward
+  Buffer<S> dA_, dB_;             // [T·B,max(E,H)] ping-pong: ∂L/∂(layer output), ∂L/∂(layer input)
+  Buffer<S> logits_, dlogits_;    // [T·B,V]
+  Buffer<S> bias_sum_;            // [G·H] b_ih + b_hh of the layer being run
+  Buffer<S> norms_;               // [T·B] telemetry row norms
+};
+
+}  // namespace udlab

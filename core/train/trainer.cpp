@@ -1,0 +1,263 @@
+#include "core/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/data/dataset.h"
+#include "core/io/run_dir.h"
+#include "core/models/model_registry.h"
+#include "core/train/adamw.h"
+#include "core/train/checkpoint.h"
+#include "core/train/evaluate.h"
+#include "core/train/lr_schedule.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "core/util/memory.h"
+
+namespace udlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Indices into TrainState::accum: the partial logging interval travels through checkpoints so that a
+// resumed run writes exactly the records an uninterrupted one would.
+enum Accum { kLoss, kWeight, kCorrect, kSteps, kTokens, kWall, kIntervalTime, kAccumSize };
+
+nlohmann::json complex_list(const std::vector<std::complex<double>>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (auto& z : v) a.push_back({z.real(), z.imag()});
+  return a;
+}
+
+// JSON has no NaN: non-finite numbers are written as null rather than producing invalid files.
+nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+struct Trainer::Impl {
+  RunConfig cfg;
+  TrainerOptions opts;
+  TrainObserver* obs;
+  RunControl* ctl;
+  RunPaths paths;
+  std::unique_ptr<Dataset> data;
+  std::unique_ptr<Backend<float>> be;
+  std::unique_ptr<Model<float>> model;
+  std::unique_ptr<AdamW<float>> opt;
+  TrainState st;
+  int T = 0, B = 0;
+  std::string device_note;
+  MetricsLog log;
+  std::vector<Batch> val_batches;
+
+  void emit_status(const RunStatus& s) {
+    if (!paths.dir.empty()) write_json_atomic(paths.status(), s.to_json());
+    if (obs) obs->on_status(s);
+  }
+  void emit_metrics(const nlohmann::json& rec) {
+    log.append(rec);
+    if (obs) obs->on_metrics(rec);
+  }
+  void checkpoint() {
+    if (!paths.dir.empty()) save_checkpoint(paths.checkpoint(), cfg, model->params(), opt.get(), st);
+  }
+  nlohmann::json run_info() const {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (auto& s : model->params().specs()) tensors.push_back({{"name", s.name}, {"shape", s.shape}, {"numel", s.numel}});
+    return {{"params", model->params().numel()}, {"tensors", tensors}, {"vocab", data->vocab().size()},
+            {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
+            {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
+            {"config", to_json(cfg)}};
+  }
+};
+
+Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, RunControl* control)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.cfg = std::move(cfg);
+  m.opts = std::move(opts);
+  m.obs = observer;
+  m.ctl = control;
+  m.paths.dir = m.opts.run_dir;
+  validate(m.cfg);
+  const auto& tc = m.cfg.train;
+
+  if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
+    throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
+  if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.checkpoint())))
+    throw Error("cannot resume: " + m.paths.dir + " has no checkpoint.safetensors");
+
+  m.data = open_dataset(tc);
+  m.T = m.data->fixed_seq_len() > 0 ? m.data->fixed_seq_len() : tc.seq_len;
+  m.B = tc.batch;
+  const ModelInfo& info = ModelRegistry::instance().get(m.cfg.model.model);
+  m.be = BackendRegistry::instance().create(tc.device, tc.threads, tc.deterministic, &m.device_note);
+  m.model = info.make_float(m.cfg.model, m.data->vocab().size(), *m.be);
+
+  // Parameters, gradients, two Adam moments, plus activations: refuse before allocating anything big.
+  size_t bytes = m.model->params().numel() * 4 * sizeof(float) + m.model->workspace_bytes(m.B, m.T);
+  check_fits_in_memory(bytes, "model " + m.cfg.model.model + " with batch " + std::to_string(m.B) + " x seq_len " +
+                                  std::to_string(m.T));
+  m.model->params().allocate(*m.be);
+  m.opt = std::make_unique<AdamW<float>>(*m.be, m.model->params());
+  Rng init_rng(tc.seed);
+  m.model->init(init_rng);
+  m.st.rng = Rng(tc.seed * 0x9E3779B97F4A7C15ULL + 17);
+  m.st.accum.assign(kAccumSize, 0.0);
+
+  if (m.opts.resume) {
+    load_checkpoint(m.paths.checkpoint(), m.model->params(), m.opt.get(), &m.st);
+    if (m.st.accum.size() != kAccumSize) throw Error(m.paths.checkpoint() + ": unexpected train.accum size");
+  }
+  m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
+
+  if (!m.paths.dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    write_json_atomic(m.paths.config(), to_json(m.cfg));
+    write_json_atomic(m.paths.info(), m.run_info());
+    m.log.open(m.paths.metrics(), m.opts.resume ? m.st.step : 0);
+  }
+}
+
+Trainer::~Trainer() = default;
+
+const RunConfig& Trainer::config() const { return impl_->cfg; }
+size_t Trainer::param_count() const { return impl_->model->params().numel(); }
+
+RunStatus Trainer::run() {
+  Impl& m = *impl_;
+  const TrainConfig& tc = m.cfg.train;
+  auto& ps = m.model->params();
+  auto& dense = m.be->dense();
+  const auto& specs = ps.specs();
+  auto& acc = m.st.accum;
+  const int telemetry_every = tc.telemetry_every > 0 ? tc.telemetry_every : tc.log_every;
+  const int checkpoint_every = tc.checkpoint_every > 0 ? tc.checkpoint_every : tc.eval_every;
+
+  if (m.obs) m.obs->on_start(m.run_info());
+  RunStatus status;
+  status.step = int(m.st.step);
+  m.emit_status(status);
+
+  auto wall_start = Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(acc[kWall]));
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - wall_start).count(); };
+
+  while (m.st.step < tc.steps) {
+    if (m.ctl && m.ctl->paused() && !m.ctl->cancelled()) {
+      auto pause_begin = Clock::now();
+      status.state = "paused";
+      m.emit_status(status);
+      m.ctl->wait_while_paused();
+      wall_start += Clock::now() - pause_begin;  // paused time is not training time
+      status.state = "running";
+      if (!m.ctl->cancelled()) m.emit_status(status);
+    }
+    if (m.ctl && m.ctl->cancelled()) {
+      acc[kWall] = elapsed();
+      m.checkpoint();
+      status.state = "cancelled";
+      status.reason = "cancelled at step " + std::to_string(m.st.step);
+      m.emit_status(status);
+      return status;
+    }
+
+    const long step = m.st.step;  // the step being taken (0-based)
+    const bool log_now = (step + 1) % tc.log_every == 0 || step + 1 == tc.steps;
+    const bool tel_now = log_now && ((step + 1) % telemetry_every == 0 || step + 1 == tc.steps);
+    Batch batch = m.data->sample_batch(m.B, m.T, m.st.rng);
+    Telemetry tel;
+    auto t0 = Clock::now();
+    StepResult r = m.model->forward_backward(batch, true, tel_now ? &tel : nullptr);
+
+    // Divergence: stop before the update so the last checkpoint and the metrics stay good.
+    std::string bad;
+    if (!std::isfinite(r.loss_sum)) bad = "loss is " + std::to_string(r.loss_sum);
+    else if (dense.has_nonfinite(ps.grads(), ps.numel()))
+      for (int i = 0; i < int(specs.size()) && bad.empty(); ++i)
+        if (dense.has_nonfinite(ps.grad(i), specs[i].numel)) bad = "gradient of " + specs[i].name + " is not finite";
+    if (!bad.empty()) {
+      status.state = "diverged";
+      status.reason = "step " + std::to_string(step + 1) + ": " + bad;
+      m.emit_metrics({{"step", step + 1}, {"event", "diverged"}, {"reason", status.reason}, {"wall_time", elapsed()}});
+      m.emit_status(status);
+      return status;
+    }
+
+    std::vector<double> tensor_sq(specs.size());
+    double total_sq = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      tensor_sq[i] = dense.sumsq(ps.grad(int(i)), specs[i].numel);
+      total_sq += tensor_sq[i];
+    }
+    double gnorm = std::sqrt(total_sq);
+    if (tc.clip > 0 && gnorm > tc.clip) dense.scale(ps.grads(), float(tc.clip / gnorm), ps.numel());
+    double lr = learning_rate(tc, int(step));
+    m.opt->step(lr, tc.beta1, tc.beta2, tc.eps, tc.weight_decay, step + 1);
+    m.model->after_update();
+    m.be->synchronize();
+    double step_time = std::chrono::duration<double>(Clock::now() - t0).count();
+    m.st.step = step + 1;
+
+    acc[kLoss] += r.loss_sum;
+    acc[kWeight] += r.weight_sum;
+    acc[kCorrect] += r.correct;
+    acc[kSteps] += 1;
+    acc[kTokens] += double(m.B) * m.T;
+    acc[kIntervalTime] += step_time;
+    const double tokens_total = double(m.st.step) * m.B * m.T;
+    if (m.obs) m.obs->on_progress(int(m.st.step), tc.steps, double(m.B) * m.T / std::max(step_time, 1e-9));
+
+    const bool eval_now = (tc.eval_every > 0 && m.st.step % tc.eval_every == 0) || m.st.step == tc.steps;
+    if (log_now || eval_now) {
+      double loss = acc[kLoss] / std::max(acc[kWeight], 1e-300);
+      nlohmann::json rec = {{"step", m.st.step}, {"tokens", tokens_total}, {"lr", lr},
+                            {"train_loss", num(loss)}, {"train_bpc", num(loss / M_LN2)}, {"train_ppl", num(std::exp(loss))},
+                            {"grad_norm", num(gnorm)},
+                            {"tokens_per_s", num(acc[kTokens] / std::max(acc[kIntervalTime], 1e-9))}};
+      if (m.data->synthetic()) rec["accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
+      nlohmann::json gn = nlohmann::json::object();
+      for (size_t i = 0; i < specs.size(); ++i) gn[specs[i].name] = num(std::sqrt(tensor_sq[i]));
+      rec["grad_norms"] = gn;
+      if (eval_now && !m.val_batches.empty()) {
+        StepResult v = evaluate_batches(*m.model, m.val_batches);
+        double vl = v.mean_loss();
+        rec["val_loss"] = num(vl);
+        rec["val_bpc"] = num(vl / M_LN2);
+        rec["val_ppl"] = num(std::exp(vl));
+        if (m.data->synthetic()) rec["val_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
+      }
+      if (tel_now) {
+        nlohmann::json prof = nlohmann::json::object(), eig = nlohmann::json::object(), sc = nlohmann::json::object();
+        for (auto& [k, v] : tel.profiles) {
+          nlohmann::json a = nlohmann::json::array();
+          for (double x : v) a.push_back(num(x));
+          prof[k] = a;
+        }
+        for (auto& [k, v] : tel.eigenvalues) eig[k] = complex_list(v);
+        for (auto& [k, v] : tel.scalars) sc[k] = num(v);
+        if (!prof.empty()) rec["profiles"] = prof;
+        if (!eig.empty()) rec["eigenvalues"] = eig;
+        if (!sc.empty()) rec["scalars"] = sc;
+      }
+      rec["wall_time"] = elapsed();
+      acc[kLoss] = acc[kWeight] = acc[kCorrect] = acc[kSteps] = acc[kTokens] = acc[kIntervalTime] = 0;
+      m.emit_metrics(rec);
+    }
+    if ((checkpoint_every > 0 && m.st.step % checkpoint_every == 0) || m.st.step == tc.steps) {
+      acc[kWall] = elapsed();
+      m.checkpoint();
+    }
+    status.step = int(m.st.step);
+  }
+  acc[kWall] = elapsed();
+  status.state = "finished";
+  status.step = int(m.st.step);
+  status.reason.clear();
+  m.emit_status(status);
+  return status;
+}
+
+}  // namespace udlab

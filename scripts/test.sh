@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (GoogleTest, CLI scripts, offscreen Qt tests) through CTest.
+# Datasets come from $UDLAB_DATA_DIR, by default ../shared/datasets beside the checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export UDLAB_DATA_DIR="${UDLAB_DATA_DIR:-$(cd .. && pwd)/shared/datasets}"
+export QT_QPA_PLATFORM=offscreen
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+ctest --test-dir build --output-on-failure -j "${UDLAB_TEST_JOBS:-2}" --timeout 900

@@ -1,0 +1,157 @@
+// RnnOps CPU kernels: each backward against central differences of its forward (double), the forward
+// against the textbook formulas, and float against double.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/backend/cpu/cpu_backend.h"
+#include "support/gradcheck.h"
+
+using namespace udlab;
+using udlab::testing::expect_gradient_matches;
+
+namespace {
+
+std::vector<double> randn(size_t n, Rng& r, double s = 1.0) {
+  std::vector<double> v(n);
+  for (auto& x : v) x = s * r.normal();
+  return v;
+}
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+double sigm(double x) { return 1 / (1 + std::exp(-x)); }
+
+// B = 3, H = 5 keeps every kernel on one thread; B = 64, H = 64 crosses the threading threshold.
+struct Shape {
+  int B, H;
+};
+const Shape kShapes[] = {{3, 5}, {64, 64}};
+
+}  // namespace
+
+TEST(RnnOps, LstmCellForwardMatchesFormulas) {
+  CpuBackend<double> be(2);
+  Rng rng(1);
+  const int B = 4, H = 6;
+  auto pre = randn(size_t(B) * 4 * H, rng, 2.0), cp = randn(size_t(B) * H, rng);
+  auto g = pre;
+  std::vector<double> c(B * H), tc(B * H), h(B * H);
+  be.rnn().lstm_cell_fwd(g.data(), cp.data(), c.data(), tc.data(), h.data(), B, H);
+  for (int b = 0; b < B; ++b)
+    for (int j = 0; j < H; ++j) {
+      const double* p = pre.data() + size_t(b) * 4 * H;
+      double i = sigm(p[j]), f = sigm(p[H + j]), gg = std::tanh(p[2 * H + j]), o = sigm(p[3 * H + j]);
+      double cc = f * cp[b * H + j] + i * gg;
+      EXPECT_NEAR(c[b * H + j], cc, 1e-14);
+      EXPECT_NEAR(tc[b * H + j], std::tanh(cc), 1e-14);
+      EXPECT_NEAR(h[b * H + j], o * std::tanh(cc), 1e-14);
+      EXPECT_NEAR(g[size_t(b) * 4 * H + H + j], f, 1e-14);  // activations are kept in place
+    }
+  // A null c_prev is the zero state.
+  std::vector<double> zero(B * H, 0.0), c0(B * H), c1(B * H), h0(B * H), h1(B * H);
+  auto g0 = pre, g1 = pre;
+  be.rnn().lstm_cell_fwd(g0.data(), nullptr, c0.data(), tc.data(), h0.data(), B, H);
+  be.rnn().lstm_cell_fwd(g1.data(), zero.data(), c1.data(), tc.data(), h1.data(), B, H);
+  EXPECT_EQ(h0, h1);
+  EXPECT_EQ(c0, c1);
+}
+
+// f(pre, c_prev) = <r_h, h_t> + <r_c, c_t>: then dh = r_h and "dc from the future" = r_c, and the
+// backward must return ∂f/∂pre in dgates and ∂f/∂c_prev in dc.
+TEST(RnnOps, LstmCellBackwardMatchesFiniteDifferences) {
+  for (Shape s : kShapes) {
+    for (bool zero_state : {false, true}) {
+      CpuBackend<double> be(2);
+      Rng rng(2 + s.B);
+      const int B = s.B, H = s.H;
+      const size_t n = size_t(B) * H;
+      auto pre = randn(n * 4, rng, 1.5), cp = randn(n, rng), rh = randn(n, rng), rc = randn(n, rng);
+      auto f = [&](const std::vector<double>& pre_in, const std::vector<double>& cp_in) {
+        auto g = pre_in;
+        std::vector<double> c(n), tc(n), h(n);
+        be.rnn().lstm_cell_fwd(g.data(), zero_state ? nullptr : cp_in.data(), c.data(), tc.data(), h.data(), B, H);
+        return dot(rh, h) + dot(rc, c);
+      };
+      auto g = pre;
+      std::vector<double> c(n), tc(n), h(n), dgates(n * 4, 7.0), dc = rc;
+      be.rnn().lstm_cell_fwd(g.data(), zero_state ? nullptr : cp.data(), c.data(), tc.data(), h.data(), B, H);
+      be.rnn().lstm_cell_bwd(g.data(), zero_state ? nullptr : cp.data(), tc.data(), rh.data(), dc.data(),
+                             dgates.data(), B, H);
+      std::string what = "B=" + std::to_string(B) + (zero_state ? " zero state" : "");
+      expect_gradient_matches([&](const std::vector<double>& x) { return f(x, cp); }, pre, dgates,
+                              "dgates " + what, 1e-7, 200);
+      if (!zero_state)
+        expect_gradient_matches([&](const std::vector<double>& x) { return f(pre, x); }, cp, dc, "dc_prev " + what,
+                                1e-7, 200);
+    }
+  }
+}
+
+TEST(RnnOps, TanhCellForwardAndBackward) {
+  for (Shape s : kShapes) {
+    CpuBackend<double> be(2);
+    Rng rng(3 + s.B);
+    const int B = s.B, H = s.H;
+    const size_t n = size_t(B) * H;
+    auto pre = randn(n, rng, 1.5), rh = randn(n, rng);
+    std::vector<double> h(n), dpre(n, 7.0);
+    be.rnn().rnn_tanh_cell_fwd(pre.data(), h.data(), B, H);
+    for (size_t i = 0; i < n; ++i) EXPECT_NEAR(h[i], std::tanh(pre[i]), 1e-15);
+    be.rnn().rnn_tanh_cell_bwd(h.data(), rh.data(), dpre.data(), B, H);
+    auto f = [&](const std::vector<double>& x) {
+      std::vector<double> hh(n);
+      be.rnn().rnn_tanh_cell_fwd(x.data(), hh.data(), B, H);
+      return dot(rh, hh);
+    };
+    expect_gradient_matches(f, pre, dpre, "tanh dpre B=" + std::to_string(B), 1e-7, 200);
+    // In place, as the interface allows.
+    auto inplace = pre;
+    be.rnn().rnn_tanh_cell_fwd(inplace.data(), inplace.data(), B, H);
+    EXPECT_EQ(inplace, h);
+    auto d2 = rh;
+    be.rnn().rnn_tanh_cell_bwd(h.data(), d2.data(), d2.data(), B, H);
+    EXPECT_EQ(d2, dpre);
+  }
+}
+
+TEST(RnnOps, RowNorms) {
+  CpuBackend<double> be(2);
+  Rng rng(4);
+  const int M = 300, N = 129;
+  auto x = randn(size_t(M) * N, rng);
+  std::vector<double> nr(M);
+  be.rnn().row_norms(x.data(), nr.data(), M, N);
+  for (int m = 0; m < M; ++m) {
+    double s = 0;
+    for (int j = 0; j < N; ++j) s += x[size_t(m) * N + j] * x[size_t(m) * N + j];
+    EXPECT_NEAR(nr[m], std::sqrt(s), 1e-12);
+  }
+}
+
+// The float kernels (vectorised approximations of exp/tanh) agree with double to float accuracy.
+TEST(RnnOps, FloatMatchesDouble) {
+  CpuBackend<double> bd(2);
+  CpuBackend<float> bf(2);
+  Rng rng(5);
+  const int B = 64, H = 64;
+  const size_t n = size_t(B) * H;
+  auto pre = randn(n * 4, rng, 3.0), cp = randn(n, rng), dh = randn(n, rng), dcn = randn(n, rng);
+  std::vector<float> pref(pre.begin(), pre.end()), cpf(cp.begin(), cp.end()), dhf(dh.begin(), dh.end()),
+      dcf(dcn.begin(), dcn.end());
+  std::vector<double> c(n), tc(n), h(n), dg(4 * n);
+  std::vector<float> cf(n), tcf(n), hf(n), dgf(4 * n);
+  bd.rnn().lstm_cell_fwd(pre.data(), cp.data(), c.data(), tc.data(), h.data(), B, H);
+  bf.rnn().lstm_cell_fwd(pref.data(), cpf.data(), cf.data(), tcf.data(), hf.data(), B, H);
+  bd.rnn().lstm_cell_bwd(pre.data(), cp.data(), tc.data(), dh.data(), dcn.data(), dg.data(), B, H);
+  bf.rnn().lstm_cell_bwd(pref.data(), cpf.data(), tcf.data(), dhf.data(), dcf.data(), dgf.data(), B, H);
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_NEAR(hf[i], h[i], 2e-6);
+    EXPECT_NEAR(cf[i], c[i], 2e-6 * (1 + std::abs(c[i])));
+    EXPECT_NEAR(dcf[i], dcn[i], 1e-5 * (1 + std::abs(dcn[i])));
+  }
+  for (size_t i = 0; i < 4 * n; ++i) EXPECT_NEAR(dgf[i], dg[i], 1e-5 * (1 + std::abs(dg[i])));
+}

@@ -1,0 +1,52 @@
+// One dataset file downloaded into place: streamed to "<dest>.part", checked against the catalog, then
+// renamed over dest. A failed, cancelled or corrupt download never replaces a file that is there.
+// Asynchronous (signals), for the GUI; fetch_dataset() wraps it for the CLI.
+#pragma once
+#include <QElapsedTimer>
+#include <QFile>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include "core/data/catalog.h"
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace udlab {
+
+class FileDownload : public QObject {
+  Q_OBJECT
+ public:
+  // timeout_ms: give up when no data arrives for this long.
+  FileDownload(QNetworkAccessManager* nam, DataFile file, QUrl url, QString dest, int timeout_ms = 30000,
+               QObject* parent = nullptr);
+  ~FileDownload() override;
+  // Connect to finished() first: a failure to create the .part file is reported from inside start().
+  void start();
+  void cancel();
+  const DataFile& file() const { return file_; }
+  QUrl url() const { return url_; }
+
+ signals:
+  // total is -1 while the size is unknown.
+  void progress(qint64 received, qint64 total);
+  // error is empty on success (dest now holds the checked file), otherwise one line naming the URL.
+  void finished(QString error);
+
+ private:
+  void on_ready_read();
+  void on_finished();
+  void fail(const QString& error);
+
+  QNetworkAccessManager* nam_;
+  DataFile file_;
+  QUrl url_;
+  QString dest_;
+  int timeout_ms_;
+  QFile part_;
+  QPointer<QNetworkReply> reply_;
+  bool done_ = false;
+};
+
+}  // namespace udlab
