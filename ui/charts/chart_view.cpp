@@ -1,7 +1,10 @@
 #include "ui/charts/chart_view.h"
 
+#include <QLabel>
 #include <QMouseEvent>
 #include <QtCharts/QAbstractAxis>
+#include <QtCharts/QValueAxis>
+#include <cmath>
 #include <QtCharts/QLegend>
 
 namespace udlab::ui::detail {
@@ -23,9 +26,55 @@ void SafeChartView::mouseReleaseEvent(QMouseEvent* e) {
   QChartView::mouseReleaseEvent(e);
 }
 
+// Ticks at round values (1, 2 or 5 × 10^k apart, about five of them) without changing the range, so
+// the data fills the plot yet labels read 0, 50, 100 rather than 9.75, 19.5.
+void roundTicks(QValueAxis* ax, double lo, double hi) {
+  const double span = hi - lo;
+  if (!(span > 0) || !std::isfinite(span)) return;
+  const double raw = span / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+  // Qt 6.4 lays labels out for the old interval unless it changes before the range: callers set the
+  // range after this, and an unchanged interval is left alone.
+  if (ax->tickType() != QValueAxis::TicksDynamic) ax->setTickType(QValueAxis::TicksDynamic);
+  if (ax->tickAnchor() != 0) ax->setTickAnchor(0);
+  if (ax->tickInterval() != step) ax->setTickInterval(step);
+  if (ax->labelFormat() != "%g") ax->setLabelFormat("%g");
+  ax->setRange(lo, hi);
+}
+
+void SafeChartView::resizeEvent(QResizeEvent* e) {
+  QChartView::resizeEvent(e);
+  if (onResized) onResized();
+}
+
 QColor withAlpha(QColor c, int alpha) {
   c.setAlpha(alpha);
   return c;
+}
+
+QString legendHtml(const std::vector<LegendEntry>& entries) {
+  QStringList parts;
+  for (auto& e : entries)
+    parts << QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3").arg(e.color.name(), e.glyph, e.label.toHtmlEscaped());
+  return parts.join(QStringLiteral(" &nbsp;&nbsp; "));
+}
+
+void styleChartWidget(QWidget* w, const ChartStyle& s) {
+  QPalette p = w->palette();
+  if (s.teaching) {
+    p.setColor(QPalette::Window, Qt::white);
+    p.setColor(QPalette::WindowText, Qt::black);
+  } else {
+    p = QPalette();
+  }
+  w->setPalette(p);
+  w->setAutoFillBackground(s.teaching);
+  QFont f = w->font();
+  f.setPointSize(s.labelPt());
+  for (auto* l : w->findChildren<QLabel*>()) {
+    l->setFont(f);
+    l->setPalette(p);
+  }
 }
 
 void applyStyle(QChart* chart, const ChartStyle& s) {
@@ -42,6 +91,7 @@ void applyStyle(QChart* chart, const ChartStyle& s) {
   QFont lf = chart->legend()->font();
   lf.setPointSize(s.labelPt());
   chart->legend()->setFont(lf);
+  chart->legend()->hide();
   for (auto* a : chart->axes()) styleAxis(a, s);
 }
 

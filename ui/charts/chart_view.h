@@ -3,6 +3,9 @@
 #pragma once
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
+#include <QtCharts/QValueAxis>
+#include <functional>
+#include <vector>
 
 #include "ui/charts/chart_theme.h"
 
@@ -11,8 +14,10 @@ namespace udlab::ui::detail {
 class SafeChartView : public QChartView {
  public:
   using QChartView::QChartView;
+  std::function<void()> onResized;  // after the chart took its new size
 
  protected:
+  void resizeEvent(QResizeEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseReleaseEvent(QMouseEvent* e) override;
 };
@@ -22,5 +27,18 @@ void applyStyle(QChart* chart, const ChartStyle& s);
 // Fonts, grid and label colours for an axis created after applyStyle().
 void styleAxis(QAbstractAxis* axis, const ChartStyle& s);
 QColor withAlpha(QColor c, int alpha);
+void roundTicks(QValueAxis* ax, double lo, double hi);
+
+// Qt Charts' legend elides labels by dividing its width among all markers, hidden ones included, so
+// charts draw their own: a word-wrapped rich-text line of coloured glyphs under the plot. Being a
+// child widget, it is part of every PNG/SVG/PDF export.
+struct LegendEntry {
+  QString label;
+  QColor color;
+  QString glyph;  // e.g. "━━", "╌╌", "●"
+};
+QString legendHtml(const std::vector<LegendEntry>& entries);
+// White background and black text for the teaching style; the palette otherwise.
+void styleChartWidget(QWidget* w, const ChartStyle& s);
 
 }  // namespace udlab::ui::detail

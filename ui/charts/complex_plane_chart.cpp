@@ -1,6 +1,7 @@
 #include "ui/charts/complex_plane_chart.h"
 
 #include <QIODevice>
+#include <QLabel>
 #include <QVBoxLayout>
 #include <QtCharts/QLegend>
 #include <QtCharts/QLegendMarker>
@@ -30,6 +31,7 @@ struct ComplexPlaneChart::Impl {
   double radius = 1.1;
   int shown = 0;
   bool fitting = false;
+  QLabel* legend = nullptr;
 
   QLineSeries* circle(double r) {
     auto* s = new QLineSeries;
@@ -52,9 +54,10 @@ ComplexPlaneChart::ComplexPlaneChart(QWidget* parent) : QWidget(parent), d_(std:
   d.chart->legend()->setAlignment(Qt::AlignBottom);
   d.view = new detail::SafeChartView(d.chart, this);
   d.view->setRenderHint(QPainter::Antialiasing);
-  auto* lay = new QVBoxLayout(this);
-  lay->setContentsMargins(0, 0, 0, 0);
-  lay->addWidget(d.view);
+  d.legend = new QLabel(this);
+  d.legend->setWordWrap(true);
+  d.legend->setAlignment(Qt::AlignHCenter);
+  d.legend->setContentsMargins(8, 0, 8, 4);
   d.ax = new QValueAxis;
   d.ay = new QValueAxis;
   d.ax->setTitleText("Re λ");
@@ -66,7 +69,7 @@ ComplexPlaneChart::ComplexPlaneChart(QWidget* parent) : QWidget(parent), d_(std:
   d.unit = d.circle(1.0);
   d.unit->setName("unit circle");
   detail::applyStyle(d.chart, d.style);
-  connect(d.chart, &QChart::plotAreaChanged, this, [this] { fitSquare(); });
+  setMinimumSize(200, 200);
   refresh();
 }
 
@@ -77,6 +80,7 @@ QString ComplexPlaneChart::title() const { return d_->chart->title(); }
 void ComplexPlaneChart::setChartStyle(const ChartStyle& s) {
   d_->style = s;
   detail::applyStyle(d_->chart, s);
+  detail::styleChartWidget(this, s);
 }
 void ComplexPlaneChart::setPointSets(std::vector<PointSet> sets) { d_->sets = std::move(sets); }
 void ComplexPlaneChart::setRings(std::vector<Ring> rings) { d_->ringSpec = std::move(rings); }
@@ -167,24 +171,33 @@ void ComplexPlaneChart::refresh() {
     if (m->isVisible()) m->setVisible(false);
   d.radius = std::min(1e6, rmax * 1.08);
   d.shown = shown;
+  std::vector<detail::LegendEntry> entries;
+  for (auto& set : d.sets)
+    if (!set.faded) entries.push_back({set.label, set.color, set.shape == 1 ? "■" : set.shape == 2 ? "◆" : "●"});
+  bool anyFaded = false;
+  for (auto& set : d.sets) anyFaded = anyFaded || set.faded;
+  if (anyFaded) entries.push_back({"previous logged step", QColor(150, 150, 150), "○"});
+  for (auto& r : d.ringSpec) entries.push_back({r.label, QColor(120, 120, 120), "╌╌"});
+  const QString html = detail::legendHtml(entries);
+  if (d.legend->text() != html) d.legend->setText(html);
+  d.legend->setVisible(!entries.empty());
+  fitSquare();
   fitSquare();
   emit redrawn(shown);
 }
 
 void ComplexPlaneChart::fitSquare() {
   auto& d = *d_;
-  if (d.fitting) return;
-  d.fitting = true;
-  QRectF pa = d.chart->plotArea();
-  double rx = d.radius, ry = d.radius;
-  // Equal units per pixel on both axes: widen whichever axis has the longer side.
-  if (pa.width() > 10 && pa.height() > 10) {
-    if (pa.width() > pa.height()) rx = d.radius * pa.width() / pa.height();
-    else ry = d.radius * pa.height() / pa.width();
-  }
-  d.ax->setRange(-rx, rx);
-  d.ay->setRange(-ry, ry);
-  d.fitting = false;
+  // Equal ranges in a square view: the axis labels take about the same room on the left as below,
+  // so the plot area is square to a few pixels and the unit circle looks like a circle. (A fixed
+  // plot area would be exact, but Qt 6.4 then stops drawing the chart background and title.)
+  const int legendH = d.legend->isVisible() ? d.legend->heightForWidth(width()) : 0;
+  const int avail = height() - std::max(0, legendH);
+  const int side = std::max(50, std::min(width(), avail));
+  d.view->setGeometry((width() - side) / 2, 0, side, side);
+  if (legendH > 0) d.legend->setGeometry(0, side, width(), legendH);
+  detail::roundTicks(d.ax, -d.radius, d.radius);
+  detail::roundTicks(d.ay, -d.radius, d.radius);
 }
 
 void ComplexPlaneChart::resizeEvent(QResizeEvent* e) {

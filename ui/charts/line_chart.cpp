@@ -1,6 +1,7 @@
 #include "ui/charts/line_chart.h"
 
 #include <QIODevice>
+#include <QLabel>
 #include <QVBoxLayout>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QLegend>
@@ -62,6 +63,9 @@ struct LineChart::Impl {
   std::vector<Curve> curves;
   std::map<QString, SeriesSet> sets;
   int shown = 0;
+  QLabel* legend = nullptr;
+  bool fixed = false;
+  double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
   void makeYAxis() {
     if (ay) {
@@ -72,7 +76,7 @@ struct LineChart::Impl {
     if (log) {
       auto* a = new QLogValueAxis;
       a->setBase(10);
-      a->setLabelFormat("%.3g");
+      a->setLabelFormat("%.0e");  // fixed-width labels: Qt elides mixed-width log labels to "…"
       a->setMinorTickCount(-1);
       a->setRange(1, 10);  // the default range starts at 0, which a log axis warns about
       ay = a;
@@ -116,7 +120,12 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent), d_(std::make_unique<Imp
   d_->view->setRenderHint(QPainter::Antialiasing);
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
-  lay->addWidget(d_->view);
+  lay->addWidget(d_->view, 1);
+  d_->legend = new QLabel;
+  d_->legend->setWordWrap(true);
+  d_->legend->setAlignment(Qt::AlignHCenter);
+  d_->legend->setContentsMargins(8, 0, 8, 4);
+  lay->addWidget(d_->legend);
   d_->ax = new QValueAxis;
   d_->ax->setLabelFormat("%.6g");
   d_->ax->setTitleText(d_->xTitle);
@@ -151,9 +160,15 @@ void LineChart::setSmoothing(double w) { d_->smoothing = std::clamp(w, 0.0, 0.99
 void LineChart::setChartStyle(const ChartStyle& s) {
   d_->style = s;
   detail::applyStyle(d_->chart, s);
+  detail::styleChartWidget(this, s);
 }
 
 void LineChart::setCurves(std::vector<Curve> curves) { d_->curves = std::move(curves); }
+void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
+  d_->fixed = true;
+  d_->fx0 = x0, d_->fx1 = x1, d_->fy0 = y0, d_->fy1 = y1;
+}
+void LineChart::clearFixedRanges() { d_->fixed = false; }
 const std::vector<Curve>& LineChart::curves() const { return d_->curves; }
 int LineChart::displayedPoints() const { return d_->shown; }
 
@@ -198,6 +213,7 @@ void LineChart::refresh() {
   }
   if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
+  if (d.fixed) xmin = d.fx0, xmax = d.fx1;
   const int columns = std::max(200, int(d.chart->plotArea().width()));
   const double w = d.style.lineWidth();
   int shown = 0;
@@ -260,12 +276,27 @@ void LineChart::refresh() {
     }
     if (ss.band) d.hideFromLegend(ss.band);
   }
-  d.ax->setRange(xmin, xmax);
+  detail::roundTicks(d.ax, xmin, xmax);
   Range yr = niceRange(yRefs, d.log);
-  if (d.log)
-    static_cast<QLogValueAxis*>(d.ay)->setRange(yr.lo, yr.hi);
-  else
-    static_cast<QValueAxis*>(d.ay)->setRange(yr.lo, yr.hi);
+  if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  if (d.log) {
+    // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
+    auto* la = static_cast<QLogValueAxis*>(d.ay);
+    const double a = std::log10(yr.lo), b = std::log10(yr.hi);
+    const int k = std::max(1, int(std::ceil((b - a) / 6.0)));
+    la->setBase(std::pow(10.0, k));
+    la->setMinorTickCount(k > 1 ? 0 : -1);
+    la->setRange(std::pow(10.0, std::floor(a / k) * k), std::pow(10.0, std::ceil(b / k) * k));
+  } else {
+    detail::roundTicks(static_cast<QValueAxis*>(d.ay), yr.lo, yr.hi);
+  }
+  std::vector<detail::LegendEntry> entries;
+  for (auto& c : d.curves)
+    if (c.inLegend)
+      entries.push_back({c.label, c.color, c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
+  const QString html = detail::legendHtml(entries);
+  if (d.legend->text() != html) d.legend->setText(html);
+  d.legend->setVisible(!entries.empty());
   d.shown = shown;
   emit redrawn(shown);
 }

@@ -41,6 +41,9 @@ class LineChart : public QWidget {
   void setSmoothing(double weight);  // debiased EMA weight in [0, 0.999]
   void setChartStyle(const ChartStyle& s);
   void setCurves(std::vector<Curve> curves);  // drawn at the next refresh()
+  // Fixed axis ranges (small multiples share axes); clearFixedRanges() returns to fitting the data.
+  void setFixedRanges(double x0, double x1, double y0, double y1);
+  void clearFixedRanges();
   const std::vector<Curve>& curves() const;
   // Redraws from the stored curves. Emits redrawn(points actually handed to series).
   void refresh();

@@ -57,7 +57,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   grad_->setAxisTitles("step", "‖∇θ L‖");
   grad_->setLogY(true);
   hnorm_ = new LineChart;
-  hnorm_->setTitle("Hidden-state norm over the sequence");
+  hnorm_->setTitle("Hidden-state norm");
   hnorm_->setAxisTitles("time position t", "‖h_t‖");
   hgrad_ = new LineChart;
   hgrad_->setTitle("Gradient through time");

@@ -67,7 +67,7 @@ QString renderPlot(const PlotRequest& req, QStringList* warnings) {
     top.reset(new QWidget);
     auto* h = new QHBoxLayout(top.get());
     h->setContentsMargins(0, 0, 0, 0);
-    h->addWidget(lineChart(top.get(), "Hidden-state norm over the sequence", "time position t", "‖h_t‖", false,
+    h->addWidget(lineChart(top.get(), "Hidden-state norm", "time position t", "‖h_t‖", false,
                            stateNormCurves(runs, req.eigenStep), 0));
     h->addWidget(lineChart(top.get(), "Gradient through time", "time position t", "‖∂L/∂h_t‖", true,
                            stateGradCurves(runs, req.eigenStep), 0));
