@@ -1,7 +1,5 @@
 #include "cli/progress_observer.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -12,18 +10,10 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 void on_sigint(int) { g_interrupted = true; }
 
-std::string fmt_time(double s) {
-  char b[32];
-  if (s < 0 || s > 1e7) return "--:--";
-  int t = int(s + 0.5);
-  if (t >= 3600) std::snprintf(b, sizeof b, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
-  else std::snprintf(b, sizeof b, "%02d:%02d", t / 60, t % 60);
-  return b;
-}
 }  // namespace
 
 ProgressObserver::ProgressObserver(RunControl& ctl, bool quiet)
-    : ctl_(ctl), tty_(::isatty(STDERR_FILENO)), quiet_(quiet) {
+    : ctl_(ctl), quiet_(quiet) {
   g_interrupted = false;
   std::signal(SIGINT, on_sigint);
   std::signal(SIGTERM, on_sigint);
@@ -35,7 +25,6 @@ ProgressObserver::~ProgressObserver() {
 }
 
 void ProgressObserver::on_start(const nlohmann::json& info) {
-  start_ = std::chrono::steady_clock::now();
   if (quiet_) return;
   std::fprintf(stderr, "model %s: %s parameters, dataset %s (vocab %d), backend %s with %d threads\n",
                info["config"]["model"].get<std::string>().c_str(), info["params"].dump().c_str(),
@@ -57,9 +46,12 @@ void ProgressObserver::on_metrics(const nlohmann::json& rec) {
   if (rec.contains("accuracy")) n += std::snprintf(line + n, sizeof line - n, "  acc %.3f", rec["accuracy"].get<double>());
   if (rec.contains("tokens_per_s") && rec["tokens_per_s"].is_number())
     std::snprintf(line + n, sizeof line - n, "  %.0f tok/s", rec["tokens_per_s"].get<double>());
-  if (tty_) {
+  if (bar_.interactive()) {
     // Only evaluations are kept on screen above the bar; other records just refresh it.
-    if (rec.contains("val_loss")) std::fprintf(stderr, "\r\033[K%s\n", line);
+    if (rec.contains("val_loss")) {
+      bar_.clear();
+      std::fprintf(stderr, "%s\n", line);
+    }
     last_line_ = line;
   } else {
     std::fprintf(stdout, "%s\n", line);
@@ -72,22 +64,13 @@ void ProgressObserver::on_progress(int step, int total, double) {
     if (!quiet_) std::fprintf(stderr, "\ninterrupted: saving a checkpoint and stopping\n");
     ctl_.request_cancel();
   }
-  if (start_step_ < 0) start_step_ = step - 1;
-  if (!tty_ || quiet_) return;
-  double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  int done = step - start_step_;
-  double eta = done > 0 ? el / done * (total - step) : -1;
-  const int width = 30;
-  int filled = total > 0 ? int(double(step) / total * width) : width;
-  std::string bar(filled, '#');
-  bar.resize(width, '.');
-  std::fprintf(stderr, "\r\033[K[%s] %d/%d  %s elapsed, ETA %s  %s", bar.c_str(), step, total, fmt_time(el).c_str(),
-               fmt_time(eta).c_str(), last_line_.c_str());
-  std::fflush(stderr);
+  if (start_step_ < 0) start_step_ = step - 1;  // a resumed run's ETA counts only its own steps
+  if (quiet_) return;
+  bar_.update(step - start_step_, total - start_step_, std::to_string(step) + "/" + std::to_string(total) + "  " + last_line_);
 }
 
 void ProgressObserver::on_status(const RunStatus& s) {
-  if (tty_ && !quiet_ && s.state != "running" && s.state != "paused") std::fprintf(stderr, "\n");
+  if (s.state != "running" && s.state != "paused") bar_.clear();
 }
 
 }  // namespace udlab::cli

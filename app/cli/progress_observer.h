@@ -1,9 +1,9 @@
 // Terminal output for `udlab-cli train`: a progress bar with ETA on a terminal, plain lines when
 // piped. Also turns Ctrl-C into a clean cancel (checkpoint + status "cancelled").
 #pragma once
-#include <chrono>
 #include <string>
 
+#include "cli/progress_bar.h"
 #include "core/train/run_control.h"
 #include "core/train/train_observer.h"
 
@@ -21,8 +21,8 @@ class ProgressObserver : public TrainObserver {
 
  private:
   RunControl& ctl_;
-  bool tty_, quiet_;
-  std::chrono::steady_clock::time_point start_;
+  bool quiet_;
+  ProgressBar bar_{"train"};
   int start_step_ = -1;
   std::string last_line_;
 };

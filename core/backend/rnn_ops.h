@@ -2,10 +2,16 @@
 // Pointers are Device buffers, layouts row-major. The CPU twin is core/backend/cpu/cpu_rnn_ops.cpp;
 // a CUDA twin implements the same interface in gpu/.
 //
-// Only the pointwise part of a recurrent step lives here. The GEMMs (input projection for all time
-// steps at once, the sequential h_{t-1} W_hh^T product, weight gradients over all steps) go through
-// DenseOps::gemm, so a backend gets fast recurrences by having a fast GEMM plus these few kernels.
-// Each kernel works on one time step of B rows; forward and backward sit side by side.
+// Two levels, forward and backward side by side:
+//  - cell kernels: the pointwise part of one time step on B rows;
+//  - sequence kernels: the sequential part of a whole layer, all T steps, i.e. for each t the
+//    [B,G·H] += h_{t-1} W_hh^T product followed by the cell (and the mirror image backward).
+// The GEMM-shaped work that is not sequential (input projection over all B·T tokens, weight
+// gradients over all steps, the head) stays with the model and DenseOps::gemm. The sequence kernels
+// exist because the B sequences are independent: a backend can run a whole layer without one
+// synchronisation per step (the CPU twin gives each thread a block of sequences for all T steps; a
+// CUDA twin may loop cuBLAS + the cell kernel, or run a persistent kernel).
+// Time-major layouts: row t·B + b of a [T,B,·] buffer is sequence b at step t.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +47,23 @@ class RnnOps {
   // h [B,H] as left by forward; dh [B,H] ∂L/∂h_t, all paths; dpre [B,H] out (overwrite): dh * (1 - h^2).
   // dh and dpre may alias.
   virtual void rnn_tanh_cell_bwd(const S* h, const S* dh, S* dpre, int B, int H) = 0;
+
+  // ---- whole-layer recurrences (every window starts from the zero state: h_{-1} = c_{-1} = 0) ----
+  // pre    [T,B,4H] in: x_t W_ih^T + b_ih + b_hh for every t (no recurrent term yet);
+  //                 out: gate activations, as lstm_cell_fwd leaves them.
+  // w_hh   [4H,H]   the recurrent weight (PyTorch layout).
+  // h, c, tanh_c [T,B,H] out.
+  virtual void lstm_seq_fwd(S* pre, const S* w_hh, S* h, S* c, S* tanh_c, int T, int B, int H) = 0;
+  // pre, c, tanh_c: as left by lstm_seq_fwd.
+  // dh   [T,B,H]  in: ∂L/∂h_t from outside the layer (head or upper layer);
+  //               out: ∂L/∂h_t over all paths, including the recurrence through W_hh.
+  // dpre [T,B,4H] out (overwrite): ∂L/∂ preactivations.  dc [B,H]: scratch.
+  virtual void lstm_seq_bwd(const S* pre, const S* w_hh, const S* c, const S* tanh_c, S* dh, S* dpre, S* dc,
+                            int T, int B, int H) = 0;
+  // pre [T,B,H] in: x_t W_ih^T + b_ih + b_hh; out: clobbered.  w_hh [H,H].  h [T,B,H] out.
+  virtual void rnn_tanh_seq_fwd(S* pre, const S* w_hh, S* h, int T, int B, int H) = 0;
+  // h [T,B,H] as left by forward; dh as for lstm_seq_bwd; dpre [T,B,H] out (overwrite).
+  virtual void rnn_tanh_seq_bwd(const S* h, const S* w_hh, S* dh, S* dpre, int T, int B, int H) = 0;
 
   // ---- telemetry ----
   // norms[m] = ||x[m, :]||_2 for x [M,N] (overwrite). Used for the per-step state-norm profiles.

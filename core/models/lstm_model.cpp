@@ -23,22 +23,13 @@ double LstmModel<S>::cell_workspace_elems(int B, int T) const {
 }
 
 template <class S>
-void LstmModel<S>::cell_fwd(int k, int t, S* pre, S* h, int B, int T) {
-  const size_t step = size_t(B) * this->H();
-  S* c = c_[k].data();
-  // c_{-1} = 0 (every window starts from the zero state).
-  this->be_.rnn().lstm_cell_fwd(pre, t > 0 ? c + (t - 1) * step : nullptr, c + t * step,
-                                tanh_c_[k].data() + t * step, h, B, this->H());
+void LstmModel<S>::seq_fwd(int k, S* pre, const S* w_hh, S* h, int B, int T) {
+  this->be_.rnn().lstm_seq_fwd(pre, w_hh, h, c_[k].data(), tanh_c_[k].data(), T, B, this->H());
 }
 
 template <class S>
-void LstmModel<S>::cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) {
-  const size_t step = size_t(B) * this->H();
-  // Nothing flows into c_{T-1} from a later step.
-  if (t == T - 1) dc_.zero();
-  const S* c = c_[k].data();
-  this->be_.rnn().lstm_cell_bwd(pre, t > 0 ? c + (t - 1) * step : nullptr, tanh_c_[k].data() + t * step, dh,
-                                dc_.data(), dpre, B, this->H());
+void LstmModel<S>::seq_bwd(int k, const S* pre, const S* w_hh, const S* h, S* dh, S* dpre, int B, int T) {
+  this->be_.rnn().lstm_seq_bwd(pre, w_hh, c_[k].data(), tanh_c_[k].data(), dh, dpre, dc_.data(), T, B, this->H());
 }
 
 template class LstmModel<float>;

@@ -1,6 +1,6 @@
 // `lstm`: embedding → L LSTM layers → linear head, with nn.LSTM tensor names and gate order i, f, g, o.
-// The shared skeleton (GEMMs, head, loss, telemetry) is RecurrentLm; this class is the cell and the
-// cell state c_t it keeps for backward.
+// The shared skeleton (GEMMs, head, loss, telemetry) is RecurrentLm; this class is the recurrence and
+// the cell state c_t it keeps for backward.
 #pragma once
 #include <vector>
 
@@ -14,8 +14,8 @@ class LstmModel final : public RecurrentLm<S> {
   LstmModel(const ModelConfig& cfg, int vocab, Backend<S>& be) : RecurrentLm<S>(cfg, vocab, be, 4) {}
 
  protected:
-  void cell_fwd(int k, int t, S* pre, S* h, int B, int T) override;
-  void cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) override;
+  void seq_fwd(int k, S* pre, const S* w_hh, S* h, int B, int T) override;
+  void seq_bwd(int k, const S* pre, const S* w_hh, const S* h, S* dh, S* dpre, int B, int T) override;
   void cell_resize(int B, int T) override;
   double cell_workspace_elems(int B, int T) const override;
 

@@ -38,24 +38,33 @@ MatchResult match_params(ModelConfig cfg, int vocab, size_t target, double tol) 
       lo = w;
     }
   } else {
+    // Some widths are invalid only sporadically (a transformer's hidden must be a multiple of heads, so
+    // hidden = 1..heads-1 are invalid): judge a width by the first valid one at or above it, which keeps
+    // the bisection's predicate monotone. None within 64 means every larger width is invalid too.
+    auto next_valid_count = [&](int w, size_t* c) {
+      for (int k = w; k < w + 64; ++k)
+        if (count_at(k, c)) return true;
+      return false;
+    };
     int hi = 1;
     size_t c = 0;
     while (hi < (1 << 20)) {
-      bool ok = count_at(hi, &c);
+      bool ok = next_valid_count(hi, &c);
       if (!ok || c >= target) break;
       hi *= 2;
     }
     lo = std::max(1, hi / 2);
     while (lo < hi) {
       int mid = lo + (hi - lo) / 2;
-      if (!count_at(mid, &c) || c >= target) hi = mid;
+      if (!next_valid_count(mid, &c) || c >= target) hi = mid;
       else lo = mid + 1;
     }
   }
-  const int limit = lo + 8;
+  // Wide enough to hold the valid widths on both sides of lo even when only every 64th is valid.
+  const int reach = info.match_field == "d" ? 8 : 64;
   MatchResult best;
   bool found = false;
-  for (int w = std::max(1, lo - 8); w <= std::min(limit, lo + 8); ++w) {
+  for (int w = std::max(1, lo - reach); w <= lo + reach; ++w) {
     size_t c = 0;
     if (!count_at(w, &c)) continue;
     double err = (double(c) - double(target)) / double(target);

@@ -137,18 +137,12 @@ void RecurrentLm<S>::layer_fwd(int k, int B, int T) {
   const S* x = k == 0 ? x0_.data() : out_[k - 1].data();
   S* pre = pre_[k].data();
   S* h = out_[k].data();
-  const S* whh = ps.value(w_hh_[k]);
   // pre = x W_ih^T + (b_ih + b_hh), for every step at once.
   d.gemm(false, true, TB, GH, in, S(1), x, in, ps.value(w_ih_[k]), in, S(0), pre, GH);
   this->be_.copy_bytes(bias_sum_.data(), ps.value(b_ih_[k]), sizeof(S) * GH);
   d.axpy(S(1), ps.value(b_hh_[k]), bias_sum_.data(), GH);
   d.add_row_bias(pre, bias_sum_.data(), TB, GH);
-  for (int t = 0; t < T; ++t) {
-    S* pre_t = pre + size_t(t) * B * GH;
-    // h_{-1} = 0: the first step has no recurrent term.
-    if (t > 0) d.gemm(false, true, B, GH, H(), S(1), h + size_t(t - 1) * B * H(), H(), whh, H(), S(1), pre_t, GH);
-    cell_fwd(k, t, pre_t, h + size_t(t) * B * H(), B, T);
-  }
+  seq_fwd(k, pre, ps.value(w_hh_[k]), h, B, T);
 }
 
 template <class S>
@@ -160,13 +154,7 @@ void RecurrentLm<S>::layer_bwd(int k, S* dh, S* dx, int B, int T) {
   const S* pre = pre_[k].data();
   const S* h = out_[k].data();
   S* dpre = dpre_.data();
-  const S* whh = ps.value(w_hh_[k]);
-  for (int t = T - 1; t >= 0; --t) {
-    S* dh_t = dh + size_t(t) * B * H();
-    // ∂L/∂h_t gains the path through pre_{t+1} = ... + h_t W_hh^T.
-    if (t < T - 1) d.gemm(false, false, B, H(), GH, S(1), dpre + size_t(t + 1) * B * GH, GH, whh, H(), S(1), dh_t, H());
-    cell_bwd(k, t, pre + size_t(t) * B * GH, h + size_t(t) * B * H(), dh_t, dpre + size_t(t) * B * GH, B, T);
-  }
+  seq_bwd(k, pre, ps.value(w_hh_[k]), h, dh, dpre, B, T);
   // Weight gradients over all steps at once (grads were zeroed, and each tensor gets one GEMM).
   d.gemm(true, false, GH, in, TB, S(1), dpre, GH, x, in, S(0), ps.grad(w_ih_[k]), in);
   if (T > 1) d.gemm(true, false, GH, H(), TB - B, S(1), dpre + size_t(B) * GH, GH, h, H(), S(0), ps.grad(w_hh_[k]), H());

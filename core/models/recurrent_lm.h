@@ -6,7 +6,7 @@
 // Everything except the pointwise cell is shared and GEMM-shaped: the input projection of a layer is
 // one GEMM over all B·T tokens, only the [B,G·H] += h_{t-1} W_hh^T product runs step by step, and the
 // weight gradients are one GEMM each over all steps after the backward loop. A subclass supplies the
-// cell (forward at step t, backward at step t) and its own per-layer buffers.
+// sequential part (an RnnOps sequence kernel, forward and backward) and its own per-layer buffers.
 //
 // Activations are time-major: row t·B + b of a [T·B, ·] buffer is sequence b at step t, so the rows
 // of one step form a contiguous [B, ·] block.
@@ -29,13 +29,13 @@ class RecurrentLm : public Model<S> {
   std::vector<double> predict_next(const std::vector<int32_t>& context) override;
 
  protected:
-  // The cell of layer k at step t, on the [B,·] rows of that step.
-  // pre [B,G·H]: in: preactivations (biases and h_{t-1} W_hh^T included); the cell may overwrite it
-  // with whatever its backward needs. h [B,H] out: h_t.
-  virtual void cell_fwd(int k, int t, S* pre, S* h, int B, int T) = 0;
-  // dh [B,H]: ∂L/∂h_t over all paths. dpre [B,G·H] out (overwrite): ∂L/∂pre_t. pre and h: as
-  // left by cell_fwd. Called for t = T-1 down to 0.
-  virtual void cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) = 0;
+  // The sequential part of layer k over all T steps (an RnnOps sequence kernel).
+  // pre [T·B,G·H]: in: x_t W_ih^T + b_ih + b_hh; the cell may overwrite it with what its backward
+  // needs. w_hh [G·H,H]. h [T·B,H] out.
+  virtual void seq_fwd(int k, S* pre, const S* w_hh, S* h, int B, int T) = 0;
+  // pre, h: as left by seq_fwd. dh [T·B,H]: in: ∂L/∂h_t from above; out: over all paths.
+  // dpre [T·B,G·H] out (overwrite).
+  virtual void seq_bwd(int k, const S* pre, const S* w_hh, const S* h, S* dh, S* dpre, int B, int T) = 0;
   // Called before the forward pass of a batch so the cell can size its buffers.
   virtual void cell_resize(int B, int T) = 0;
   // Activation elements the cell keeps beyond the shared buffers (for workspace_bytes).

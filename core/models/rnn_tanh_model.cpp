@@ -8,13 +8,13 @@
 namespace udlab {
 
 template <class S>
-void RnnTanhModel<S>::cell_fwd(int k, int t, S* pre, S* h, int B, int T) {
-  this->be_.rnn().rnn_tanh_cell_fwd(pre, h, B, this->H());
+void RnnTanhModel<S>::seq_fwd(int k, S* pre, const S* w_hh, S* h, int B, int T) {
+  this->be_.rnn().rnn_tanh_seq_fwd(pre, w_hh, h, T, B, this->H());
 }
 
 template <class S>
-void RnnTanhModel<S>::cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) {
-  this->be_.rnn().rnn_tanh_cell_bwd(h, dh, dpre, B, this->H());
+void RnnTanhModel<S>::seq_bwd(int k, const S* pre, const S* w_hh, const S* h, S* dh, S* dpre, int B, int T) {
+  this->be_.rnn().rnn_tanh_seq_bwd(h, w_hh, dh, dpre, T, B, this->H());
 }
 
 template <class S>

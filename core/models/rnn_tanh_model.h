@@ -12,8 +12,8 @@ class RnnTanhModel final : public RecurrentLm<S> {
   RnnTanhModel(const ModelConfig& cfg, int vocab, Backend<S>& be) : RecurrentLm<S>(cfg, vocab, be, 1) {}
 
  protected:
-  void cell_fwd(int k, int t, S* pre, S* h, int B, int T) override;
-  void cell_bwd(int k, int t, const S* pre, const S* h, const S* dh, S* dpre, int B, int T) override;
+  void seq_fwd(int k, S* pre, const S* w_hh, S* h, int B, int T) override;
+  void seq_bwd(int k, const S* pre, const S* w_hh, const S* h, S* dh, S* dpre, int B, int T) override;
   void cell_resize(int B, int T) override {}
   double cell_workspace_elems(int B, int T) const override { return 0; }
   void cell_telemetry(Telemetry& tel) override;

@@ -71,3 +71,25 @@ TEST(DenseOps, SumsqIsIndependentOfThreadCount) {
   x[500] = NAN;
   EXPECT_TRUE(two.dense().has_nonfinite(x.data(), x.size()));
 }
+
+// Large GEMMs are split into per-thread blocks of rows or columns of C; every transpose combination,
+// both split directions, uneven sizes and padded leading dimensions must equal the one-thread result.
+TEST(DenseOps, GemmThreadSplitMatchesOneThread) {
+  CpuBackend<double> one(1), two(2);
+  Rng rng(9);
+  struct Case { int M, N, K; };
+  for (Case s : {Case{301, 77, 131}, Case{45, 517, 99}, Case{130, 129, 257}}) {
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        const int pad = 3;
+        const int lda = (ta ? s.M : s.K) + pad, ldb = (tb ? s.K : s.N) + pad, ldc = s.N + pad;
+        auto A = randn(size_t(ta ? s.K : s.M) * lda, rng), B = randn(size_t(tb ? s.N : s.K) * ldb, rng);
+        auto C1 = randn(size_t(s.M) * ldc, rng), C2 = C1;
+        one.dense().gemm(ta, tb, s.M, s.N, s.K, 1.5, A.data(), lda, B.data(), ldb, 0.5, C1.data(), ldc);
+        two.dense().gemm(ta, tb, s.M, s.N, s.K, 1.5, A.data(), lda, B.data(), ldb, 0.5, C2.data(), ldc);
+        for (size_t i = 0; i < C1.size(); ++i)
+          ASSERT_NEAR(C2[i], C1[i], 1e-12 * (1 + std::abs(C1[i]))) << s.M << "x" << s.N << "x" << s.K << " ta=" << ta
+                                                                   << " tb=" << tb << " i=" << i;
+      }
+  }
+}

@@ -155,3 +155,128 @@ TEST(RnnOps, FloatMatchesDouble) {
   }
   for (size_t i = 0; i < 4 * n; ++i) EXPECT_NEAR(dgf[i], dg[i], 1e-5 * (1 + std::abs(dg[i])));
 }
+
+// ---- whole-layer sequence kernels ----
+namespace {
+
+// One configuration per cell; sizes large enough that the two-thread path runs, with an odd B so
+// the sequence blocks are uneven.
+struct SeqCase {
+  bool lstm;
+  int T, B, H;
+};
+const SeqCase kSeqCases[] = {{true, 8, 37, 32}, {false, 8, 37, 64}, {true, 3, 2, 5}, {false, 1, 3, 4}};
+
+struct SeqOut {
+  std::vector<double> pre, h, c, tc;
+};
+
+SeqOut seq_forward(CpuBackend<double>& be, const SeqCase& s, std::vector<double> pre, const std::vector<double>& W) {
+  const size_t n = size_t(s.T) * s.B * s.H;
+  SeqOut o;
+  o.h.assign(n, 0.0);
+  if (s.lstm) {
+    o.c.assign(n, 0.0);
+    o.tc.assign(n, 0.0);
+    be.rnn().lstm_seq_fwd(pre.data(), W.data(), o.h.data(), o.c.data(), o.tc.data(), s.T, s.B, s.H);
+  } else {
+    be.rnn().rnn_tanh_seq_fwd(pre.data(), W.data(), o.h.data(), s.T, s.B, s.H);
+  }
+  o.pre = std::move(pre);
+  return o;
+}
+
+std::string name_of(const SeqCase& s) {
+  return std::string(s.lstm ? "lstm" : "tanh") + " T=" + std::to_string(s.T) + " B=" + std::to_string(s.B);
+}
+
+}  // namespace
+
+// The sequence kernels equal the step-by-step composition of a plain GEMM and the cell kernels.
+TEST(RnnOps, SequenceKernelsMatchStepByStepComposition) {
+  for (const SeqCase& s : kSeqCases) {
+    CpuBackend<double> be(2);
+    Rng rng(9 + s.B);
+    const int G = s.lstm ? 4 : 1, GH = G * s.H, TB = s.T * s.B;
+    auto pre0 = randn(size_t(TB) * GH, rng), W = randn(size_t(GH) * s.H, rng, 1.0 / std::sqrt(s.H));
+    auto rh = randn(size_t(TB) * s.H, rng);
+    SeqOut got = seq_forward(be, s, pre0, W);
+
+    // Reference forward.
+    auto pre = pre0;
+    std::vector<double> h(size_t(TB) * s.H), c(h.size()), tc(h.size());
+    for (int t = 0; t < s.T; ++t) {
+      double* p = pre.data() + size_t(t) * s.B * GH;
+      if (t > 0)
+        be.dense().gemm(false, true, s.B, GH, s.H, 1.0, h.data() + size_t(t - 1) * s.B * s.H, s.H, W.data(), s.H, 1.0,
+                        p, GH);
+      size_t o = size_t(t) * s.B * s.H, op = size_t(t - 1) * s.B * s.H;
+      if (s.lstm) be.rnn().lstm_cell_fwd(p, t ? c.data() + op : nullptr, c.data() + o, tc.data() + o, h.data() + o, s.B, s.H);
+      else be.rnn().rnn_tanh_cell_fwd(p, h.data() + o, s.B, s.H);
+    }
+    for (size_t i = 0; i < h.size(); ++i) ASSERT_NEAR(got.h[i], h[i], 1e-13) << name_of(s) << " h[" << i << "]";
+    if (s.lstm) {
+      for (size_t i = 0; i < c.size(); ++i) ASSERT_NEAR(got.c[i], c[i], 1e-13) << name_of(s);
+      for (size_t i = 0; i < pre.size(); ++i) ASSERT_NEAR(got.pre[i], pre[i], 1e-13) << name_of(s);
+    }
+
+    // Reference backward.
+    auto dh_ref = rh;
+    std::vector<double> dpre_ref(pre.size()), dc(size_t(s.B) * s.H, 0.0);
+    for (int t = s.T - 1; t >= 0; --t) {
+      size_t o = size_t(t) * s.B * s.H, op = size_t(t - 1) * s.B * s.H;
+      if (t < s.T - 1)
+        be.dense().gemm(false, false, s.B, s.H, GH, 1.0, dpre_ref.data() + size_t(t + 1) * s.B * GH, GH, W.data(), s.H,
+                        1.0, dh_ref.data() + o, s.H);
+      double* dp = dpre_ref.data() + size_t(t) * s.B * GH;
+      if (s.lstm)
+        be.rnn().lstm_cell_bwd(pre.data() + size_t(t) * s.B * GH, t ? c.data() + op : nullptr, tc.data() + o,
+                               dh_ref.data() + o, dc.data(), dp, s.B, s.H);
+      else be.rnn().rnn_tanh_cell_bwd(h.data() + o, dh_ref.data() + o, dp, s.B, s.H);
+    }
+    auto dh = rh;
+    std::vector<double> dpre(pre.size(), 7.0), dc2(size_t(s.B) * s.H, 7.0);
+    if (s.lstm)
+      be.rnn().lstm_seq_bwd(got.pre.data(), W.data(), got.c.data(), got.tc.data(), dh.data(), dpre.data(), dc2.data(),
+                            s.T, s.B, s.H);
+    else be.rnn().rnn_tanh_seq_bwd(got.h.data(), W.data(), dh.data(), dpre.data(), s.T, s.B, s.H);
+    for (size_t i = 0; i < dh.size(); ++i) ASSERT_NEAR(dh[i], dh_ref[i], 1e-12) << name_of(s) << " dh[" << i << "]";
+    for (size_t i = 0; i < dpre.size(); ++i) ASSERT_NEAR(dpre[i], dpre_ref[i], 1e-12) << name_of(s) << " dpre[" << i << "]";
+
+    // One thread gives the same numbers (the partition only decides who computes which sequence).
+    CpuBackend<double> one(1);
+    SeqOut got1 = seq_forward(one, s, pre0, W);
+    for (size_t i = 0; i < h.size(); ++i) ASSERT_NEAR(got1.h[i], got.h[i], 1e-13) << name_of(s);
+  }
+}
+
+// f(pre_in, W_hh) = <r, h_0..T-1>: the sequence backward with dh = r gives ∂f/∂pre_in in dpre, and
+// ∂f/∂W_hh = Σ_t dpre_t^T h_{t-1} (what the model computes with one GEMM).
+TEST(RnnOps, SequenceBackwardMatchesFiniteDifferences) {
+  for (const SeqCase& s : kSeqCases) {
+    CpuBackend<double> be(2);
+    Rng rng(13 + s.B);
+    const int G = s.lstm ? 4 : 1, GH = G * s.H, TB = s.T * s.B;
+    auto pre0 = randn(size_t(TB) * GH, rng), W = randn(size_t(GH) * s.H, rng, 1.0 / std::sqrt(s.H));
+    auto r = randn(size_t(TB) * s.H, rng);
+    auto f = [&](const std::vector<double>& p, const std::vector<double>& w) { return dot(r, seq_forward(be, s, p, w).h); };
+    SeqOut fw = seq_forward(be, s, pre0, W);
+    auto dh = r;
+    std::vector<double> dpre(pre0.size()), dc(size_t(s.B) * s.H);
+    if (s.lstm)
+      be.rnn().lstm_seq_bwd(fw.pre.data(), W.data(), fw.c.data(), fw.tc.data(), dh.data(), dpre.data(), dc.data(), s.T,
+                            s.B, s.H);
+    else be.rnn().rnn_tanh_seq_bwd(fw.h.data(), W.data(), dh.data(), dpre.data(), s.T, s.B, s.H);
+    std::vector<double> dW(W.size(), 0.0);
+    if (s.T > 1)
+      be.dense().gemm(true, false, GH, s.H, TB - s.B, 1.0, dpre.data() + size_t(s.B) * GH, GH, fw.h.data(), s.H, 0.0,
+                      dW.data(), s.H);
+    // f sums ~2e4 terms, so its rounding error (~1e-12) divided by the 1e-6 step limits the
+    // differences to ~1e-6 relative; a wrong kernel is off by O(1).
+    const double tol = TB * s.H > 1000 ? 1e-5 : 1e-7;
+    expect_gradient_matches([&](const std::vector<double>& x) { return f(x, W); }, pre0, dpre, "dpre " + name_of(s),
+                            tol, 60);
+    expect_gradient_matches([&](const std::vector<double>& x) { return f(pre0, x); }, W, dW, "dW_hh " + name_of(s),
+                            tol, 60);
+  }
+}

@@ -2,6 +2,9 @@
 // errors for malformed configs, corrupt checkpoints and missing datasets.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -232,4 +235,30 @@ TEST(Trainer, MissingDatasetAndImpossibleSizesFailBeforeAllocating) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("available"), std::string::npos) << e.what();
   }
+}
+
+TEST(Trainer, PauseAndResumeFromAnotherThreadChangeNothing) {
+  TempDir full, paused;
+  Trainer(small_config(), {full / "run"}).run();
+  RunControl ctl;
+  struct PauseAt : TrainObserver {
+    RunControl& c;
+    std::atomic<bool> saw_paused{false};
+    explicit PauseAt(RunControl& c) : c(c) {}
+    void on_progress(int step, int, double) override {
+      if (step == 5) c.request_pause();
+    }
+    void on_status(const RunStatus& s) override {
+      if (s.state == "paused") saw_paused = true;
+    }
+  } obs(ctl);
+  Trainer t(small_config(), {paused / "run"}, &obs, &ctl);
+  std::thread resumer([&] {
+    while (!obs.saw_paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(read_json_file(paused / "run/status.json")["state"], "paused");
+    ctl.request_resume();
+  });
+  EXPECT_EQ(t.run().state, "finished");
+  resumer.join();
+  EXPECT_EQ(timeless_metrics(paused / "run"), timeless_metrics(full / "run"));
 }

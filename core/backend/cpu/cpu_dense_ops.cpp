@@ -30,6 +30,34 @@ class CpuDenseOps final : public DenseOps<S> {
     // Eigen's thread count is process-global: set it per call so that backends with different
     // thread counts (e.g. a GUI running two runs) each get their own.
     Eigen::setNbThreads(threads_);
+    // Eigen's own GEMM threading synchronises on every packed panel; on a shared 2-core machine that
+    // made the large-K weight-gradient shapes 3-4x slower than one static split of the output into
+    // per-thread blocks, each a single-threaded Eigen GEMM (Eigen does not nest inside a parallel
+    // region), with only the final join. Each element still has one fixed owner: deterministic.
+    const int split_dim = std::max(M, N);
+    if (threads_ > 1 && double(M) * N * K >= double(1 << 21) && split_dim >= 32 * threads_) {
+#pragma omp parallel num_threads(threads_)
+      {
+        const int id = omp_get_thread_num(), n = omp_get_num_threads();
+        // Block boundaries on multiples of 16 keep each block's rows/columns vector-aligned.
+        auto cut = [&](int i) { return std::min(split_dim, (int(int64_t(split_dim) * i / n) + 15) / 16 * 16); };
+        const int s0 = cut(id), s1 = id == n - 1 ? split_dim : cut(id + 1);
+        if (s1 > s0) {
+          if (M >= N)  // rows [s0,s1) of C and of op(A)
+            gemm_serial(ta, tb, s1 - s0, N, K, alpha, ta ? A + s0 : A + size_t(s0) * lda, lda, B, ldb, beta,
+                        C + size_t(s0) * ldc, ldc);
+          else  // columns [s0,s1) of C and of op(B)
+            gemm_serial(ta, tb, M, s1 - s0, K, alpha, A, lda, tb ? B + size_t(s0) * ldb : B + s0, ldb, beta, C + s0,
+                        ldc);
+        }
+      }
+      return;
+    }
+    gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+
+  void gemm_serial(bool ta, bool tb, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
+                   S* C, int ldc) {
     MapM<S> c(C, M, N, Eigen::OuterStride<>(ldc));
     if (K == 0) {
       if (beta == S(0)) c.setZero(); else c *= beta;
