@@ -107,8 +107,9 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   top->addStretch();
   top->addWidget(csv);
   lay->addLayout(top);
+  // Small multiples across the top (they need the width), overlay and table side by side below.
   auto* split = new QSplitter(Qt::Vertical);
-  auto* charts = new QSplitter(Qt::Horizontal);
+  auto* bottom = new QSplitter(Qt::Horizontal);
   overlay_ = new LineChart;
   overlay_->setTitle("All runs");
   overlay_->setSmoothing(0.6);
@@ -116,10 +117,6 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   grid_ = new QGridLayout(multiples_);
   grid_->setContentsMargins(0, 0, 0, 0);
   grid_->setSpacing(2);
-  charts->addWidget(overlay_);
-  charts->addWidget(multiples_);
-  charts->setStretchFactor(0, 2);
-  charts->setStretchFactor(1, 3);
   table_ = new QTableWidget;
   table_->setColumnCount(kHeader.size());
   table_->setHorizontalHeaderLabels(kHeader);
@@ -127,10 +124,12 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setToolTip("Max norm drift: the largest relative change of ‖h_t‖ along the sequence over the logged "
                      "snapshots (0 for a norm-preserving group model).");
-  split->addWidget(charts);
-  split->addWidget(table_);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
+  bottom->addWidget(overlay_);
+  bottom->addWidget(table_);
+  bottom->setSizes({600, 500});
+  split->addWidget(multiples_);
+  split->addWidget(bottom);
+  split->setSizes({500, 400});
   lay->addWidget(split, 1);
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
   connect(csv, &QPushButton::clicked, this, [this] {
@@ -154,7 +153,7 @@ void CompareView::setRuns(std::vector<RunRef> runs) {
   if (smalls_.size() != runs_.size()) {
     for (auto* c : smalls_) delete c;
     smalls_.clear();
-    const int cols = runs_.size() <= 2 ? 1 : 2;
+    const int cols = runs_.size() <= 4 ? std::max<int>(1, int(runs_.size())) : 4;
     for (size_t i = 0; i < runs_.size(); ++i) {
       auto* c = new LineChart;
       c->setChartStyle(style_);
