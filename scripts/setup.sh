@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
-          qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6-dev libgl1-mesa-dev
+          qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
           xvfb xauth)
 missing=()
 for p in "${PACKAGES[@]}"; do

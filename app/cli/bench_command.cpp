@@ -41,6 +41,7 @@ double useful_flops_per_token(const ModelConfig& m, int vocab) {
     double in = l == 0 ? m.embed : H;
     if (m.model == "lstm") sum += 8 * H * (in + H);
     else if (m.model == "rnn-tanh") sum += 2 * H * (in + H);
+    else if (m.model == "lru") sum += 8 * double(m.state) * H + 4 * H * H;  // B·u, C·x (complex), W1, W2
     else return 0;
   }
   return 3 * (sum + 2 * vocab * H);

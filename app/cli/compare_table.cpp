@@ -22,14 +22,15 @@ std::string compare_markdown(const std::string& title, const std::vector<Compare
   md += "|---|---|---:|---:|---:|---:|---:|---:|\n";
   std::string notes;
   for (const auto& r : rows) {
-    std::string vs = budget ? fmt("%+.1f%%", 100 * r.budget_error) + (r.within ? "" : " (!)") : "";
-    md += "| " + r.label + " | " + config_of(r) + " | " + std::to_string(r.params) + " | " + vs + " | ";
+    const bool planned = r.params > 0;  // skipped rows never got a size
+    std::string vs = budget && planned ? fmt("%+.1f%%", 100 * r.budget_error) + (r.within ? "" : " (!)") : "";
+    md += "| " + r.label + " | " + config_of(r) + " | " + (planned ? std::to_string(r.params) : "") + " | " + vs + " | ";
     if (trained(r))
       md += fmt("%.3f", r.val_ppl) + " | " + fmt("%.4f", r.val_bpc) + " | " + fmt("%.0f", r.tokens_per_s) + " | " +
             fmt("%.1f", r.wall_s) + " |\n";
     else
       md += r.status + " | | | " + (r.wall_s > 0 ? fmt("%.1f", r.wall_s) : "") + " |\n";
-    if (budget && !r.within)
+    if (budget && planned && !r.within)
       notes += "- " + r.label + ": cannot land within ±2% of " + std::to_string(budget) + " parameters; closest is " +
                config_of(r) + " with " + std::to_string(r.params) + ".\n";
     if (!trained(r)) notes += "- " + r.label + ": " + r.status + ".\n";
@@ -45,8 +46,9 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
   for (const auto& r : rows) {
     auto num = [&](double x, const char* f) { return trained(r) ? fmt(f, x) : std::string(); };
     csv += "\"" + r.label + "\"," + r.model + "," + r.group + "," + (r.mixing ? "true" : "false") + "," + r.field + "," +
-           (r.field.empty() ? "" : std::to_string(r.value)) + "," + std::to_string(r.params) + "," +
-           fmt("%.3f", 100 * r.budget_error) + "," + (r.within ? "true" : "false") + ",\"" + r.status + "\"," +
+           (r.field.empty() ? "" : std::to_string(r.value)) + "," + (r.params ? std::to_string(r.params) : "") + "," +
+           (r.params ? fmt("%.3f", 100 * r.budget_error) : "") + "," + (r.params ? (r.within ? "true" : "false") : "") +
+           ",\"" + r.status + "\"," +
            num(r.val_ppl, "%.6g") + "," + num(r.val_bpc, "%.6g") + "," + num(r.tokens_per_s, "%.6g") + "," +
            fmt("%.3f", r.wall_s) + "\n";
   }

@@ -84,6 +84,21 @@ Plan choose_plan(double norm1) {
   return best;
 }
 
+// Small products: Eigen sends anything with rows + cols + depth ≥ 20 to its blocked GEMM, whose packing
+// and workspace cost more than the arithmetic at 8–32. The coefficient-based lazy product is
+// vectorised along the rows (row-major) and, for fixed sizes, fully unrolled.
+inline constexpr int kLazyMax = 32;
+template <class C, class A, class B>
+inline void mm(C& c, const A& a, const B& b) {
+  if (a.rows() <= kLazyMax) c.noalias() = a.lazyProduct(b);
+  else c.noalias() = a * b;
+}
+template <class C, class A, class B>
+inline void mm_add(C& c, const A& a, const B& b) {
+  if (a.rows() <= kLazyMax) c.noalias() += a.lazyProduct(b);
+  else c.noalias() += a * b;
+}
+
 template <class Mat>
 double norm1(const Mat& X) {
   return double(X.cwiseAbs().colwise().sum().maxCoeff());
@@ -125,7 +140,7 @@ void taylor_exp(const Mat& X, const Plan& p, Mat& E, Work<Mat>& w) {
   const S scale = std::ldexp(S(1), -p.s);
   const int m = p.m, q = p.q;
   w.P[1] = X * scale;
-  for (int i = 2; i <= q; ++i) w.P[i].noalias() = w.P[i - 1] * w.P[1];
+  for (int i = 2; i <= q; ++i) mm(w.P[i], w.P[i - 1], w.P[1]);
   // B_k = Σ_{i<q} c_{kq+i} X^i; Horner in X^q over k.
   auto chunk = [&](int k, Mat& out) {
     out.setIdentity();
@@ -144,12 +159,12 @@ void taylor_exp(const Mat& X, const Plan& p, Mat& E, Work<Mat>& w) {
   }
   for (; k >= 0; --k) {
     chunk(k, w.B);
-    w.tmp.noalias() = w.P[q] * w.acc;
+    mm(w.tmp, w.P[q], w.acc);
     w.acc = w.B + w.tmp;
   }
   (void)n;
   for (int j = 0; j < p.s; ++j) {
-    w.tmp.noalias() = w.acc * w.acc;
+    mm(w.tmp, w.acc, w.acc);
     w.acc.swap(w.tmp);
   }
   E = w.acc;
@@ -164,9 +179,9 @@ void taylor_exp_frechet(const Mat& X, const Mat& Edir, const Plan& p, Mat& R, Ma
   w.P[1] = X * scale;
   w.D[1] = Edir * scale;
   for (int i = 2; i <= q; ++i) {
-    w.P[i].noalias() = w.P[i - 1] * w.P[1];
-    w.D[i].noalias() = w.P[i - 1] * w.D[1];
-    w.D[i].noalias() += w.D[i - 1] * w.P[1];
+    mm(w.P[i], w.P[i - 1], w.P[1]);
+    mm(w.D[i], w.P[i - 1], w.D[1]);
+    mm_add(w.D[i], w.D[i - 1], w.P[1]);
   }
   auto chunk = [&](int k, Mat& out, Mat& dout) {
     out.setIdentity();
@@ -191,17 +206,17 @@ void taylor_exp_frechet(const Mat& X, const Mat& Edir, const Plan& p, Mat& R, Ma
   for (; k >= 0; --k) {
     chunk(k, w.B, w.dB);
     // (acc, dacc) ← (B, dB) + (Xq, Dq)·(acc, dacc)
-    w.tmp2.noalias() = w.D[q] * w.acc;
-    w.tmp2.noalias() += w.P[q] * w.dacc;
-    w.tmp.noalias() = w.P[q] * w.acc;
+    mm(w.tmp2, w.D[q], w.acc);
+    mm_add(w.tmp2, w.P[q], w.dacc);
+    mm(w.tmp, w.P[q], w.acc);
     w.acc = w.B + w.tmp;
     w.dacc = w.dB + w.tmp2;
   }
   for (int j = 0; j < p.s; ++j) {
-    w.tmp2.noalias() = w.acc * w.dacc;
-    w.tmp2.noalias() += w.dacc * w.acc;
+    mm(w.tmp2, w.acc, w.dacc);
+    mm_add(w.tmp2, w.dacc, w.acc);
     w.dacc.swap(w.tmp2);
-    w.tmp.noalias() = w.acc * w.acc;
+    mm(w.tmp, w.acc, w.acc);
     w.acc.swap(w.tmp);
   }
   R = w.acc;

@@ -126,6 +126,8 @@ TEST(GroupTransformer, TensorNamesAndShapes) {
   EXPECT_EQ(ps.specs()[ps.index("layers.0.mlp.fc.weight")].shape, (std::vector<int64_t>{4 * n2, n2}));
   EXPECT_EQ(ps.specs()[ps.index("head.weight")].shape, (std::vector<int64_t>{7, n2}));
   EXPECT_GE(ps.index("head.bias"), 0);
+  // 2Vn^2 + V + Pn^2 + L((3H + 8) n^4 + 5 n^2) + L (alpha), with V = 7, P = 5, L = 2, H = 2.
+  EXPECT_EQ(ps.numel(), size_t(2 * 7 * n2 + 7 + 5 * n2 + 2 * ((3 * 2 + 8) * n2 * n2 + 5 * n2) + 2));
   auto plain = make<double>(tiny({"u", 2}, false), 7, be);
   EXPECT_LT(plain->params().index("layers.0.attn.alpha"), 0);
 }

@@ -1,15 +1,323 @@
+// CPU twin of GroupOps: OpenMP over the matrices of a batch (static schedule, so results do not depend
+// on timing), with the per-matrix maths from core/groups/group_kernels.h. Blocks of 8 and 16 (the
+// O(8), O(16), U(4), U(8) hot sizes) use fixed-size Eigen matrices: no heap traffic, unrolled products.
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/groups/group_kernels.h"
 
 namespace udlab {
 namespace {
+
+template <class F>
+void with_block_size(int b, F&& f) {
+  switch (b) {
+    case 8: f(std::integral_constant<int, 8>{}); break;
+    case 16: f(std::integral_constant<int, 16>{}); break;
+    default: f(std::integral_constant<int, Eigen::Dynamic>{}); break;
+  }
+}
+
+template <class S, int N>
+kernels::Scratch<S, N>& scratch(int b) {
+  thread_local kernels::Scratch<S, N> s;
+  thread_local int size = -1;
+  if (size != b) {
+    s.resize(b);
+    size = b;
+  }
+  return s;
+}
+
+template <class S, int N>
+void product(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) {
+  using Mat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
+  using CM = Eigen::Map<const Mat>;
+  using MM = Eigen::Map<Mat>;
+  CM a(A, n, n), b(B, n, n);
+  MM c(C, n, n);
+  if (alpha == S(1) && beta == S(0)) {
+    if (!ta && !tb) expm::mm(c, a, b);
+    else if (ta && !tb) expm::mm(c, a.transpose(), b);
+    else if (!ta && tb) expm::mm(c, a, b.transpose());
+    else expm::mm(c, a.transpose(), b.transpose());
+    return;
+  }
+  if (beta == S(0)) c.setZero();
+  else if (beta != S(1)) c *= beta;
+  // alpha is 1 on the hot path; the lazy products stay unrolled when it is not multiplied in.
+  if (alpha != S(1)) {
+    if (!ta && !tb) c.noalias() += alpha * a * b;
+    else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
+    else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
+    else c.noalias() += alpha * a.transpose() * b.transpose();
+    return;
+  }
+  if (!ta && !tb) expm::mm_add(c, a, b);
+  else if (ta && !tb) expm::mm_add(c, a.transpose(), b);
+  else if (!ta && tb) expm::mm_add(c, a, b.transpose());
+  else expm::mm_add(c, a.transpose(), b.transpose());
+}
+
+// Per-matrix entry points, picked once per call so the per-sequence loops below stay generic while
+// the products and exp run at the right fixed size.
+template <class S>
+struct MatrixFns {
+  void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = nullptr;
+  void (*exp)(const GroupSpec&, const S* X, S* E) = nullptr;
+  void (*adj)(const GroupSpec&, const S* X, const S* Ebar, S* Xbar, S* E) = nullptr;
+};
+
+template <class S>
+MatrixFns<S> matrix_fns(const GroupSpec& g) {
+  MatrixFns<S> f;
+  with_block_size(g.n, [&](auto N) { f.mm = &product<S, decltype(N)::value>; });
+  with_block_size(g.block, [&](auto N) {
+    constexpr int K = decltype(N)::value;
+    f.exp = [](const GroupSpec& g, const S* X, S* E) { kernels::exp<S, K>(g, X, E, scratch<S, K>(g.block)); };
+    f.adj = [](const GroupSpec& g, const S* X, const S* Eb, S* Xb, S* E) {
+      kernels::exp_adjoint<S, K>(g, X, Eb, Xb, E, scratch<S, K>(g.block));
+    };
+  });
+  return f;
+}
+
+template <class S>
+S* thread_buffer(int slot, size_t n) {
+  thread_local std::vector<S> bufs[4];
+  if (bufs[slot].size() < n) bufs[slot].resize(n);
+  return bufs[slot].data();
+}
+
+template <class S>
+double frob2(const S* x, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += double(x[i]) * double(x[i]);
+  return s;
+}
 
 template <class S>
 class CpuGroupOps final : public GroupOps<S> {
  public:
   explicit CpuGroupOps(int threads) : threads_(threads) {}
 
+  void project(const GroupSpec& g, const S* X, S* Y, int count) override {
+    const size_t nn = size_t(g.n) * g.n;
+#pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
+    for (int k = 0; k < count; ++k) group_project_raw(g, X + k * nn, Y + k * nn);
+  }
+
+  void exp(const GroupSpec& g, const S* X, S* E, int count) override {
+    const size_t nn = size_t(g.n) * g.n;
+    with_block_size(g.block, [&](auto N) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
+      for (int k = 0; k < count; ++k) kernels::exp<S, decltype(N)::value>(g, X + k * nn, E + k * nn, scratch<S, decltype(N)::value>(g.block));
+    });
+  }
+
+  void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, int count) override {
+    const size_t nn = size_t(g.n) * g.n;
+    with_block_size(g.block, [&](auto N) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
+      for (int k = 0; k < count; ++k)
+        kernels::exp_adjoint<S, decltype(N)::value>(g, X + k * nn, Ebar + k * nn, Xbar + k * nn, E ? E + k * nn : nullptr,
+                                     scratch<S, decltype(N)::value>(g.block));
+    });
+  }
+
+  void matmul(int n, int count, bool ta, bool tb, S alpha, const S* A, size_t sa, const S* B, size_t sb, S beta,
+              S* C) override {
+    const size_t nn = size_t(n) * n;
+    with_block_size(n, [&](auto N) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
+      for (int k = 0; k < count; ++k) product<S, decltype(N)::value>(n, ta, tb, alpha, A + k * sa, B + k * sb, beta, C + k * nn);
+    });
+  }
+
+  void matmul_sum(int n, int count, bool ta, bool tb, const S* A, const S* B, S* C) override {
+    // Fixed chunks of the batch (independent of the thread count), then an ordered sum of the parts.
+    const size_t nn = size_t(n) * n;
+    const int chunk = 64;
+    const int nchunks = (count + chunk - 1) / chunk;
+    part_.assign(size_t(nchunks) * nn, S(0));
+    with_block_size(n, [&](auto N) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
+      for (int c = 0; c < nchunks; ++c)
+        for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
+          product<S, decltype(N)::value>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
+    });
+    for (int c = 0; c < nchunks; ++c)
+      for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
+  }
+
+  void axpby(S a, const S* x, S b, const S* y, S* out, size_t len) override {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (len >= (1u << 15))
+    for (size_t i = 0; i < len; ++i) out[i] = a * x[i] + b * y[i];
+  }
+
+  double dot(const S* x, const S* y, size_t len) override {
+    const size_t chunk = 1 << 14;
+    size_t nchunks = (len + chunk - 1) / chunk;
+    std::vector<double> part(nchunks);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
+    for (size_t c = 0; c < nchunks; ++c) {
+      double s = 0;
+      for (size_t i = c * chunk; i < std::min(len, (c + 1) * chunk); ++i) s += double(x[i]) * double(y[i]);
+      part[c] = s;
+    }
+    double s = 0;
+    for (double p : part) s += p;
+    return s;
+  }
+
+  using RnnLayer = typename GroupOps<S>::RnnLayer;
+
+  int rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double thr, double* mem_err) override {
+    const int B = L.B, T = L.T, n = g.n;
+    const size_t nn = size_t(n) * n;
+    const MatrixFns<S> f = matrix_fns<S>(g);
+    events_.assign(B, 0);
+    if (mem_err) tb_.assign(size_t(T) * B, 0.0);
+    // Sequences are independent: each thread runs whole sequences through all T steps.
+#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
+    for (int b = 0; b < B; ++b) {
+      S* E = thread_buffer<S>(0, nn);
+      for (int t = 0; t < T; ++t) {
+        const size_t r = size_t(t) * B + b;
+        S* h = L.H + r * nn;
+        S* hn = L.H + (r + B) * nn;
+        S* xi = L.Xi + r * nn;
+        f.mm(n, false, false, S(1), L.U, h, S(1), xi);  // A_t = (W x_t + B) + U h_t
+        group_project_raw(g, xi, xi);
+        S* xh = xi;
+        if (L.mixing) {
+          xh = L.Xh + r * nn;
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          for (size_t i = 0; i < nn; ++i) xh[i] = L.alpha * xi[i] + (prev ? L.beta * prev[i] : S(0));
+        }
+        f.exp(g, xh, E);
+        f.mm(n, false, false, S(1), h, E, S(0), hn);
+        if ((t + 1) % reorth_every == 0 || t == T - 1) {
+          if (kernels::membership_error(g, hn) > thr) {
+            kernels::reorthogonalise(g, hn);
+            ++events_[b];
+          }
+        }
+        if (mem_err) tb_[r] = kernels::membership_error(g, hn);
+      }
+    }
+    int total = 0;
+    for (int e : events_) total += e;
+    if (mem_err)
+      for (int t = 0; t < T; ++t) {
+        double m = 0;
+        for (int b = 0; b < B; ++b) m = std::max(m, tb_[size_t(t) * B + b]);
+        mem_err[t] = m;
+      }
+    return total;
+  }
+
+  void rnn_backward(const GroupSpec& g, const RnnLayer& L, const S* G, S* dA, S* hbar0, double* alpha_bar,
+                    double* beta_bar, double* grad_norm) override {
+    const int B = L.B, T = L.T, n = g.n;
+    const size_t nn = size_t(n) * n;
+    const MatrixFns<S> f = matrix_fns<S>(g);
+    part_a_.assign(B, 0.0);
+    part_b_.assign(B, 0.0);
+    if (grad_norm) tb_.assign(size_t(T) * B, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
+    for (int b = 0; b < B; ++b) {
+      S* carry = thread_buffer<S>(0, nn);  // h̄_{t+1} via the recurrence (h_{t+1} E_{t+1}, U h_{t+1})
+      S* hb = thread_buffer<S>(1, nn);
+      S* Eb = thread_buffer<S>(2, nn);
+      S* E = thread_buffer<S>(3, nn);
+      std::fill(carry, carry + nn, S(0));
+      S* xhb = L.mixing ? hbar0 + size_t(b) * nn : nullptr;  // ∂L/∂ξ̂_t; hbar0 is free until the end
+      if (xhb) std::fill(xhb, xhb + nn, S(0));
+      double ab = 0, bb = 0;
+      for (int t = T - 1; t >= 0; --t) {
+        const size_t r = size_t(t) * B + b;
+        const S* h = L.H + r * nn;
+        const S* xi = L.Xi + r * nn;
+        const S* xh = L.mixing ? L.Xh + r * nn : xi;
+        const S* g_t = G + r * nn;
+        S* da = dA + r * nn;
+        for (size_t i = 0; i < nn; ++i) hb[i] = g_t[i] + carry[i];
+        if (grad_norm) tb_[r] = std::sqrt(frob2(hb, nn));
+        f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
+        if (L.mixing) {
+          // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
+          f.adj(g, xh, Eb, da, E);
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          for (size_t i = 0; i < nn; ++i) {
+            xhb[i] = da[i] + L.beta * xhb[i];
+            ab += double(xhb[i]) * xi[i];
+            if (prev) bb += double(xhb[i]) * prev[i];
+            da[i] = L.alpha * xhb[i];
+          }
+        } else {
+          f.adj(g, xh, Eb, da, E);  // Ā_t = Π(ξ̄_t) = ξ̄_t
+        }
+        // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
+        f.mm(n, false, true, S(1), hb, E, S(0), carry);
+        f.mm(n, true, false, S(1), L.U, da, S(1), carry);
+      }
+      std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
+      part_a_[b] = ab;
+      part_b_[b] = bb;
+    }
+    if (alpha_bar) {
+      double s = 0;
+      for (double v : part_a_) s += v;
+      *alpha_bar = s;
+    }
+    if (beta_bar) {
+      double s = 0;
+      for (double v : part_b_) s += v;
+      *beta_bar = s;
+    }
+    if (grad_norm)
+      for (int t = 0; t < T; ++t) {
+        double s = 0;
+        for (int b = 0; b < B; ++b) s += tb_[size_t(t) * B + b];
+        grad_norm[t] = s / B;
+      }
+  }
+
+  void membership_error(const GroupSpec& g, const S* G, int count, double* err) override {
+    const size_t nn = size_t(g.n) * g.n;
+#pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
+    for (int k = 0; k < count; ++k) err[k] = kernels::membership_error(g, G + k * nn);
+  }
+
+  int reorthogonalise(const GroupSpec& g, S* G, int count, double threshold, double* max_err) override {
+    const size_t nn = size_t(g.n) * g.n;
+    errs_.resize(count);
+    membership_error(g, G, count, errs_.data());
+    int fixed = 0;
+    double mx = 0;
+#pragma omp parallel for schedule(static) num_threads(threads_) reduction(+ : fixed) reduction(max : mx) if (count > 1)
+    for (int k = 0; k < count; ++k) {
+      mx = std::max(mx, errs_[k]);
+      if (errs_[k] > threshold) {
+        kernels::reorthogonalise(g, G + k * nn);
+        ++fixed;
+      }
+    }
+    if (max_err) *max_err = mx;
+    return fixed;
+  }
+
  private:
   int threads_;
+  std::vector<S> part_;
+  std::vector<double> errs_, tb_, part_a_, part_b_;
+  std::vector<int> events_;
 };
 
 }  // namespace

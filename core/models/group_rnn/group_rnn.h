@@ -1,0 +1,89 @@
+// group-rnn (issue 3): a recurrent LM whose state h_t lives in a subgroup G ⊆ U(d) (core/groups).
+// Per layer l, with n×n real matrices (n = d, or 2d for realified complex groups):
+//   A_t = mat(W x_t) + U·h_t + B,  ξ_t = Π(A_t),  ξ̂_t = α ξ_t + β ξ̂_{t−1} (--mixing; else ξ̂_t = ξ_t),
+//   h_{t+1} = h_t · exp(ξ̂_t),  h_0 = I or exp(Π(P0)) (--learn-h0), left-multiplied by diag(−1, 1, …)
+//   with --reflect (O(d) only).
+// x_t = E[token_t] for layer 0 and vec(h_{t+1}) of the layer below otherwise; logits = R·vec(h_{t+1}) + c
+// on the last layer. mat/vec are row-major. Tensors: embedding.weight [V,m], layers.{l}.W [n², in],
+// layers.{l}.U [n,n], layers.{l}.B [n,n], layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing),
+// layers.{l}.h0 [n,n] (= P0, with learn_h0), head.weight [V,n²], head.bias [V].
+//
+// Initialisation keeps ‖ξ_t‖_F ≈ 0.5 at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
+// and small enough for a degree-9 Taylor exp without squaring): entries of mat(W x) and U·h are drawn
+// with variance g²/2 each, g = 0.5/√dim 𝔤, so that Π keeps ‖ξ‖_F² ≈ dim·g² = 0.25. Concretely
+// W ~ N(0, g²/(2·in·var_x)) with var_x = 1 for embeddings ~ N(0,1) and 1/n for vec(h) (an orthogonal
+// n×n matrix has Σ entries² = n); U ~ N(0, g²/2) (‖U h‖_F = ‖U‖_F for orthogonal h); B = 0, P0 = 0,
+// α = 1, β = 0; head.weight ~ N(0, 0.25/n) so that logits start with std 0.5 (‖vec h‖² = n); c = 0.
+//
+// The state drifts off the group by float round-off. Every kReorthEvery steps (and at the last step)
+// each state whose membership error exceeds cfg.reorth_threshold is re-orthogonalised in place (a
+// no-gradient correction); the count is reported as the telemetry scalar "reorth_events".
+#pragma once
+#include <vector>
+
+#include "core/groups/group.h"
+#include "core/models/model.h"
+
+namespace udlab {
+
+template <class S>
+class GroupRnn final : public Model<S> {
+ public:
+  static constexpr int kReorthEvery = 8;
+
+  GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be);
+
+  void init(Rng& rng) override;
+  size_t workspace_bytes(int B, int T) const override;
+  StepResult forward_backward(const Batch& batch, bool backward, Telemetry* tel) override;
+  std::vector<double> predict_next(const std::vector<int32_t>& context) override;
+
+  const Group& group() const { return group_; }
+  // Re-orthogonalisations performed by the last forward pass (all layers, all sequences).
+  int last_reorth_events() const { return reorth_events_; }
+
+ private:
+  struct LayerParams {
+    int in = 0;
+    int W = -1, U = -1, B = -1, alpha = -1, beta = -1, h0 = -1;
+  };
+  struct LayerActs {
+    Buffer<S> H;   // [(T+1)·B, n²]: h_0..h_T, time-major
+    Buffer<S> Xi;  // [T·B, n²]: ξ_t = Π(A_t)
+    Buffer<S> Xh;  // [T·B, n²]: ξ̂_t (mixing only; otherwise Xi is used)
+  };
+
+  void check_batch(const Batch& batch) const;
+  void resize(int B, int T);
+  void initial_state(int l, int B);
+  void forward_layers(int B, int T, Telemetry* tel);
+  void layer_fwd(int l, int B, int T, Telemetry* tel);
+  // G [T·B, n²]: ∂L/∂h_{t+1} from above (consumed). dx [T·B, in] out (=).
+  void layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel);
+  const S* layer_input(int l) const;
+  S* xi_hat(int l) { return cfg_mixing() ? acts_[l].Xh.data() : acts_[l].Xi.data(); }
+  bool cfg_mixing() const { return this->cfg_.mixing; }
+  std::vector<S> read_param(int idx) const;
+  void fill_telemetry_forward(Telemetry& tel, int B, int T);
+
+  Group group_;
+  GroupSpec g_;
+  int n_ = 0, nn_ = 0, L_ = 0, m_ = 0;
+  int emb_ = -1, head_w_ = -1, head_b_ = -1;
+  std::vector<LayerParams> lp_;
+
+  int cur_B_ = 0, cur_T_ = 0;
+  int reorth_events_ = 0;
+  Buffer<int32_t> idx_, targets_;
+  Buffer<S> weights_;
+  Buffer<S> x0_;                 // [T·B, m] embedded inputs
+  std::vector<LayerActs> acts_;
+  Buffer<S> logits_, dlogits_;   // [T·B, V]
+  Buffer<S> gA_, gB_;            // [T·B, max(m, n²)] ping-pong gradients between layers
+  Buffer<S> dA_;                 // [T·B, n²] ∂L/∂A_t of the layer being differentiated
+  Buffer<S> Ebar_, hb_;          // [B, n²]: ∂L/∂h_0 per sequence; [n²] of it: Ē for P0
+  Buffer<S> h0_, p0_;            // [n²] the layer's initial state and Π(P0)
+  std::vector<double> tel_membership_;  // [T] max over batch and layers
+};
+
+}  // namespace udlab

@@ -1,0 +1,193 @@
+// group-rnn: gradient checks in double for every group and option, long-sequence membership in
+// float32, determinants, telemetry and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+
+#include "core/backend/cpu/cpu_backend.h"
+#include "core/models/group_rnn/group_rnn.h"
+#include "core/models/model_registry.h"
+#include "core/util/error.h"
+#include "support/gradcheck.h"
+
+using namespace udlab;
+
+namespace {
+
+ModelConfig config(const std::string& group, int d, bool mixing, bool learn_h0, bool reflect, int layers = 1) {
+  ModelConfig c;
+  c.model = "group-rnn";
+  c.group = group;
+  c.d = d;
+  c.embed = 4;
+  c.layers = layers;
+  c.mixing = mixing;
+  c.learn_h0 = learn_h0;
+  c.reflect = reflect;
+  return c;
+}
+
+// Moves every parameter off its initial value (α = 1, β = 0, B = 0, P0 = 0 are special points) so
+// that every term of the gradient is exercised.
+template <class S>
+void jitter(Model<S>& m, uint64_t seed, double scale) {
+  Rng r(seed);
+  auto v = m.params().download_values();
+  for (auto& x : v) x += S(scale * r.normal());
+  m.params().upload_values(v);
+}
+
+template <class S>
+std::unique_ptr<Model<S>> build(const ModelConfig& c, int V, Backend<S>& be, uint64_t seed = 1) {
+  const auto& info = ModelRegistry::instance().get("group-rnn");
+  std::unique_ptr<Model<S>> m;
+  if constexpr (sizeof(S) == 8) m = info.make_double(c, V, be);
+  else m = info.make_float(c, V, be);
+  m->params().allocate(be);
+  Rng r(seed);
+  m->init(r);
+  return m;
+}
+
+struct GcCase {
+  const char* group;
+  int d;
+  bool mixing, learn_h0, reflect;
+  int layers;
+};
+
+}  // namespace
+
+TEST(GroupRnn, GradientsMatchFiniteDifferencesForEveryGroupAndOption) {
+  const GcCase cases[] = {
+      {"o", 3, false, false, false, 1},     {"o", 3, true, true, true, 1},   {"o", 3, true, false, false, 2},
+      {"so", 3, false, true, false, 1},     {"so", 3, true, false, false, 1},
+      {"u", 2, false, false, false, 1},     {"u", 2, true, true, false, 1},
+      {"su", 2, false, false, false, 1},    {"su", 2, true, true, false, 1},
+      {"torus", 3, false, false, false, 1}, {"torus", 3, true, true, false, 1},
+      {"blockdiag:2", 4, false, false, false, 1}, {"blockdiag:2", 4, true, true, false, 2},
+      {"blockdiag:3", 6, true, false, false, 1},
+      {"sp", 2, false, false, false, 1},    {"sp", 4, true, true, false, 1},
+  };
+  CpuBackend<double> be(1);
+  const int V = 5;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.group) + " d=" + std::to_string(c.d) + (c.mixing ? " mixing" : "") +
+                 (c.learn_h0 ? " learn_h0" : "") + (c.reflect ? " reflect" : "") + " layers=" + std::to_string(c.layers));
+    auto m = build<double>(config(c.group, c.d, c.mixing, c.learn_h0, c.reflect, c.layers), V, be);
+    jitter(*m, 7, 0.2);
+    Batch b = udlab::testing::random_batch(2, 5, V, 3);
+    udlab::testing::expect_model_gradcheck(*m, b, 1e-6, 12);
+  }
+}
+
+TEST(GroupRnn, WeightedLossGradientsMatchFiniteDifferences) {
+  CpuBackend<double> be(1);
+  auto m = build<double>(config("u", 2, true, false, false), 4, be);
+  jitter(*m, 9, 0.2);
+  Batch b = udlab::testing::random_batch(2, 4, 4, 5);
+  b.weights = {0, 1, 0.5, 0, 1, 1, 0, 2};
+  udlab::testing::expect_model_gradcheck(*m, b, 1e-6, 12);
+}
+
+TEST(GroupRnn, MembershipStaysBelowThresholdOverTenThousandStepsInFloat) {
+  CpuBackend<float> be(2);
+  // The default threshold (1e-4), then a tight one that forces the re-orthogonalisation path.
+  for (auto [g, thr] : {std::pair{"o", 1e-4}, {"u", 1e-4}, {"o", 3e-6}, {"u", 3e-6}}) {
+    ModelConfig c = config(g, 8, true, false, false);
+    c.embed = 16;
+    c.reorth_threshold = thr;
+    auto m = build<float>(c, 10, be);
+    // Larger generators than at init (‖ξ‖_F ≈ 1.5) make float drift faster: a harder test.
+    jitter(*m, 3, 0.05);
+    Batch b = udlab::testing::random_batch(2, 10000, 10, 11);
+    Telemetry tel;
+    m->forward_backward(b, false, &tel);
+    const auto& me = tel.profiles.at("membership_error");
+    ASSERT_EQ(me.size(), 10000u);
+    double worst = 0;
+    for (double e : me) worst = std::max(worst, e);
+    EXPECT_LT(worst, 1e-4) << g;
+    auto* gm = dynamic_cast<GroupRnn<float>*>(m.get());
+    ASSERT_NE(gm, nullptr);
+    if (thr < 1e-5) {
+      // Checked every kReorthEvery steps: between checks the drift of a few steps adds to the threshold.
+      EXPECT_LT(worst, 2 * thr) << g;
+      EXPECT_GT(gm->last_reorth_events(), 0) << g;
+    }
+    EXPECT_EQ(double(gm->last_reorth_events()), tel.scalars.at("reorth_events"));
+    std::printf("[ info ] %s(8) float32, T=10000, B=2, threshold %.0e: max membership error %.3g, %d "
+                "re-orthogonalisations (checked every %d steps), mean ||xi||_F %.3g\n",
+                g, thr, worst, gm->last_reorth_events(), GroupRnn<float>::kReorthEvery, tel.scalars.at("xi_norm_mean"));
+    // state norm is √n by construction
+    for (double s : tel.profiles.at("state_norm")) ASSERT_NEAR(s, std::sqrt(double(gm->group().n())), 1e-3);
+  }
+}
+
+TEST(GroupRnn, DeterminantOfTheStateIsKeptByTheGroup) {
+  CpuBackend<double> be(1);
+  struct C { const char* g; int d; bool reflect; std::complex<double> det; };
+  for (C c : {C{"so", 4, false, 1.0}, C{"o", 4, true, -1.0}, C{"o", 5, false, 1.0}, C{"su", 3, false, 1.0}, C{"sp", 4, false, 1.0}}) {
+    auto m = build<double>(config(c.g, c.d, true, true, c.reflect), 6, be);
+    jitter(*m, 4, 0.3);
+    Telemetry tel;
+    m->forward_backward(udlab::testing::random_batch(3, 20, 6, 2), true, &tel);
+    std::complex<double> det = 1;
+    for (auto z : tel.eigenvalues.at("h_t")) det *= z;
+    EXPECT_NEAR(std::abs(det - c.det), 0.0, 1e-10) << c.g;
+    EXPECT_EQ(int(tel.eigenvalues.at("h_t").size()), c.d) << c.g << ": d complex eigenvalues";
+    for (auto z : tel.eigenvalues.at("exp_xi")) EXPECT_NEAR(std::abs(z), 1.0, 1e-10) << c.g;
+    for (const char* p : {"state_norm", "state_norm_min", "state_norm_max", "state_grad_norm", "membership_error"})
+      EXPECT_EQ(tel.profiles.at(p).size(), 20u) << p;
+  }
+}
+
+TEST(GroupRnn, PredictNextAgreesWithTheLossAtTheLastPosition) {
+  CpuBackend<double> be(1);
+  auto m = build<double>(config("u", 3, true, true, false), 7, be);
+  jitter(*m, 5, 0.2);
+  std::vector<int32_t> ctx = {1, 4, 2, 6, 0};
+  auto z = m->predict_next(ctx);
+  ASSERT_EQ(z.size(), 7u);
+  double mx = *std::max_element(z.begin(), z.end()), s = 0;
+  for (double v : z) s += std::exp(v - mx);
+  const int y = 3;
+  double nll = std::log(s) + mx - z[y];
+  Batch b;
+  b.B = 1;
+  b.T = 5;
+  b.tokens = ctx;
+  b.tokens.push_back(y);
+  b.weights = {0, 0, 0, 0, 1};
+  EXPECT_NEAR(m->forward_backward(b, false, nullptr).mean_loss(), nll, 1e-12);
+}
+
+TEST(GroupRnn, BadConfigurationsAndInputsAreClearErrors) {
+  CpuBackend<float> be(1);
+  const auto& info = ModelRegistry::instance().get("group-rnn");
+  EXPECT_THROW(info.make_float(config("u", 4, false, false, true), 5, be), Error);
+  EXPECT_THROW(info.make_float(config("blockdiag:3", 8, false, false, false), 5, be), Error);
+  EXPECT_THROW(info.make_float(config("sp", 3, false, false, false), 5, be), Error);
+  EXPECT_THROW(info.make_float(config("nope", 3, false, false, false), 5, be), Error);
+  auto m = build<float>(config("o", 4, false, false, false), 5, be);
+  Batch b = udlab::testing::random_batch(2, 3, 5, 1);
+  b.tokens[3] = 9;
+  EXPECT_THROW(m->forward_backward(b, true, nullptr), Error);
+  EXPECT_THROW(m->predict_next({}), Error);
+  EXPECT_GT(m->workspace_bytes(32, 128), m->workspace_bytes(32, 64));
+}
+
+TEST(GroupRnn, InitialGeneratorsAreSmall) {
+  CpuBackend<float> be(1);
+  for (const char* g : {"o", "u", "torus", "sp"}) {
+    ModelConfig c = config(g, 8, false, false, false);
+    c.embed = 32;
+    auto m = build<float>(c, 20, be);
+    Telemetry tel;
+    m->forward_backward(udlab::testing::random_batch(4, 16, 20, 1), false, &tel);
+    double xm = tel.scalars.at("xi_norm_mean");
+    EXPECT_GT(xm, 0.2) << g;
+    EXPECT_LT(xm, 1.0) << g;
+  }
+}
