@@ -29,8 +29,10 @@ class GroupOps {
   // shared by every k (e.g. the model's U). op(X) = Xᵀ when the flag is set.
   virtual void matmul(int n, int count, bool trans_a, bool trans_b, S alpha, const S* A, size_t stride_a,
                       const S* B, size_t stride_b, S beta, S* C) = 0;
-  // C += Σ_k op(A_k)·op(B_k), summed in a fixed order (bit-identical for a fixed thread count).
-  virtual void matmul_sum(int n, int count, bool trans_a, bool trans_b, const S* A, const S* B, S* C) = 0;
+  // C += Σ_k op(A_k)·op(B_k), summed in a fixed order (bit-identical for a fixed thread count). With
+  // block < n every A_k and B_k is block-diagonal (blocks of that size) and only the diagonal blocks of
+  // C are touched; block = n is the dense product.
+  virtual void matmul_sum(int n, int block, int count, bool trans_a, bool trans_b, const S* A, const S* B, S* C) = 0;
 
   // out = a·x + b·y elementwise (out may alias x or y).
   virtual void axpby(S a, const S* x, S b, const S* y, S* out, size_t len) = 0;
@@ -50,6 +52,9 @@ class GroupOps {
     S* Xh = nullptr;          // [T·B, n²] ξ̂_t (mixing only; otherwise ξ̂ = ξ lives in Xi)
     S* H = nullptr;           // [(T+1)·B, n²] in: h_0 in the first B slots; forward out: h_1..h_T
   };
+  // For block groups (g.block < g.n) every state, generator and E_t is block-diagonal, so U enters only
+  // through its diagonal blocks and only the diagonal blocks of ∂L/∂h carry gradient: both directions
+  // run per block (O(n·b²) instead of O(n³)), and hbar0 / grad_norm cover the diagonal blocks only.
   // Forward. Every reorth_every steps (and at the last step) each state whose membership error
   // exceeds reorth_threshold is re-orthogonalised (no gradient); returns how many were. mem_err (host,
   // [T], may be null) receives the membership error of h_{t+1}, max over the batch.

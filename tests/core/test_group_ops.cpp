@@ -75,7 +75,7 @@ TEST(GroupOps, MatmulVariantsMatchNaiveProducts) {
           }
         }
     std::vector<double> S(nn, 1.0);
-    be.group().matmul_sum(n, count, false, true, A.data(), B.data(), S.data());
+    be.group().matmul_sum(n, n, count, false, true, A.data(), B.data(), S.data());
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < n; ++j) {
         double s = 1;

@@ -64,11 +64,38 @@ void product(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S
   else expm::mm_add(c, a.transpose(), b.transpose());
 }
 
+// C = A·B (beta 0) or C += A·B (beta 1) on b×b blocks inside n×n row-major matrices (row stride ld).
+template <class S, int N>
+void block_product(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) {
+  if (b == 2) {  // torus and blockdiag:2: four dot products of length 2 beat any library call
+    S a00 = A[0], a01 = A[1], a10 = A[ld], a11 = A[ld + 1];
+    if (ta) std::swap(a01, a10);
+    S b00 = B[0], b01 = B[1], b10 = B[ld], b11 = B[ld + 1];
+    if (tb) std::swap(b01, b10);
+    S c00 = a00 * b00 + a01 * b10, c01 = a00 * b01 + a01 * b11, c10 = a10 * b00 + a11 * b10, c11 = a10 * b01 + a11 * b11;
+    if (beta == S(0)) { C[0] = c00; C[1] = c01; C[ld] = c10; C[ld + 1] = c11; }
+    else { C[0] += c00; C[1] += c01; C[ld] += c10; C[ld + 1] += c11; }
+    return;
+  }
+  using Mat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
+  Eigen::Map<const Mat, 0, Eigen::OuterStride<>> a(A, b, b, Eigen::OuterStride<>(ld)), bb(B, b, b, Eigen::OuterStride<>(ld));
+  Eigen::Map<Mat, 0, Eigen::OuterStride<>> c(C, b, b, Eigen::OuterStride<>(ld));
+  auto run = [&](const auto& x, const auto& y) {
+    if (beta == S(0)) expm::mm(c, x, y);
+    else expm::mm_add(c, x, y);
+  };
+  if (!ta && !tb) run(a, bb);
+  else if (ta && !tb) run(a.transpose(), bb);
+  else if (!ta && tb) run(a, bb.transpose());
+  else run(a.transpose(), bb.transpose());
+}
+
 // Per-matrix entry points, picked once per call so the per-sequence loops below stay generic while
 // the products and exp run at the right fixed size.
 template <class S>
 struct MatrixFns {
   void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = nullptr;
+  void (*bmm)(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) = nullptr;
   void (*exp)(const GroupSpec&, const S* X, S* E) = nullptr;
   void (*adj)(const GroupSpec&, const S* X, const S* Ebar, S* Xbar, S* E) = nullptr;
 };
@@ -79,6 +106,7 @@ MatrixFns<S> matrix_fns(const GroupSpec& g) {
   with_block_size(g.n, [&](auto N) { f.mm = &product<S, decltype(N)::value>; });
   with_block_size(g.block, [&](auto N) {
     constexpr int K = decltype(N)::value;
+    f.bmm = &block_product<S, K>;
     f.exp = [](const GroupSpec& g, const S* X, S* E) { kernels::exp<S, K>(g, X, E, scratch<S, K>(g.block)); };
     f.adj = [](const GroupSpec& g, const S* X, const S* Eb, S* Xb, S* E) {
       kernels::exp_adjoint<S, K>(g, X, Eb, Xb, E, scratch<S, K>(g.block));
@@ -139,7 +167,11 @@ class CpuGroupOps final : public GroupOps<S> {
     });
   }
 
-  void matmul_sum(int n, int count, bool ta, bool tb, const S* A, const S* B, S* C) override {
+  void matmul_sum(int n, int block, int count, bool ta, bool tb, const S* A, const S* B, S* C) override {
+    if (block < n) {
+      matmul_sum_blocks(n, block, count, ta, tb, A, B, C);
+      return;
+    }
     // Fixed chunks of the batch (independent of the thread count), then an ordered sum of the parts.
     const size_t nn = size_t(n) * n;
     const int chunk = 64;
@@ -150,6 +182,24 @@ class CpuGroupOps final : public GroupOps<S> {
       for (int c = 0; c < nchunks; ++c)
         for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
           product<S, decltype(N)::value>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
+    });
+    for (int c = 0; c < nchunks; ++c)
+      for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
+  }
+
+  void matmul_sum_blocks(int n, int bs, int count, bool ta, bool tb, const S* A, const S* B, S* C) {
+    const size_t nn = size_t(n) * n;
+    const int chunk = 64;
+    const int nchunks = (count + chunk - 1) / chunk;
+    part_.assign(size_t(nchunks) * nn, S(0));
+    with_block_size(bs, [&](auto N) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
+      for (int c = 0; c < nchunks; ++c)
+        for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
+          for (int j = 0; j < n; j += bs) {
+            const size_t o = size_t(j) * (n + 1);
+            block_product<S, decltype(N)::value>(bs, n, ta, tb, A + k * nn + o, B + k * nn + o, S(1), part_.data() + c * nn + o);
+          }
     });
     for (int c = 0; c < nchunks; ++c)
       for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
@@ -181,6 +231,8 @@ class CpuGroupOps final : public GroupOps<S> {
     const int B = L.B, T = L.T, n = g.n;
     const size_t nn = size_t(n) * n;
     const MatrixFns<S> f = matrix_fns<S>(g);
+    const int bs = g.block;
+    const bool blocky = bs < n;
     events_.assign(B, 0);
     if (mem_err) tb_.assign(size_t(T) * B, 0.0);
     // Sequences are independent: each thread runs whole sequences through all T steps.
@@ -192,7 +244,10 @@ class CpuGroupOps final : public GroupOps<S> {
         S* h = L.H + r * nn;
         S* hn = L.H + (r + B) * nn;
         S* xi = L.Xi + r * nn;
-        f.mm(n, false, false, S(1), L.U, h, S(1), xi);  // A_t = (W x_t + B) + U h_t
+        if (blocky)  // only the diagonal blocks of U·h survive Π when h is block-diagonal
+          for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, L.U + j * (n + 1), h + j * (n + 1), S(1), xi + j * (n + 1));
+        else
+          f.mm(n, false, false, S(1), L.U, h, S(1), xi);  // A_t = (W x_t + B) + U h_t
         group_project_raw(g, xi, xi);
         S* xh = xi;
         if (L.mixing) {
@@ -201,7 +256,12 @@ class CpuGroupOps final : public GroupOps<S> {
           for (size_t i = 0; i < nn; ++i) xh[i] = L.alpha * xi[i] + (prev ? L.beta * prev[i] : S(0));
         }
         f.exp(g, xh, E);
-        f.mm(n, false, false, S(1), h, E, S(0), hn);
+        if (blocky) {
+          kernels::zero_off_blocks(n, bs, hn);
+          for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, h + j * (n + 1), E + j * (n + 1), S(0), hn + j * (n + 1));
+        } else {
+          f.mm(n, false, false, S(1), h, E, S(0), hn);
+        }
         if ((t + 1) % reorth_every == 0 || t == T - 1) {
           if (kernels::membership_error(g, hn) > thr) {
             kernels::reorthogonalise(g, hn);
@@ -227,6 +287,16 @@ class CpuGroupOps final : public GroupOps<S> {
     const int B = L.B, T = L.T, n = g.n;
     const size_t nn = size_t(n) * n;
     const MatrixFns<S> f = matrix_fns<S>(g);
+    const int bs = g.block;
+    const bool blocky = bs < n;
+    // Sum of squares over the entries that carry gradient (the diagonal blocks for block groups).
+    auto norm2 = [&](const S* x) {
+      if (!blocky) return frob2(x, nn);
+      double s = 0;
+      for (int i = 0; i < n; ++i)
+        for (int j = i / bs * bs; j < i / bs * bs + bs; ++j) s += double(x[size_t(i) * n + j]) * x[size_t(i) * n + j];
+      return s;
+    };
     part_a_.assign(B, 0.0);
     part_b_.assign(B, 0.0);
     if (grad_norm) tb_.assign(size_t(T) * B, 0.0);
@@ -248,8 +318,11 @@ class CpuGroupOps final : public GroupOps<S> {
         const S* g_t = G + r * nn;
         S* da = dA + r * nn;
         for (size_t i = 0; i < nn; ++i) hb[i] = g_t[i] + carry[i];
-        if (grad_norm) tb_[r] = std::sqrt(frob2(hb, nn));
-        f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
+        if (grad_norm) tb_[r] = std::sqrt(norm2(hb));
+        if (blocky)  // the adjoint reads only the diagonal blocks of Ē
+          for (int j = 0; j < n; j += bs) f.bmm(bs, n, true, false, h + j * (n + 1), hb + j * (n + 1), S(0), Eb + j * (n + 1));
+        else
+          f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
         if (L.mixing) {
           // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
           f.adj(g, xh, Eb, da, E);
@@ -264,8 +337,17 @@ class CpuGroupOps final : public GroupOps<S> {
           f.adj(g, xh, Eb, da, E);  // Ā_t = Π(ξ̄_t) = ξ̄_t
         }
         // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
-        f.mm(n, false, true, S(1), hb, E, S(0), carry);
-        f.mm(n, true, false, S(1), L.U, da, S(1), carry);
+        if (blocky) {
+          std::fill(carry, carry + nn, S(0));
+          for (int j = 0; j < n; j += bs) {
+            const size_t o = size_t(j) * (n + 1);
+            f.bmm(bs, n, false, true, hb + o, E + o, S(0), carry + o);
+            f.bmm(bs, n, true, false, L.U + o, da + o, S(1), carry + o);
+          }
+        } else {
+          f.mm(n, false, true, S(1), hb, E, S(0), carry);
+          f.mm(n, true, false, S(1), L.U, da, S(1), carry);
+        }
       }
       std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
       part_a_[b] = ab;

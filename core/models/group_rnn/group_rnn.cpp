@@ -219,7 +219,7 @@ void GroupRnn<S>::layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel) {
   go.rnn_backward(g_, R, G, dA_.data(), hb_.data(), &alpha_bar, &beta_bar, want_norm ? grad_norm.data() : nullptr);
   if (want_norm) tel->profiles["state_grad_norm"] = std::move(grad_norm);
   // Parameter gradients: one reduction or GEMM each over all B·T positions.
-  go.matmul_sum(n_, TB, false, true, dA_.data(), a.H.data(), ps.grad(q.U));  // Ū += Σ Ā_t h_tᵀ
+  go.matmul_sum(n_, g_.block, TB, false, true, dA_.data(), a.H.data(), ps.grad(q.U));  // Ū += Σ Ā_t h_tᵀ
   d.row_bias_grad(dA_.data(), ps.grad(q.B), TB, nn_);
   d.gemm(true, false, nn_, q.in, TB, S(1), dA_.data(), nn_, layer_input(l), q.in, S(1), ps.grad(q.W), q.in);
   d.gemm(false, false, TB, q.in, nn_, S(1), dA_.data(), nn_, ps.value(q.W), q.in, S(0), dx, q.in);

@@ -1,0 +1,105 @@
+// Whole-run parity: 50 training steps of every registered model on the CPU and on CUDA (same seed,
+// config and data) must give matching loss curves. Skips without a CUDA device; models whose op family
+// has no CUDA twin yet are reported and skipped, not failed. NOT YET RUN ON A GPU (see docs/cuda.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/backend/backend.h"
+#include "core/models/model_registry.h"
+#include "core/train/trainer.h"
+#include "gpu/cuda_backend.h"
+
+namespace udlab {
+namespace {
+
+struct LossCurve : TrainObserver {
+  std::vector<double> loss;
+  std::string state;
+  void on_metrics(const nlohmann::json& r) override {
+    if (r.contains("train_loss") && r["train_loss"].is_number()) loss.push_back(r["train_loss"].get<double>());
+  }
+  void on_status(const RunStatus& s) override { state = s.state; }
+};
+
+RunConfig small_config(const std::string& model, const std::string& device) {
+  RunConfig c;
+  c.model.model = model;
+  c.model.layers = 2;
+  c.model.embed = 32;
+  c.model.hidden = 64;
+  c.model.heads = 4;
+  c.model.d = 4;
+  c.model.state = 32;
+  c.train.dataset = "copy";  // synthetic: needs no files
+  c.train.seq_len = 64;
+  c.train.batch = 8;
+  c.train.steps = 50;
+  c.train.warmup = 5;
+  c.train.lr = 3e-3;
+  c.train.log_every = 1;
+  c.train.eval_every = 0;
+  c.train.threads = 1;
+  c.train.device = device;
+  c.train.deterministic = true;
+  return c;
+}
+
+LossCurve run(const RunConfig& c) {
+  LossCurve curve;
+  Trainer t(c, TrainerOptions{}, &curve);
+  t.run();
+  return curve;
+}
+
+// Runs everywhere: the CPU half of the parity run must be a valid, finishing run for every model, so
+// that on a GPU machine a failure can only come from the CUDA side.
+TEST(GpuTrainParity, ParityConfigsTrainOnTheCpu) {
+  for (const std::string& name : ModelRegistry::instance().names()) {
+    SCOPED_TRACE("model " + name);
+    RunConfig c = small_config(name, "cpu");
+    c.train.steps = 2;
+    LossCurve curve = run(c);
+    EXPECT_EQ(curve.state, "finished");
+    ASSERT_EQ(curve.loss.size(), 2u);
+    EXPECT_TRUE(std::isfinite(curve.loss[0]));
+  }
+}
+
+TEST(GpuTrainParity, FiftyStepsMatchTheCpuForEveryModel) {
+  std::string why;
+  if (!gpu::cuda_available(&why)) GTEST_SKIP() << "no usable CUDA device (" << why << "): whole-run parity not checked";
+  int compared = 0;
+  for (const std::string& name : ModelRegistry::instance().names()) {
+    SCOPED_TRACE("model " + name);
+    LossCurve cpu = run(small_config(name, "cpu"));
+    LossCurve gpu;
+    try {
+      gpu = run(small_config(name, "cuda"));
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("is not supported on backend 'cuda'") != std::string::npos) {
+        std::printf("[ note ] %s skipped: %s\n", name.c_str(), e.what());
+        continue;
+      }
+      throw;
+    }
+    ASSERT_EQ(cpu.state, "finished");
+    ASSERT_EQ(gpu.state, "finished");
+    ASSERT_EQ(cpu.loss.size(), 50u);
+    ASSERT_EQ(gpu.loss.size(), 50u);
+    // float32 on both sides with different summation orders: the curves drift apart slowly as the
+    // optimiser amplifies rounding differences. 1% relative over 50 steps; the first step (before any
+    // update) must agree to float precision.
+    EXPECT_NEAR(gpu.loss[0], cpu.loss[0], 1e-4 * cpu.loss[0]);
+    for (size_t i = 0; i < cpu.loss.size(); ++i)
+      EXPECT_NEAR(gpu.loss[i], cpu.loss[i], 1e-2 * std::fabs(cpu.loss[i])) << "step " << i + 1;
+    ++compared;
+  }
+  EXPECT_GT(compared, 0) << "no model ran on CUDA";
+}
+
+}  // namespace
+}  // namespace udlab
