@@ -1,5 +1,5 @@
 // CudaBackend<float>: device memory through the CUDA runtime, ops through the families in this folder.
-// Families not yet ported stay nullptr, so Backend::require() names them in a clear error.
+// A family left nullptr here would make Backend::require() name it in a clear error; all five are set.
 #include "gpu/cuda_backend.h"
 
 #include "core/util/memory.h"
@@ -17,6 +17,7 @@ class CudaBackend final : public Backend<float> {
     this->rnn_ = make_cuda_rnn_ops(ctx_);
     this->attention_ = make_cuda_attention_ops(ctx_);
     this->lru_ = make_cuda_lru_ops(ctx_);
+    this->group_ = make_cuda_group_ops(ctx_);
   }
   ~CudaBackend() override {
     // The families hold a reference to ctx_, which dies before the base class releases them.

@@ -12,5 +12,6 @@ std::unique_ptr<DenseOps<float>> make_cuda_dense_ops(CudaContext& ctx);
 std::unique_ptr<RnnOps<float>> make_cuda_rnn_ops(CudaContext& ctx);
 std::unique_ptr<AttentionOps<float>> make_cuda_attention_ops(CudaContext& ctx);
 std::unique_ptr<LruOps<float>> make_cuda_lru_ops(CudaContext& ctx);
+std::unique_ptr<GroupOps<float>> make_cuda_group_ops(CudaContext& ctx);
 
 }  // namespace udlab::gpu
