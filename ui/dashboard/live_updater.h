@@ -1,5 +1,5 @@
 // Drives redraws while runs train: a GUI timer pulls new records from every run and, when something
-// arrived, calls the redraw. The interval adapts to what a redraw costs (at least 20× its CPU time,
+// arrived, calls the redraw. The interval adapts to what a redraw costs (at least 40× its CPU time,
 // never faster than 30 Hz), so the GUI thread spends at most ~5% of a core on plotting however many
 // runs and points there are. It also keeps the totals, so that cost can be reported.
 #pragma once
