@@ -16,10 +16,13 @@ int main(int argc, char** argv) {
   p.addVersionOption();
   QCommandLineOption settings("settings", "Use this INI file for settings instead of the user's.", "file");
   p.addOption(settings);
+  QCommandLineOption train("train", "Start training the experiment in the form (the last configuration, or the default) at once.");
+  p.addOption(train);
   p.addPositionalArgument("run", "Run directories to open.", "[run...]");
   p.process(app);
   udlab::ui::MainWindow w(p.value(settings));
   for (auto& dir : p.positionalArguments()) w.openRunDirectory(dir);
   w.show();
+  if (p.isSet(train)) QMetaObject::invokeMethod(&w, &udlab::ui::MainWindow::trainFromForm, Qt::QueuedConnection);
   return app.exec();
 }
