@@ -71,6 +71,7 @@ int run_bench(const std::vector<std::string>& args) {
   }
   int vocab = data ? data->vocab().size() : vocab_size_for(cfg, f, nullptr);
   int T = data && data->fixed_seq_len() > 0 ? data->fixed_seq_len() : cfg.train.seq_len, B = cfg.train.batch;
+  resolve_seq_len(cfg, T);
   std::string device_note;
   auto be = BackendRegistry::instance().create(cfg.train.device, cfg.train.threads, cfg.train.deterministic, &device_note);
   auto model = ModelRegistry::instance().get(cfg.model.model).make_float(cfg.model, vocab, *be);

@@ -23,6 +23,7 @@ int run_params(const std::vector<std::string>& args) {
   std::string note;
   int vocab = vocab_size_for(cfg, f, &note);
   if (!note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
+  resolve_seq_len(cfg, cfg.train.seq_len);
   const ModelInfo& info = ModelRegistry::instance().get(cfg.model.model);
   if (f.has("match")) {
     long target = parse_int("match", f.get("match"));

@@ -47,6 +47,11 @@ RunConfig run_config_from_json(const nlohmann::json& j);
 void apply_json(RunConfig& c, const nlohmann::json& j);
 // Checks value ranges (positive sizes, r_min < r_max, ...). Throws udlab::Error.
 void validate(const RunConfig& c);
+// Fills values that depend on the data: max_len = 0 means "the sequence length T", so positional
+// tables are sized for the windows the model will see. Call before building a model.
+inline void resolve_seq_len(RunConfig& c, int T) {
+  if (c.model.max_len == 0) c.model.max_len = T;
+}
 
 }  // namespace udlab
 

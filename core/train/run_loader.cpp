@@ -20,6 +20,7 @@ LoadedRun load_run(const std::string& run_dir, int threads, const std::string& d
   if (!file_exists(p.checkpoint())) throw Error(run_dir + " has no checkpoint.safetensors (the run has not saved yet)");
   r.data = open_dataset(r.cfg.train);
   r.seq_len = r.data->fixed_seq_len() > 0 ? r.data->fixed_seq_len() : r.cfg.train.seq_len;
+  resolve_seq_len(r.cfg, r.seq_len);
   r.backend = BackendRegistry::instance().create("cpu", threads, false);
   r.model = ModelRegistry::instance().get(r.cfg.model.model).make_float(r.cfg.model, r.data->vocab().size(), *r.backend);
   check_fits_in_memory(r.model->params().numel() * 2 * sizeof(float) + r.model->workspace_bytes(r.cfg.train.batch, r.seq_len),

@@ -91,6 +91,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.data = open_dataset(tc);
   m.T = m.data->fixed_seq_len() > 0 ? m.data->fixed_seq_len() : tc.seq_len;
   m.B = tc.batch;
+  resolve_seq_len(m.cfg, m.T);
   const ModelInfo& info = ModelRegistry::instance().get(m.cfg.model.model);
   m.be = BackendRegistry::instance().create(tc.device, tc.threads, tc.deterministic, &m.device_note);
   m.model = info.make_float(m.cfg.model, m.data->vocab().size(), *m.be);

@@ -2,7 +2,7 @@
 // Cell kernels split rows over OpenMP threads. Sequence kernels give each thread a fixed block of
 // sequences for all T steps: sequences are independent, so a whole layer runs with no barrier per
 // step (a fork/join per step costs more than the step itself on a busy 2-core machine), and each
-// thread's GEMMs run single-threaded on its rows (Eigen does not nest inside a parallel region).
+// thread runs the per-step product on its rows with the register-tiled kernel of small_gemm.h.
 // Static partitions only, so results are bit-identical for a fixed thread count. Eigen array
 // expressions give vectorised sigmoid/tanh for float.
 #include <omp.h>
@@ -10,8 +10,10 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/small_gemm.h"
 
 namespace udlab {
 namespace {
@@ -22,8 +24,6 @@ template <class S>
 using CArr = Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>;
 template <class S>
 using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class S>
-using MatM = Eigen::Map<RowMat<S>>;
 template <class S>
 using MatC = Eigen::Map<const RowMat<S>>;
 
@@ -79,15 +79,15 @@ void tanh_rows_bwd(const S* h, const S* dh, S* dpre, int R, int H) {
   }
 }
 
-// pre[R,N] += hprev[R,K] · W[N,K]^T  (the recurrent term of one step, W in PyTorch layout).
+// pre[R,GH] += hprev[R,H] · W_hh^T: the recurrent term of one step (Wt = W_hh^T, packed).
 template <class S>
-void rows_add_hW(const S* hprev, const S* W, S* pre, int R, int N, int K) {
-  MatM<S>(pre, R, N).noalias() += MatC<S>(hprev, R, K) * MatC<S>(W, N, K).transpose();
+void rows_add_hW(const S* hprev, const cpu::PackedB<S>& Wt, S* pre, int R) {
+  cpu::small_gemm_acc(hprev, Wt.K, Wt, pre, Wt.N, R);
 }
-// dh[R,K] += dpre[R,N] · W[N,K]  (the gradient of that term with respect to h_{t-1}).
+// dh[R,H] += dpre[R,GH] · W_hh: the gradient of that term with respect to h_{t-1} (W_hh packed).
 template <class S>
-void rows_add_dW(const S* dpre, const S* W, S* dh, int R, int N, int K) {
-  MatM<S>(dh, R, K).noalias() += MatC<S>(dpre, R, N) * MatC<S>(W, N, K);
+void rows_add_dW(const S* dpre, const cpu::PackedB<S>& W, S* dh, int R) {
+  cpu::small_gemm_acc(dpre, W.K, W, dh, W.N, R);
 }
 
 // A cell step is only B*H elements (8k for B=32, H=256) but each costs several exp/tanh; waking a
@@ -144,11 +144,12 @@ class CpuRnnOps final : public RnnOps<S> {
 
   void lstm_seq_fwd(S* pre, const S* w_hh, S* h, S* c, S* tanh_c, int T, int B, int H) override {
     const int GH = 4 * H;
+    const auto& wt = pack_transposed(w_hh, GH, H);
     for_row_blocks(B, threads_, worth_threads_seq(T, B, GH, H), [&](int b0, int b1) {
       const int R = b1 - b0;
       for (int t = 0; t < T; ++t) {
         const size_t r = size_t(t) * B + b0, rp = size_t(t - 1) * B + b0;  // this block's rows at t, t-1
-        if (t > 0) rows_add_hW(h + rp * H, w_hh, pre + r * GH, R, GH, H);
+        if (t > 0) rows_add_hW(h + rp * H, wt, pre + r * GH, R);
         lstm_rows_fwd(pre + r * GH, t > 0 ? c + rp * H : nullptr, c + r * H, tanh_c + r * H, h + r * H, R, H);
       }
     });
@@ -157,13 +158,14 @@ class CpuRnnOps final : public RnnOps<S> {
   void lstm_seq_bwd(const S* pre, const S* w_hh, const S* c, const S* tanh_c, S* dh, S* dpre, S* dc, int T, int B,
                     int H) override {
     const int GH = 4 * H;
+    const auto& w = pack(w_hh, GH, H);
     for_row_blocks(B, threads_, worth_threads_seq(T, B, GH, H), [&](int b0, int b1) {
       const int R = b1 - b0;
       S* dcb = dc + size_t(b0) * H;
       std::fill(dcb, dcb + size_t(R) * H, S(0));  // nothing flows into c_{T-1} from later steps
       for (int t = T - 1; t >= 0; --t) {
         const size_t r = size_t(t) * B + b0, rp = size_t(t - 1) * B + b0, rn = size_t(t + 1) * B + b0;
-        if (t < T - 1) rows_add_dW(dpre + rn * GH, w_hh, dh + r * H, R, GH, H);
+        if (t < T - 1) rows_add_dW(dpre + rn * GH, w, dh + r * H, R);
         lstm_rows_bwd(pre + r * GH, t > 0 ? c + rp * H : nullptr, tanh_c + r * H, dh + r * H, dcb, dpre + r * GH, R,
                       H);
       }
@@ -171,22 +173,24 @@ class CpuRnnOps final : public RnnOps<S> {
   }
 
   void rnn_tanh_seq_fwd(S* pre, const S* w_hh, S* h, int T, int B, int H) override {
+    const auto& wt = pack_transposed(w_hh, H, H);
     for_row_blocks(B, threads_, worth_threads_seq(T, B, H, H), [&](int b0, int b1) {
       const int R = b1 - b0;
       for (int t = 0; t < T; ++t) {
         const size_t r = size_t(t) * B + b0, rp = size_t(t - 1) * B + b0;
-        if (t > 0) rows_add_hW(h + rp * H, w_hh, pre + r * H, R, H, H);
+        if (t > 0) rows_add_hW(h + rp * H, wt, pre + r * H, R);
         tanh_rows_fwd(pre + r * H, h + r * H, R, H);
       }
     });
   }
 
   void rnn_tanh_seq_bwd(const S* h, const S* w_hh, S* dh, S* dpre, int T, int B, int H) override {
+    const auto& w = pack(w_hh, H, H);
     for_row_blocks(B, threads_, worth_threads_seq(T, B, H, H), [&](int b0, int b1) {
       const int R = b1 - b0;
       for (int t = T - 1; t >= 0; --t) {
         const size_t r = size_t(t) * B + b0, rn = size_t(t + 1) * B + b0;
-        if (t < T - 1) rows_add_dW(dpre + rn * H, w_hh, dh + r * H, R, H, H);
+        if (t < T - 1) rows_add_dW(dpre + rn * H, w, dh + r * H, R);
         tanh_rows_bwd(h + r * H, dh + r * H, dpre + r * H, R, H);
       }
     });
@@ -203,7 +207,19 @@ class CpuRnnOps final : public RnnOps<S> {
   }
 
  private:
+  // The recurrent weight W [N,K] packed once per layer call, as Bm = W^T [K,N] for the forward
+  // product or Bm = W for the backward one (host scratch kept between calls: this is the CPU twin).
+  const cpu::PackedB<S>& pack_transposed(const S* W, int N, int K) {
+    packed_.pack(K, N, [&](int k, int n) { return W[size_t(n) * K + k]; });
+    return packed_;
+  }
+  const cpu::PackedB<S>& pack(const S* W, int N, int K) {
+    packed_.pack(N, K, [&](int k, int n) { return W[size_t(k) * K + n]; });
+    return packed_;
+  }
+
   int threads_;
+  cpu::PackedB<S> packed_;
 };
 
 }  // namespace

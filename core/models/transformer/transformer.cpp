@@ -273,7 +273,6 @@ class Transformer final : public Model<S> {
   // The residual stream entering the final LayerNorm plays the role of a recurrent model's state, so
   // the app can compare its norm profile with the other models'.
   void fill_telemetry(int B, int T, Telemetry& tel) {
-    if (!this->be_.host_accessible()) return;
     std::vector<S> r(size_t(B) * T * C_);
     this->be_.download_bytes(r.data(), a_.resid_out, r.size() * sizeof(S));
     std::vector<double> mean(T, 0.0), mn(T, 1e300), mx(T, 0.0);

@@ -1,0 +1,182 @@
+// Offscreen chart tests: the replace path, NaN and log handling, decimation on screen, exports (PNG,
+// SVG, PDF checked by magic bytes/size/XML parse) and CSV columns against the metrics.
+#include <QXmlStreamReader>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+
+#include "synthetic_run.h"
+#include "ui/charts/chart_export.h"
+#include "ui/charts/complex_plane_chart.h"
+#include "ui/charts/line_chart.h"
+#include "ui/dashboard/dashboard.h"
+#include "ui/engine/run_directory_reader.h"
+
+using namespace udlab::ui;
+
+namespace {
+QByteArray readAll(const QString& p) {
+  QFile f(p);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+}  // namespace
+
+class TestUiCharts : public QObject {
+  Q_OBJECT
+ private slots:
+  void lineChartDecimatesLargeSeries() {
+    LineChart c;
+    c.resize(800, 500);
+    c.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&c));
+    Curve k;
+    k.id = "a";
+    k.label = "train";
+    k.color = runColor(0);
+    for (int i = 0; i < 100000; ++i) {
+      k.x.push_back(i);
+      k.y.push_back(1.0 + std::sin(i * 0.01));
+    }
+    c.setCurves({k});
+    QSignalSpy spy(&c, &LineChart::redrawn);
+    QElapsedTimer t;
+    t.start();
+    c.refresh();
+    const qint64 ms = t.elapsed();
+    QCOMPARE(spy.count(), 1);
+    const int shown = spy.at(0).at(0).toInt();
+    QVERIFY2(shown > 100 && shown < 10000, qPrintable(QString::number(shown)));
+    qInfo("1e5-point refresh: %lld ms, %d points drawn", ms, shown);
+    // The chart keeps the full data for CSV.
+    QCOMPARE(c.curves()[0].x.size(), size_t(100000));
+  }
+  void nanAndLogClamp() {
+    LineChart c;
+    c.resize(600, 400);
+    c.show();
+    Curve k;
+    k.id = "g";
+    k.label = "grad";
+    k.color = runColor(1);
+    k.x = {0, 1, 2, 3, 4, 5};
+    k.y = {0.0, NAN, 1.0, INFINITY, 10.0, -3.0};
+    c.setCurves({k});
+    QSignalSpy spy(&c, &LineChart::redrawn);
+    c.refresh();
+    QCOMPARE(spy.last().at(0).toInt(), 4);  // 0, 1, 10, -3: NaN and Inf gone
+    c.setLogY(true);
+    c.refresh();
+    QCOMPARE(spy.last().at(0).toInt(), 2);  // only the positive ones on a log axis
+    c.setSmoothing(0.9);
+    c.refresh();
+    // Raw: 1 and 10. Smoothed (TensorBoard EMA over 0, 1, 10, -3): 0 stays 0 and is dropped, the
+    // rest stay positive: 3 points.
+    QCOMPARE(spy.last().at(0).toInt(), 5);
+  }
+  void complexPlaneDrawsSets() {
+    ComplexPlaneChart c;
+    c.resize(500, 500);
+    c.show();
+    PointSet p;
+    p.id = "a";
+    p.label = "λ";
+    p.color = runColor(0);
+    p.z = {{0.5, 0.5}, {0.9, 0}, {NAN, 0}};
+    c.setPointSets({p});
+    c.setRings({{0.9, "r_min"}, {0.999, "r_max"}});
+    QSignalSpy spy(&c, &ComplexPlaneChart::redrawn);
+    c.refresh();
+    QCOMPARE(spy.last().at(0).toInt(), 2);
+  }
+  void exportsValidFiles_data() {
+    QTest::addColumn<QString>("ext");
+    QTest::newRow("png") << "png";
+    QTest::newRow("svg") << "svg";
+    QTest::newRow("pdf") << "pdf";
+  }
+  void exportsValidFiles() {
+    QFETCH(QString, ext);
+    QTemporaryDir tmp, run;
+    udlab::test::writeSyntheticRun(run.path().toStdString(), 1000, 10);
+    auto loaded = readRunDirectory(run.path().toStdString());
+    Dashboard dash;
+    dash.resize(1300, 750);
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    dash.setRuns({{1, "synthetic", runColor(0), &loaded.data}});
+    for (auto& e : dash.exportables()) {
+      const QString path = tmp.filePath(e.name + "." + ext);
+      QString err = exportWidget(e.widget, path);
+      QVERIFY2(err.isEmpty(), qPrintable(err));
+      QByteArray b = readAll(path);
+      QVERIFY2(b.size() > 2000, qPrintable(QString("%1: %2 bytes").arg(path).arg(b.size())));
+      if (ext == "png") QVERIFY(b.startsWith("\x89PNG\r\n\x1a\n"));
+      if (ext == "pdf") {
+        QVERIFY(b.startsWith("%PDF-"));
+        QVERIFY(b.trimmed().endsWith("%%EOF"));
+      }
+      if (ext == "svg") {
+        QXmlStreamReader xml(b);
+        QString root;
+        int vectors = 0;
+        while (!xml.atEnd()) {
+          if (xml.readNext() != QXmlStreamReader::StartElement) continue;
+          if (root.isEmpty()) root = xml.name().toString();
+          if (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline")) ++vectors;
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QCOMPARE(root, QString("svg"));
+        // Vector output: the curves are paths/polylines, not one embedded bitmap.
+        QVERIFY(vectors > 0);
+      }
+    }
+    const QString all = tmp.filePath("dashboard." + ext);
+    QVERIFY(exportWidget(dash.chartsArea(), all).isEmpty());
+    QVERIFY(QFileInfo(all).size() > 5000);
+  }
+  void exportRejectsBadPaths() {
+    LineChart c;
+    c.resize(300, 200);
+    QVERIFY(exportWidget(&c, "/tmp/x.bmpx").contains("unknown image format"));
+    QVERIFY(exportWidget(&c, "/nonexistent-dir/x.png").contains("cannot write"));
+  }
+  void csvColumnsMatchMetrics() {
+    QTemporaryDir tmp, run;
+    udlab::test::writeSyntheticRun(run.path().toStdString(), 300, 10);
+    auto loaded = readRunDirectory(run.path().toStdString());
+    Dashboard dash;
+    dash.resize(1200, 700);
+    dash.setRuns({{1, "r", runColor(0), &loaded.data}});
+    dash.setSmoothing(0.9);  // CSV must stay raw regardless
+    auto ex = dash.exportables();
+    const QString path = tmp.filePath("loss.csv");
+    QVERIFY(exportCsv(path, ex[0].csv).isEmpty());
+    QStringList lines = QString::fromUtf8(readAll(path)).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines[0], QString("step,train,val"));
+    QCOMPARE(lines.size(), 1 + 30);  // every logged step, full resolution
+    // Row for step 50 holds the exact train_loss and the val_loss logged there.
+    const auto& tl = *loaded.data.series("train_loss");
+    const auto& vl = *loaded.data.series("val_loss");
+    QStringList row = lines[5].split(',');
+    QCOMPARE(row[0], QString("50"));
+    QVERIFY(std::abs(row[1].toDouble() - tl.y[4]) < 1e-9);
+    QVERIFY(std::abs(row[2].toDouble() - vl.y[0]) < 1e-9);
+    QVERIFY(lines[1].endsWith(","));  // no val at step 10: empty cell, not an invented value
+    // Gradient CSV: one column per tensor group plus the global norm.
+    const QString gpath = tmp.filePath("grad.csv");
+    QVERIFY(exportCsv(gpath, ex[1].csv).isEmpty());
+    QString gh = QString::fromUtf8(readAll(gpath)).section('\n', 0, 0);
+    QCOMPARE(gh, QString("step,global,embedding.weight,head.weight,rnn.weight_hh_l*"));
+    const QString epath = tmp.filePath("eigen.csv");
+    QVERIFY(exportCsv(epath, ex[4].csv).isEmpty());
+    QStringList el = QString::fromUtf8(readAll(epath)).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(el[0], QString("set,re,im,abs"));
+    QCOMPARE(el.size(), 1 + 32);  // 16 current + 16 previous step
+  }
+};
+
+QTEST_MAIN(TestUiCharts)
+#include "test_ui_charts.moc"

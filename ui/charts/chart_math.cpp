@@ -1,0 +1,96 @@
+#include "ui/charts/chart_math.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace udlab::ui {
+
+std::vector<double> debiasedEma(const std::vector<double>& y, double weight) {
+  if (weight <= 0) return y;
+  weight = std::min(weight, 0.999);
+  std::vector<double> out(y.size());
+  double last = 0;
+  int n = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    double v = y[i];
+    if (!std::isfinite(v)) {
+      out[i] = v;
+      continue;
+    }
+    last = last * weight + (1 - weight) * v;
+    ++n;
+    // Dividing by 1 - w^n removes the bias towards the zero the average starts from.
+    out[i] = last / (1 - std::pow(weight, n));
+  }
+  return out;
+}
+
+XY sanitize(const std::vector<double>& x, const std::vector<double>& y, bool positiveOnly) {
+  XY out;
+  size_t n = std::min(x.size(), y.size());
+  out.x.reserve(n);
+  out.y.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+    if (positiveOnly && !(y[i] > 0)) continue;
+    out.x.push_back(x[i]);
+    out.y.push_back(y[i]);
+  }
+  return out;
+}
+
+XY decimateMinMax(const XY& in, double xmin, double xmax, int columns) {
+  size_t n = in.size();
+  if (columns < 1 || n <= size_t(2 * columns) || !(xmax > xmin)) return in;
+  XY out;
+  out.x.reserve(2 * columns + 2);
+  out.y.reserve(2 * columns + 2);
+  const double scale = columns / (xmax - xmin);
+  size_t i = 0;
+  while (i < n) {
+    long col = long(std::floor((in.x[i] - xmin) * scale));
+    size_t imin = i, imax = i;
+    size_t j = i + 1;
+    for (; j < n && long(std::floor((in.x[j] - xmin) * scale)) == col; ++j) {
+      if (in.y[j] < in.y[imin]) imin = j;
+      if (in.y[j] > in.y[imax]) imax = j;
+    }
+    // Emit the bucket's first point, its extremes in order of occurrence, and its last point, so the
+    // polyline stays continuous between buckets and never invents a slope across a bucket.
+    size_t picks[4] = {i, std::min(imin, imax), std::max(imin, imax), j - 1};
+    size_t prev = std::numeric_limits<size_t>::max();
+    for (size_t p : picks) {
+      if (p == prev) continue;
+      out.x.push_back(in.x[p]);
+      out.y.push_back(in.y[p]);
+      prev = p;
+    }
+    i = j;
+  }
+  return out;
+}
+
+Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, double pad) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (auto* v : ys)
+    for (double y : *v) {
+      if (!std::isfinite(y) || (forLog && !(y > 0))) continue;
+      lo = std::min(lo, y);
+      hi = std::max(hi, y);
+    }
+  if (!(lo <= hi)) return forLog ? Range{1e-3, 1e1} : Range{0, 1};
+  if (forLog) {
+    double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+    if (b <= a) b = a + 1;
+    return {std::pow(10.0, a), std::pow(10.0, b)};
+  }
+  if (hi == lo) {
+    double d = std::abs(hi) > 0 ? std::abs(hi) * 0.1 : 1.0;
+    return {lo - d, hi + d};
+  }
+  double d = (hi - lo) * pad;
+  return {lo - d, hi + d};
+}
+
+}  // namespace udlab::ui

@@ -1,0 +1,35 @@
+// Pure numeric helpers behind every chart: smoothing, sanitising and per-pixel decimation. No Qt, so
+// they are unit-tested directly and the order "smooth the full data, then decimate" is explicit.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace udlab::ui {
+
+using std::size_t;
+
+struct XY {
+  std::vector<double> x, y;
+  size_t size() const { return x.size(); }
+};
+
+// TensorBoard's debiased exponential moving average (weight in [0, 1); 0 = no smoothing). Non-finite
+// inputs pass through unchanged and do not poison the average.
+std::vector<double> debiasedEma(const std::vector<double>& y, double weight);
+
+// Drops points whose x or y is NaN/Inf. With positiveOnly (log axes) also drops y <= 0, since a
+// QLogValueAxis draws nothing for a series containing one.
+XY sanitize(const std::vector<double>& x, const std::vector<double>& y, bool positiveOnly);
+
+// Min/max per pixel column over [xmin, xmax] split into `columns` buckets. Keeps the first and last
+// point and every bucket's extremes in x order, so spikes stay visible. Expects x sorted ascending.
+// Returns the input unchanged when it already has at most 2 * columns points.
+XY decimateMinMax(const XY& in, double xmin, double xmax, int columns);
+
+struct Range {
+  double lo = 0, hi = 1;
+};
+// A padded axis range over finite values (and positive ones when forLog). Whole decades for log axes.
+Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, double pad = 0.05);
+
+}  // namespace udlab::ui

@@ -1,0 +1,44 @@
+// Internal to ui/charts: a QChartView that survives Qt 6.4.2's null-item crash on mouse press, and the
+// style application shared by every chart. Nothing outside ui/charts includes this.
+#pragma once
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QValueAxis>
+#include <functional>
+#include <vector>
+
+#include "ui/charts/chart_theme.h"
+
+namespace udlab::ui::detail {
+
+class SafeChartView : public QChartView {
+ public:
+  using QChartView::QChartView;
+  std::function<void()> onResized;  // after the chart took its new size
+
+ protected:
+  void resizeEvent(QResizeEvent* e) override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
+};
+
+// setTheme() overwrites pens and fonts, so callers re-apply their series pens afterwards.
+void applyStyle(QChart* chart, const ChartStyle& s);
+// Fonts, grid and label colours for an axis created after applyStyle().
+void styleAxis(QAbstractAxis* axis, const ChartStyle& s);
+QColor withAlpha(QColor c, int alpha);
+void roundTicks(QValueAxis* ax, double lo, double hi);
+
+// Qt Charts' legend elides labels by dividing its width among all markers, hidden ones included, so
+// charts draw their own: a word-wrapped rich-text line of coloured glyphs under the plot. Being a
+// child widget, it is part of every PNG/SVG/PDF export.
+struct LegendEntry {
+  QString label;
+  QColor color;
+  QString glyph;  // e.g. "━━", "╌╌", "●"
+};
+QString legendHtml(const std::vector<LegendEntry>& entries);
+// White background and black text for the teaching style; the palette otherwise.
+void styleChartWidget(QWidget* w, const ChartStyle& s);
+
+}  // namespace udlab::ui::detail

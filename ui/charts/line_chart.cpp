@@ -1,0 +1,342 @@
+#include "ui/charts/line_chart.h"
+
+#include <QIODevice>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "ui/charts/chart_math.h"
+#include "ui/charts/chart_view.h"
+
+namespace udlab::ui {
+
+using detail::withAlpha;
+
+namespace {
+struct SeriesSet {
+  QLineSeries* raw = nullptr;     // faint when smoothing, the curve itself otherwise
+  QLineSeries* smooth = nullptr;  // only while smoothing
+  QAreaSeries* band = nullptr;
+  QLineSeries* lo = nullptr;
+  QLineSeries* hi = nullptr;
+};
+
+// Setting a pen or a name makes Qt Charts re-layout the legend and repaint, even when nothing changed;
+// on a 30 Hz timer that dominated the redraw cost, so only touch what differs.
+void setPenIfChanged(QAbstractSeries* s, const QPen& p) {
+  if (auto* l = qobject_cast<QLineSeries*>(s)) {
+    if (l->pen() != p) l->setPen(p);
+  } else if (auto* a = qobject_cast<QAreaSeries*>(s)) {
+    if (a->pen() != p) a->setPen(p);
+  }
+}
+void setNameIfChanged(QAbstractSeries* s, const QString& n) {
+  if (s->name() != n) s->setName(n);
+}
+
+QList<QPointF> toPoints(const XY& xy) {
+  QList<QPointF> pts;
+  pts.reserve(qsizetype(xy.size()));
+  for (size_t i = 0; i < xy.size(); ++i) pts.append(QPointF(xy.x[i], xy.y[i]));
+  return pts;
+}
+}  // namespace
+
+struct LineChart::Impl {
+  QChart* chart = nullptr;
+  detail::SafeChartView* view = nullptr;
+  QValueAxis* ax = nullptr;
+  QAbstractAxis* ay = nullptr;
+  bool log = false;
+  double smoothing = 0;
+  ChartStyle style;
+  QString xTitle = "step", yTitle;
+  std::vector<Curve> curves;
+  std::map<QString, SeriesSet> sets;
+  int shown = 0;
+  QLabel* legend = nullptr;
+  bool fixed = false;
+  double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
+
+  void makeYAxis() {
+    if (ay) {
+      for (auto* s : chart->series()) s->detachAxis(ay);
+      chart->removeAxis(ay);
+      delete ay;
+    }
+    if (log) {
+      auto* a = new QLogValueAxis;
+      a->setBase(10);
+      a->setLabelFormat("%.0e");  // fixed-width labels: Qt elides mixed-width log labels to "…"
+      a->setMinorTickCount(-1);
+      a->setRange(1, 10);  // the default range starts at 0, which a log axis warns about
+      ay = a;
+    } else {
+      auto* a = new QValueAxis;
+      a->setLabelFormat("%.3g");
+      ay = a;
+    }
+    ay->setTitleText(yTitle);
+    chart->addAxis(ay, Qt::AlignLeft);
+    detail::styleAxis(ay, style);
+    for (auto* s : chart->series()) s->attachAxis(ay);
+  }
+
+  QLineSeries* newLine() {
+    auto* s = new QLineSeries;
+    chart->addSeries(s);
+    s->attachAxis(ax);
+    s->attachAxis(ay);
+    return s;
+  }
+  void hideFromLegend(QAbstractSeries* s) {
+    for (auto* m : chart->legend()->markers(s))
+      if (m->isVisible()) m->setVisible(false);
+  }
+  void drop(SeriesSet& ss) {
+    for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(ss.raw), static_cast<QAbstractSeries*>(ss.smooth),
+                               static_cast<QAbstractSeries*>(ss.band)}) {
+      if (!s) continue;
+      chart->removeSeries(s);
+      delete s;
+    }
+    ss = {};  // the band's boundary series are its QObject children and went with it
+  }
+};
+
+LineChart::LineChart(QWidget* parent) : QWidget(parent), d_(std::make_unique<Impl>()) {
+  d_->chart = new QChart;
+  d_->chart->legend()->setAlignment(Qt::AlignBottom);
+  d_->view = new detail::SafeChartView(d_->chart, this);
+  d_->view->setRenderHint(QPainter::Antialiasing);
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  lay->addWidget(d_->view, 1);
+  d_->legend = new QLabel;
+  d_->legend->setWordWrap(true);
+  d_->legend->setAlignment(Qt::AlignHCenter);
+  d_->legend->setContentsMargins(8, 0, 8, 4);
+  lay->addWidget(d_->legend);
+  d_->ax = new QValueAxis;
+  d_->ax->setLabelFormat("%.6g");
+  d_->ax->setTitleText(d_->xTitle);
+  d_->chart->addAxis(d_->ax, Qt::AlignBottom);
+  d_->makeYAxis();
+  detail::applyStyle(d_->chart, d_->style);
+}
+
+LineChart::~LineChart() {
+  for (auto& [id, ss] : d_->sets) d_->drop(ss);
+}
+
+void LineChart::setTitle(const QString& t) { d_->chart->setTitle(t); }
+QString LineChart::title() const { return d_->chart->title(); }
+
+void LineChart::setAxisTitles(const QString& x, const QString& y) {
+  d_->xTitle = x;
+  d_->yTitle = y;
+  d_->ax->setTitleText(x);
+  d_->ay->setTitleText(y);
+}
+
+void LineChart::setLogY(bool on) {
+  if (on == d_->log) return;
+  d_->log = on;
+  d_->makeYAxis();
+}
+bool LineChart::logY() const { return d_->log; }
+
+void LineChart::setSmoothing(double w) { d_->smoothing = std::clamp(w, 0.0, 0.999); }
+
+void LineChart::setChartStyle(const ChartStyle& s) {
+  d_->style = s;
+  detail::applyStyle(d_->chart, s);
+  detail::styleChartWidget(this, s);
+}
+
+void LineChart::setCurves(std::vector<Curve> curves) { d_->curves = std::move(curves); }
+void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
+  d_->fixed = true;
+  d_->fx0 = x0, d_->fx1 = x1, d_->fy0 = y0, d_->fy1 = y1;
+}
+void LineChart::clearFixedRanges() { d_->fixed = false; }
+const std::vector<Curve>& LineChart::curves() const { return d_->curves; }
+int LineChart::displayedPoints() const { return d_->shown; }
+
+void LineChart::refresh() {
+  auto& d = *d_;
+  // Drop series whose curve went away.
+  std::set<QString> ids;
+  for (auto& c : d.curves) ids.insert(c.id);
+  for (auto it = d.sets.begin(); it != d.sets.end();) {
+    if (!ids.count(it->first)) {
+      d.drop(it->second);
+      it = d.sets.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Ranges over the full data, so decimation never changes the axes.
+  double xmin = INFINITY, xmax = -INFINITY;
+  std::vector<XY> rawXY(d.curves.size()), smoothXY(d.curves.size()), loXY(d.curves.size()), hiXY(d.curves.size());
+  std::vector<const std::vector<double>*> yRefs;
+  for (size_t i = 0; i < d.curves.size(); ++i) {
+    const Curve& c = d.curves[i];
+    rawXY[i] = sanitize(c.x, c.y, d.log);
+    if (d.smoothing > 0 && c.smoothable) {
+      // Smooth the complete history first; decimation comes after, per the TensorBoard lesson.
+      auto sy = debiasedEma(c.y, d.smoothing);
+      smoothXY[i] = sanitize(c.x, sy, d.log);
+      yRefs.push_back(&smoothXY[i].y);
+    }
+    yRefs.push_back(&rawXY[i].y);
+    if (!c.lower.empty() && c.lower.size() == c.x.size() && c.upper.size() == c.x.size()) {
+      loXY[i] = sanitize(c.x, c.lower, d.log);
+      hiXY[i] = sanitize(c.x, c.upper, d.log);
+      if (loXY[i].size() != hiXY[i].size()) loXY[i] = hiXY[i] = {};
+      yRefs.push_back(&loXY[i].y);
+      yRefs.push_back(&hiXY[i].y);
+    }
+    if (rawXY[i].size()) {
+      xmin = std::min(xmin, rawXY[i].x.front());
+      xmax = std::max(xmax, rawXY[i].x.back());
+    }
+  }
+  if (!(xmin <= xmax)) xmin = 0, xmax = 1;
+  if (xmax == xmin) xmax = xmin + 1;
+  if (d.fixed) xmin = d.fx0, xmax = d.fx1;
+  const int columns = std::max(200, int(d.chart->plotArea().width()));
+  const double w = d.style.lineWidth();
+  int shown = 0;
+  for (size_t i = 0; i < d.curves.size(); ++i) {
+    const Curve& c = d.curves[i];
+    SeriesSet& ss = d.sets[c.id];
+    const bool smoothing = d.smoothing > 0 && c.smoothable;
+    if (!ss.raw) ss.raw = d.newLine();
+    if (smoothing && !ss.smooth) ss.smooth = d.newLine();
+    if (!smoothing && ss.smooth) {
+      d.chart->removeSeries(ss.smooth);
+      delete ss.smooth;
+      ss.smooth = nullptr;
+    }
+    const bool hasBand = loXY[i].size() > 0;
+    if (hasBand && !ss.band) {
+      ss.lo = new QLineSeries;
+      ss.hi = new QLineSeries;
+      ss.band = new QAreaSeries(ss.hi, ss.lo);
+      // Parent the boundaries to the band explicitly so one delete frees all three, whatever the
+      // Qt version's ownership rules for QAreaSeries.
+      ss.lo->setParent(ss.band);
+      ss.hi->setParent(ss.band);
+      d.chart->addSeries(ss.band);
+      ss.band->attachAxis(d.ax);
+      ss.band->attachAxis(d.ay);
+    }
+    if (hasBand) {
+      auto lo = decimateMinMax(loXY[i], xmin, xmax, columns), hi = decimateMinMax(hiXY[i], xmin, xmax, columns);
+      if (lo.size() != hi.size()) lo = loXY[i], hi = hiXY[i];
+      ss.lo->replace(toPoints(lo));
+      ss.hi->replace(toPoints(hi));
+      setNameIfChanged(ss.band, c.label + " (min–max)");
+      setPenIfChanged(ss.band, QPen(Qt::NoPen));
+      if (ss.band->brush().color() != withAlpha(c.color, 60)) ss.band->setBrush(withAlpha(c.color, 60));
+      shown += int(lo.size() + hi.size());
+    }
+    auto rawD = decimateMinMax(rawXY[i], xmin, xmax, columns);
+    ss.raw->replace(toPoints(rawD));
+    shown += int(rawD.size());
+    QPen pen(smoothing ? withAlpha(c.color, 70) : c.color);
+    pen.setWidthF(smoothing ? std::max(1.0, w * 0.5) : w * c.widthScale);
+    pen.setStyle(c.style);
+    pen.setCapStyle(Qt::RoundCap);
+    setPenIfChanged(ss.raw, pen);
+    setNameIfChanged(ss.raw, c.label);
+    if (smoothing) {
+      auto sD = decimateMinMax(smoothXY[i], xmin, xmax, columns);
+      ss.smooth->replace(toPoints(sD));
+      shown += int(sD.size());
+      QPen sp(c.color);
+      sp.setWidthF(w * c.widthScale);
+      sp.setStyle(c.style);
+      setPenIfChanged(ss.smooth, sp);
+      setNameIfChanged(ss.smooth, c.label);
+      d.hideFromLegend(ss.raw);
+      if (!c.inLegend) d.hideFromLegend(ss.smooth);
+    } else if (!c.inLegend) {
+      d.hideFromLegend(ss.raw);
+    }
+    if (ss.band) d.hideFromLegend(ss.band);
+  }
+  detail::roundTicks(d.ax, xmin, xmax);
+  Range yr = niceRange(yRefs, d.log);
+  if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  if (d.log) {
+    // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
+    auto* la = static_cast<QLogValueAxis*>(d.ay);
+    const double a = std::log10(yr.lo), b = std::log10(yr.hi);
+    const int k = std::max(1, int(std::ceil((b - a) / 6.0)));
+    la->setBase(std::pow(10.0, k));
+    la->setMinorTickCount(k > 1 ? 0 : -1);
+    la->setRange(std::pow(10.0, std::floor(a / k) * k), std::pow(10.0, std::ceil(b / k) * k));
+  } else {
+    detail::roundTicks(static_cast<QValueAxis*>(d.ay), yr.lo, yr.hi);
+  }
+  std::vector<detail::LegendEntry> entries;
+  for (auto& c : d.curves)
+    if (c.inLegend)
+      entries.push_back({c.label, c.color, c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
+  const QString html = detail::legendHtml(entries);
+  if (d.legend->text() != html) d.legend->setText(html);
+  d.legend->setVisible(!entries.empty());
+  d.shown = shown;
+  emit redrawn(shown);
+}
+
+bool LineChart::writeCsv(QIODevice* out, QString* error) const {
+  // Union of x values, then one column per curve (plus its band), looked up by x.
+  std::set<double> xs;
+  for (auto& c : d_->curves) xs.insert(c.x.begin(), c.x.end());
+  std::vector<std::map<double, double>> cols;
+  QStringList header{d_->xTitle.isEmpty() ? QStringLiteral("x") : d_->xTitle};
+  auto quote = [](QString s) {
+    if (s.contains(',') || s.contains('"')) s = '"' + s.replace('"', "\"\"") + '"';
+    return s;
+  };
+  for (auto& c : d_->curves) {
+    auto add = [&](const QString& name, const std::vector<double>& ys) {
+      std::map<double, double> m;
+      for (size_t i = 0; i < c.x.size() && i < ys.size(); ++i) m[c.x[i]] = ys[i];
+      cols.push_back(std::move(m));
+      header << quote(name);
+    };
+    add(c.label, c.y);
+    if (!c.lower.empty()) add(c.label + " min", c.lower);
+    if (!c.upper.empty()) add(c.label + " max", c.upper);
+  }
+  QByteArray buf = header.join(',').toUtf8() + '\n';
+  for (double x : xs) {
+    buf += QByteArray::number(x, 'g', 10);
+    for (auto& m : cols) {
+      buf += ',';
+      auto it = m.find(x);
+      if (it != m.end()) buf += std::isfinite(it->second) ? QByteArray::number(it->second, 'g', 10) : QByteArray("nan");
+    }
+    buf += '\n';
+  }
+  if (out->write(buf) != buf.size()) {
+    if (error) *error = out->errorString();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace udlab::ui

@@ -1,0 +1,63 @@
+// A line chart over full-resolution curves: the one Qt Charts line plot of udlab (loss, gradient
+// norms, norm profiles). It keeps the caller's data, and on refresh() smooths the full data, decimates
+// to min/max per pixel column, filters NaN/Inf (and y <= 0 in log mode) and replace()s each series.
+// No Qt Charts type appears in this header, so a port to another plotting library stays in ui/charts.
+#pragma once
+#include <QColor>
+#include <QString>
+#include <QWidget>
+#include <memory>
+#include <vector>
+
+#include "ui/charts/chart_theme.h"
+
+class QIODevice;
+
+namespace udlab::ui {
+
+struct Curve {
+  QString id;      // stable key across refreshes (reuses the series)
+  QString label;   // legend and CSV column
+  QColor color;
+  Qt::PenStyle style = Qt::SolidLine;
+  double widthScale = 1.0;
+  bool smoothable = true;   // the smoothing slider applies
+  bool inLegend = true;
+  std::vector<double> x, y;
+  std::vector<double> lower, upper;  // optional band around y over the same x (e.g. min–max over a batch)
+};
+
+class LineChart : public QWidget {
+  Q_OBJECT
+ public:
+  explicit LineChart(QWidget* parent = nullptr);
+  ~LineChart() override;
+
+  void setTitle(const QString& title);
+  QString title() const;
+  void setAxisTitles(const QString& x, const QString& y);
+  void setLogY(bool on);
+  bool logY() const;
+  void setSmoothing(double weight);  // debiased EMA weight in [0, 0.999]
+  void setChartStyle(const ChartStyle& s);
+  void setCurves(std::vector<Curve> curves);  // drawn at the next refresh()
+  // Fixed axis ranges (small multiples share axes); clearFixedRanges() returns to fitting the data.
+  void setFixedRanges(double x0, double x1, double y0, double y1);
+  void clearFixedRanges();
+  const std::vector<Curve>& curves() const;
+  // Redraws from the stored curves. Emits redrawn(points actually handed to series).
+  void refresh();
+  int displayedPoints() const;
+  // The data behind the chart at full resolution and unsmoothed: one x column, one column per curve
+  // (and its band), empty cells where a curve has no value at that x.
+  bool writeCsv(QIODevice* out, QString* error) const;
+
+ signals:
+  void redrawn(int points);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> d_;
+};
+
+}  // namespace udlab::ui

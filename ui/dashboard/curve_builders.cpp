@@ -1,0 +1,251 @@
+#include "ui/dashboard/curve_builders.h"
+
+#include <QRegularExpression>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace udlab::ui {
+
+namespace {
+QString prefix(const std::vector<RunRef>& runs, const RunRef& r) { return runs.size() > 1 ? r.name + " " : QString(); }
+
+std::vector<double> mapY(const std::vector<double>& y, double (*f)(double)) {
+  std::vector<double> o(y.size());
+  for (size_t i = 0; i < y.size(); ++i) o[i] = f(y[i]);
+  return o;
+}
+double expf_(double v) { return std::exp(v); }
+double bpc_(double v) { return v / std::log(2.0); }
+}  // namespace
+
+QString lossMetricTitle(LossMetric m) {
+  switch (m) {
+    case LossMetric::Loss: return "loss (nats)";
+    case LossMetric::Perplexity: return "perplexity";
+    case LossMetric::Bpc: return "bits per character";
+    case LossMetric::Accuracy: return "accuracy";
+  }
+  return {};
+}
+
+std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    for (int val = 0; val < 2; ++val) {
+      const char* split = val ? "val" : "train";
+      const Series* s = nullptr;
+      std::vector<double> y;
+      const std::string base = val ? "val_loss" : "train_loss";
+      if (m == LossMetric::Accuracy) {
+        s = r.data->series(val ? "val_accuracy" : "accuracy");
+        if (s) y = s->y;
+      } else if (m == LossMetric::Loss) {
+        s = r.data->series(base);
+        if (s) y = s->y;
+      } else {
+        // Prefer the engine's own column; derive it from the loss when an older run lacks it.
+        const std::string key = std::string(split) + (m == LossMetric::Perplexity ? "_ppl" : "_bpc");
+        if ((s = r.data->series(key))) {
+          y = s->y;
+        } else if ((s = r.data->series(base))) {
+          y = mapY(s->y, m == LossMetric::Perplexity ? expf_ : bpc_);
+        }
+      }
+      if (!s || s->size() == 0) continue;
+      Curve c;
+      c.id = QString("%1/%2").arg(r.id).arg(split);
+      c.label = prefix(runs, r) + split;
+      c.color = r.color;
+      c.style = val ? Qt::DashLine : Qt::SolidLine;
+      c.smoothable = !val;  // validation points are sparse and already averaged
+      c.x = s->x;
+      c.y = std::move(y);
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+QString tensorGroup(const QString& name) {
+  static const QRegularExpression digits("\\d+");
+  QString g = name;
+  g.replace(digits, "*");
+  return g;
+}
+
+std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    if (auto* s = r.data->series("grad_norm"); s && s->size()) {
+      Curve c;
+      c.id = QString("%1/grad_norm").arg(r.id);
+      c.label = prefix(runs, r) + "global";
+      c.color = r.color;
+      c.widthScale = 1.3;
+      c.smoothable = true;
+      c.x = s->x;
+      c.y = s->y;
+      out.push_back(std::move(c));
+    }
+    if (!perTensor) continue;
+    // Group tensors; the combined norm is sqrt(sum of squares) step by step (steps line up because
+    // every record carries every tensor).
+    std::map<QString, std::vector<const Series*>> groups;
+    for (auto& [name, s] : r.data->grad_norms) groups[tensorGroup(QString::fromStdString(name))].push_back(&s);
+    int k = 0;
+    for (auto& [g, members] : groups) {
+      Curve c;
+      c.id = QString("%1/g/%2").arg(r.id).arg(g);
+      c.label = prefix(runs, r) + g;
+      c.color = runs.size() > 1 ? r.color.lighter(140) : runColor(k + 1);
+      c.style = runs.size() > 1 ? Qt::DotLine : Qt::SolidLine;
+      c.widthScale = 0.6;
+      c.inLegend = runs.size() == 1;  // with several runs the legend would list every tensor of each
+      const Series* first = members.front();
+      c.x = first->x;
+      c.y.assign(first->size(), 0.0);
+      for (auto* m : members)
+        for (size_t i = 0; i < c.y.size() && i < m->size(); ++i) c.y[i] += m->y[i] * m->y[i];
+      for (auto& v : c.y) v = std::sqrt(v);
+      out.push_back(std::move(c));
+      ++k;
+    }
+  }
+  return out;
+}
+
+const Snapshot* profileSnapshot(const RunData& d, int step) {
+  const Snapshot* best = nullptr;
+  for (auto& s : d.snapshots) {
+    if (step >= 0 && s.step > step) break;
+    if (!s.profiles.empty()) best = &s;
+  }
+  return best;
+}
+
+const Snapshot* eigenSnapshot(const RunData& d, int step, const Snapshot** previous) {
+  const Snapshot *best = nullptr, *prev = nullptr;
+  for (auto& s : d.snapshots) {
+    if (step >= 0 && s.step > step) break;
+    if (s.eigenvalues.empty()) continue;
+    prev = best;
+    best = &s;
+  }
+  if (previous) *previous = prev;
+  return best;
+}
+
+namespace {
+Curve profileCurve(const RunRef& r, const std::vector<RunRef>& runs, const Snapshot& s, const std::string& key,
+                   const QString& label, Qt::PenStyle style) {
+  Curve c;
+  c.id = QString("%1/%2").arg(r.id).arg(QString::fromStdString(key));
+  c.label = prefix(runs, r) + label;
+  c.color = r.color;
+  c.style = style;
+  c.smoothable = false;
+  auto& y = s.profiles.at(key);
+  c.x.resize(y.size());
+  for (size_t t = 0; t < y.size(); ++t) c.x[t] = double(t);
+  c.y = y;
+  return c;
+}
+}  // namespace
+
+std::vector<Curve> stateNormCurves(const std::vector<RunRef>& runs, int step) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    const Snapshot* s = profileSnapshot(*r.data, step);
+    if (!s || !s->profiles.count("state_norm")) continue;
+    Curve c = profileCurve(r, runs, *s, "state_norm", QString("‖h_t‖ @ step %1").arg(s->step), Qt::SolidLine);
+    auto lo = s->profiles.find("state_norm_min"), hi = s->profiles.find("state_norm_max");
+    if (lo != s->profiles.end() && hi != s->profiles.end() && lo->second.size() == c.x.size() && hi->second.size() == c.x.size()) {
+      c.lower = lo->second;
+      c.upper = hi->second;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    const Snapshot* s = profileSnapshot(*r.data, step);
+    if (!s) continue;
+    if (s->profiles.count("state_grad_norm"))
+      out.push_back(profileCurve(r, runs, *s, "state_grad_norm", "‖∂L/∂h_t‖", Qt::SolidLine));
+    if (s->profiles.count("membership_error"))
+      out.push_back(profileCurve(r, runs, *s, "membership_error", "membership error", Qt::DashLine));
+  }
+  return out;
+}
+
+std::vector<int> eigenSteps(const std::vector<RunRef>& runs) {
+  std::set<int> steps;
+  for (auto& r : runs)
+    for (auto& s : r.data->snapshots)
+      if (!s.eigenvalues.empty()) steps.insert(s.step);
+  return {steps.begin(), steps.end()};
+}
+
+EigenView eigenView(const std::vector<RunRef>& runs, int step) {
+  EigenView v;
+  std::map<std::string, int> shapes;
+  for (auto& r : runs) {
+    const Snapshot* prev = nullptr;
+    const Snapshot* s = eigenSnapshot(*r.data, step, &prev);
+    if (!s) continue;
+    v.step = std::max(v.step, s->step);
+    for (auto& [name, z] : s->eigenvalues) {
+      int shape = shapes.emplace(name, int(shapes.size()) % 3).first->second;
+      const QString qn = QString::fromStdString(name);
+      if (prev) {
+        auto it = prev->eigenvalues.find(name);
+        if (it != prev->eigenvalues.end()) {
+          PointSet f;
+          f.id = QString("%1/%2/prev").arg(r.id).arg(qn);
+          f.label = prefix(runs, r) + qn + " (previous)";
+          f.color = r.color;
+          f.faded = true;
+          f.shape = shape;
+          f.z = it->second;
+          v.sets.push_back(std::move(f));
+        }
+      }
+      PointSet p;
+      p.id = QString("%1/%2").arg(r.id).arg(qn);
+      p.label = prefix(runs, r) + qn;
+      p.color = r.color;
+      p.shape = shape;
+      p.z = z;
+      v.sets.push_back(std::move(p));
+    }
+    if (v.rings.empty()) {
+      auto sc = [&](const char* k, double* out) {
+        auto it = s->scalars.find(k);
+        if (it == s->scalars.end()) return false;
+        *out = it->second;
+        return true;
+      };
+      double rmin, rmax;
+      if (sc("r_min", &rmin) && sc("r_max", &rmax)) {
+        v.rings.push_back({rmin, QString("r_min = %1").arg(rmin, 0, 'g', 3)});
+        v.rings.push_back({rmax, QString("r_max = %1").arg(rmax, 0, 'g', 3)});
+      } else if (r.data->config.is_object() && r.data->config.value("model", "") == "lru" &&
+                 r.data->config.value("lru_init", "ring") == "ring") {
+        rmin = r.data->config.value("r_min", 0.0);
+        rmax = r.data->config.value("r_max", 0.0);
+        if (rmax > 0) {
+          v.rings.push_back({rmin, QString("r_min = %1").arg(rmin, 0, 'g', 3)});
+          v.rings.push_back({rmax, QString("r_max = %1").arg(rmax, 0, 'g', 3)});
+        }
+      }
+    }
+  }
+  return v;
+}
+
+}  // namespace udlab::ui

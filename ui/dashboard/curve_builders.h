@@ -1,0 +1,47 @@
+// From runs' metric histories to what the charts draw: which keys, which labels, which colours and
+// line styles. Generic over models: every tensor, profile and spectrum present is shown, no model names.
+#pragma once
+#include <QColor>
+#include <QString>
+#include <vector>
+
+#include "ui/charts/complex_plane_chart.h"
+#include "ui/charts/line_chart.h"
+#include "ui/engine/run_data.h"
+
+namespace udlab::ui {
+
+struct RunRef {
+  int id = 0;
+  QString name;
+  QColor color;
+  const RunData* data = nullptr;
+};
+
+enum class LossMetric { Loss, Perplexity, Bpc, Accuracy };
+QString lossMetricTitle(LossMetric m);
+
+std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m);
+// The global gradient norm per run, plus (perTensor) one line per tensor group: tensors whose names
+// differ only in numbers (layers) are combined as the root of their summed squares.
+std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor);
+QString tensorGroup(const QString& tensorName);
+
+// The latest snapshot with profiles at or before `step` (-1 = the latest), per run.
+const Snapshot* profileSnapshot(const RunData& d, int step);
+const Snapshot* eigenSnapshot(const RunData& d, int step, const Snapshot** previous);
+// ‖h_t‖ over t with the min–max band over the batch.
+std::vector<Curve> stateNormCurves(const std::vector<RunRef>& runs, int step);
+// ‖∂L/∂h_t‖ and membership error over t.
+std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step);
+
+struct EigenView {
+  std::vector<PointSet> sets;
+  std::vector<Ring> rings;
+  int step = -1;  // the newest step shown
+};
+EigenView eigenView(const std::vector<RunRef>& runs, int step);
+// The sorted union of steps at which any run logged eigenvalues.
+std::vector<int> eigenSteps(const std::vector<RunRef>& runs);
+
+}  // namespace udlab::ui

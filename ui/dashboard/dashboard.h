@@ -1,0 +1,75 @@
+// The live dashboard: loss, gradient norms, ‖h_t‖ and ‖∂L/∂h_t‖ over t, and eigenvalues on the complex
+// plane, for any set of runs. It draws what refresh() is given; the caller decides when (a capped
+// timer), so frame rate never follows the training step rate.
+#pragma once
+#include <QIODevice>
+#include <QWidget>
+#include <functional>
+#include <vector>
+
+#include "ui/charts/chart_theme.h"
+#include "ui/dashboard/curve_builders.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QTimer;
+
+namespace udlab::ui {
+
+class LineChart;
+class ComplexPlaneChart;
+
+struct ExportableChart {
+  QString name;  // file-name friendly: loss, grad, state_norm, state_grad, eigen
+  QWidget* widget = nullptr;
+  std::function<bool(QIODevice*, QString*)> csv;
+};
+
+class Dashboard : public QWidget {
+  Q_OBJECT
+ public:
+  explicit Dashboard(QWidget* parent = nullptr);
+  void setRuns(std::vector<RunRef> runs);  // pointers must stay valid until the next setRuns
+  void refresh();                          // rebuilds every chart from the runs' current data
+  void setChartStyle(const ChartStyle& s);
+  ChartStyle chartStyle() const { return style_; }
+  void setLossMetric(LossMetric m);
+  void setLossLogY(bool on);
+  void setSmoothing(double w);
+  void setEigenStep(int stepIndex);  // index into eigenSteps(); -1 = follow the latest
+
+  LineChart* lossChart() const { return loss_; }
+  LineChart* gradChart() const { return grad_; }
+  LineChart* stateNormChart() const { return hnorm_; }
+  LineChart* stateGradChart() const { return hgrad_; }
+  ComplexPlaneChart* eigenChart() const { return eigen_; }
+  QWidget* chartsArea() const { return area_; }
+  std::vector<ExportableChart> exportables() const;
+
+ signals:
+  void refreshed();
+
+ private:
+  void refreshEigen();
+  void updateScrubber();
+
+  std::vector<RunRef> runs_;
+  ChartStyle style_;
+  LossMetric metric_ = LossMetric::Loss;
+  int eigenIndex_ = -1;  // -1 = live
+  std::vector<int> steps_;
+  QWidget* area_ = nullptr;
+  LineChart *loss_, *grad_, *hnorm_, *hgrad_;
+  ComplexPlaneChart* eigen_;
+  QComboBox* metricBox_;
+  QCheckBox *logBox_, *perTensorBox_;
+  QSlider *smoothSlider_, *scrub_;
+  QLabel *smoothLabel_, *stepLabel_;
+  QPushButton* playBtn_;
+  QTimer* playTimer_;
+};
+
+}  // namespace udlab::ui

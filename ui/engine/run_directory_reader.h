@@ -1,0 +1,20 @@
+// Loads any run directory, whether udlab-cli or the GUI wrote it: config.json, metrics.jsonl,
+// status.json and run_info.json. Corrupt or foreign directories raise udlab::Error with a one-line
+// message naming the file and line; a truncated last line of metrics.jsonl (a run killed mid-write)
+// is tolerated and reported in `warning`.
+#pragma once
+#include <string>
+
+#include "ui/engine/run_data.h"
+
+namespace udlab::ui {
+
+struct LoadedRun {
+  RunData data;
+  std::string dir;
+  std::string warning;  // non-fatal problems, e.g. "ignored a truncated last line"
+};
+
+LoadedRun readRunDirectory(const std::string& dir);
+
+}  // namespace udlab::ui

@@ -1,0 +1,159 @@
+#include "ui/engine/run_manager.h"
+
+#include <QThread>
+#include <algorithm>
+
+#include "ui/charts/chart_theme.h"
+#include "ui/engine/training_controller.h"
+
+namespace udlab::ui {
+
+RunManager::RunManager(QObject* parent) : QObject(parent) {
+  maxConcurrent_ = std::max(1, QThread::idealThreadCount() / 2);
+}
+
+RunManager::~RunManager() {
+  // Controllers cancel and join their threads in their destructors.
+  for (auto& r : runs_) delete r->controller;
+}
+
+void RunManager::setMaxConcurrent(int n) {
+  maxConcurrent_ = std::max(1, n);
+  schedule();
+}
+
+QColor RunManager::nextColor() { return runColor(colorIndex_++); }
+
+int RunManager::addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps) {
+  auto e = std::make_unique<RunEntry>();
+  e->id = nextId_++;
+  e->name = name;
+  e->color = nextColor();
+  e->dir = dir;
+  e->state = "queued";
+  e->totalSteps = totalSteps;
+  e->data.config = config;
+  auto* c = new TrainingController(std::move(job));
+  e->controller = c;
+  const int id = e->id;
+  connect(c, &TrainingController::started, this, [this, id] {
+    if (auto* r = find(id)) r->state = "running";
+    emit runChanged(id);
+  });
+  connect(c, &TrainingController::progress, this, [this, id](int step, int total, double tps) {
+    if (auto* r = find(id)) {
+      r->step = step;
+      r->totalSteps = total;
+      r->tokensPerSecond = tps;
+    }
+    emit runChanged(id);
+  });
+  connect(c, &TrainingController::paused, this, [this, id] {
+    if (auto* r = find(id)) r->state = "paused";
+    emit runChanged(id);
+  });
+  connect(c, &TrainingController::resumed, this, [this, id] {
+    if (auto* r = find(id)) r->state = "running";
+    emit runChanged(id);
+  });
+  connect(c, &TrainingController::error, this, [this, id](const QString& m) {
+    if (auto* r = find(id)) r->message = m;
+    emit runError(id, m);
+  });
+  connect(c, &TrainingController::finished, this, [this, id](const QString& st) {
+    if (auto* r = find(id)) {
+      r->state = st;
+      uint64_t v = r->seenVersion;
+      r->controller->buffer()->syncInto(r->data, v);
+      r->seenVersion = v;
+    }
+    emit runChanged(id);
+    schedule();
+  });
+  runs_.push_back(std::move(e));
+  emit runAdded(id);
+  schedule();
+  return id;
+}
+
+int RunManager::addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning) {
+  auto e = std::make_unique<RunEntry>();
+  e->id = nextId_++;
+  e->name = name;
+  e->color = nextColor();
+  e->dir = dir;
+  e->state = data.state.empty() ? QStringLiteral("loaded") : QString::fromStdString(data.state);
+  e->message = warning;
+  e->step = data.lastStep();
+  e->data = std::move(data);
+  const int id = e->id;
+  runs_.push_back(std::move(e));
+  emit runAdded(id);
+  return id;
+}
+
+void RunManager::remove(int id) {
+  auto it = std::find_if(runs_.begin(), runs_.end(), [&](auto& r) { return r->id == id; });
+  if (it == runs_.end()) return;
+  delete (*it)->controller;
+  runs_.erase(it);
+  emit runRemoved(id);
+  schedule();
+}
+
+RunEntry* RunManager::find(int id) {
+  for (auto& r : runs_)
+    if (r->id == id) return r.get();
+  return nullptr;
+}
+
+int RunManager::activeCount() const {
+  int n = 0;
+  for (auto& r : runs_)
+    if (r->state == "queued" || r->state == "running" || r->state == "paused") ++n;
+  return n;
+}
+
+void RunManager::pause(int id) {
+  if (auto* r = find(id); r && r->controller) r->controller->pause();
+}
+void RunManager::resume(int id) {
+  if (auto* r = find(id); r && r->controller) r->controller->resume();
+}
+void RunManager::stop(int id) {
+  auto* r = find(id);
+  if (!r || !r->controller) return;
+  if (r->state == "queued") {
+    r->state = "cancelled";
+    emit runChanged(id);
+    return;
+  }
+  r->controller->stop();
+}
+void RunManager::stopAll() {
+  for (auto& r : runs_) stop(r->id);
+}
+
+bool RunManager::sync() {
+  bool any = false;
+  for (auto& r : runs_)
+    if (r->controller && r->controller->buffer()->syncInto(r->data, r->seenVersion)) any = true;
+  return any;
+}
+
+void RunManager::schedule() {
+  int running = 0;
+  for (auto& r : runs_)
+    if (r->controller && r->controller->active()) ++running;
+  for (auto& r : runs_) {
+    if (running >= maxConcurrent_) break;
+    if (r->state == "queued" && r->controller && r->controller->state() == TrainingController::State::Idle) {
+      r->state = "running";
+      r->controller->start();
+      ++running;
+      emit runChanged(r->id);
+    }
+  }
+}
+
+}  // namespace udlab::ui

@@ -1,0 +1,73 @@
+// Every run the window knows: live ones (a TrainingController each, queued so that at most
+// maxConcurrent train at once) and ones loaded from disk. Owns each run's GUI-side mirror of its
+// metrics, refreshed by sync() from the redraw timer, and its colour, which it keeps for its lifetime.
+#pragma once
+#include <QColor>
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <vector>
+
+#include "ui/engine/run_data.h"
+#include "ui/engine/run_job.h"
+
+namespace udlab::ui {
+
+class TrainingController;
+
+struct RunEntry {
+  int id = 0;
+  QString name;
+  QColor color;
+  QString dir;               // run directory ("" = none)
+  QString state;             // queued | running | paused | finished | cancelled | diverged | failed | loaded
+  QString message;           // last error or warning
+  int step = 0, totalSteps = 0;
+  double tokensPerSecond = 0;
+  RunData data;              // GUI-side mirror
+  uint64_t seenVersion = 0;
+  TrainingController* controller = nullptr;  // null for runs loaded from disk
+};
+
+class RunManager : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunManager(QObject* parent = nullptr);
+  ~RunManager() override;
+
+  int maxConcurrent() const { return maxConcurrent_; }
+  void setMaxConcurrent(int n);
+  // Queues a run; it starts when a slot is free. Returns its id.
+  int addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps);
+  // Adds a finished run read from disk.
+  int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning);
+  void remove(int id);
+
+  const std::vector<std::unique_ptr<RunEntry>>& runs() const { return runs_; }
+  RunEntry* find(int id);
+  int activeCount() const;  // running or paused or queued
+
+  void pause(int id);
+  void resume(int id);
+  void stop(int id);
+  void stopAll();
+  // Pulls new metrics from every live run into its mirror; returns true if anything changed.
+  bool sync();
+
+ signals:
+  void runAdded(int id);
+  void runRemoved(int id);
+  void runChanged(int id);
+  void runError(int id, QString message);
+
+ private:
+  void schedule();
+  QColor nextColor();
+
+  std::vector<std::unique_ptr<RunEntry>> runs_;
+  int nextId_ = 1;
+  int colorIndex_ = 0;
+  int maxConcurrent_ = 1;
+};
+
+}  // namespace udlab::ui

@@ -1,0 +1,353 @@
+#include "ui/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QRegularExpression>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "core/util/error.h"
+#include "ui/charts/chart_export.h"
+#include "ui/charts/line_chart.h"
+#include "ui/engine/run_job.h"
+#include "ui/dashboard/dashboard.h"
+#include "ui/dashboard/live_updater.h"
+#include "ui/engine/run_directory_reader.h"
+#include "ui/engine/run_manager.h"
+#include "ui/panels/compare_view.h"
+#include "ui/panels/datasets_panel.h"
+#include "ui/panels/experiment_panel.h"
+#include "ui/panels/lessons.h"
+#include "ui/panels/runs_panel.h"
+#include "ui/panels/sample_panel.h"
+#include "ui/settings/app_settings.h"
+
+namespace udlab::ui {
+
+MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
+    : QMainWindow(parent), settings_(std::make_unique<AppSettings>(settingsPath)) {
+  setWindowTitle("udlab");
+  runs_ = new RunManager(this);
+  experiment_ = new ExperimentPanel;
+  runsPanel_ = new RunsPanel(runs_);
+  dashboard_ = new Dashboard;
+  compare_ = new CompareView;
+  sample_ = new SamplePanel;
+  datasets_ = new DatasetsPanel;
+
+  auto* left = new QSplitter(Qt::Vertical);
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(experiment_);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(experiment_->sizeHint().width() + 24);
+  left->addWidget(scroll);
+  left->addWidget(runsPanel_);
+  left->setStretchFactor(0, 3);
+  left->setStretchFactor(1, 2);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(dashboard_, "Dashboard");
+  tabs_->addTab(compare_, "Compare");
+  tabs_->addTab(sample_, "Sample");
+  tabs_->addTab(datasets_, "Datasets");
+  banner_ = new QLabel;
+  banner_->setWordWrap(true);
+  banner_->setVisible(false);
+  banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* right = new QWidget;
+  auto* rl = new QVBoxLayout(right);
+  rl->setContentsMargins(0, 0, 0, 0);
+  rl->addWidget(banner_);
+  rl->addWidget(tabs_, 1);
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(left);
+  split->addWidget(right);
+  split->setStretchFactor(1, 1);
+  setCentralWidget(split);
+
+  updater_ = new LiveUpdater(runs_, [this] { redrawViews(); }, this);
+  updater_->start();
+  connect(runsPanel_, &RunsPanel::shownRunsChanged, this, [this] { updater_->forceRedraw(); });
+  connect(runsPanel_, &RunsPanel::openRequested, this, &MainWindow::openRunDialog);
+  connect(runs_, &RunManager::runError, this, [this](int id, const QString& m) {
+    auto* r = runs_->find(id);
+    showMessage(QString("%1: %2").arg(r ? r->name : QString("run"), m), true);
+  });
+  connect(runs_, &RunManager::runChanged, this, [this](int id) {
+    auto* r = runs_->find(id);
+    if (!r) return;
+    if (r->state == "diverged") showMessage(QString("%1 diverged: %2").arg(r->name, QString::fromStdString(r->data.reason)), true);
+    if ((r->state == "finished" || r->state == "cancelled") && !r->dir.isEmpty()) sample_->addRunDirectory(r->dir);
+  });
+  connect(experiment_, &ExperimentPanel::message, this, [this](const QString& m) { showMessage(m, false); });
+  connect(datasets_, &DatasetsPanel::message, this, &MainWindow::showMessage);
+  connect(datasets_, &DatasetsPanel::importedFile, this, [this](const QString& path) {
+    RunConfig c = experiment_->config();
+    c.train.dataset = path.toStdString();
+    experiment_->setConfig(c);
+  });
+  buildMenus();
+
+  // Restore the last configuration and layout; a stale or foreign saved config is ignored with a note.
+  if (!settings_->lastConfig().isEmpty()) {
+    try {
+      experiment_->setConfig(run_config_from_json(nlohmann::json::parse(settings_->lastConfig().toStdString())));
+    } catch (const std::exception& e) {
+      showMessage(QString("the saved configuration was not restored: %1").arg(e.what()), false);
+    }
+  }
+  if (!settings_->geometry().isEmpty()) restoreGeometry(settings_->geometry());
+  else resize(1500, 900);
+  teaching_ = settings_->teachingStyle();
+  applyChartStyle();
+  statusBar()->showMessage("Ready. F5 trains the experiment on the left.");
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  auto* file = menuBar()->addMenu("&File");
+  auto* open = file->addAction("&Open run directory…", this, &MainWindow::openRunDialog);
+  open->setShortcut(QKeySequence::Open);
+  auto* recent = file->addMenu("Recent runs");
+  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+    recent->clear();
+    for (auto& d : settings_->recentRuns()) recent->addAction(d, this, [this, d] { openRunDirectory(d); });
+    if (recent->isEmpty()) recent->addAction("(none)")->setEnabled(false);
+  });
+  auto* save = file->addAction("&Save configuration…", this, &MainWindow::saveConfigDialog);
+  save->setShortcut(QKeySequence::Save);
+  file->addAction("Load configuration…", this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "Load configuration", QString(), "JSON (*.json)");
+    if (p.isEmpty()) return;
+    QFile f(p);
+    try {
+      if (!f.open(QIODevice::ReadOnly)) throw Error("cannot read " + p.toStdString());
+      experiment_->setConfig(run_config_from_json(nlohmann::json::parse(f.readAll().toStdString())));
+    } catch (const std::exception& e) {
+      showMessage(QString("%1: %2").arg(p, e.what()), true);
+    }
+  });
+  auto* exp = file->addAction("&Export chart…", this, &MainWindow::exportDialog);
+  exp->setShortcut(QKeySequence("Ctrl+E"));
+  file->addSeparator();
+  auto* quit = file->addAction("&Quit", this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  auto* run = menuBar()->addMenu("&Run");
+  auto* train = run->addAction("&Train", this, &MainWindow::trainFromForm);
+  train->setShortcut(QKeySequence(Qt::Key_F5));
+  auto* stop = run->addAction("&Stop selected run", this, &MainWindow::stopSelected);
+  stop->setShortcut(QKeySequence(Qt::Key_Escape));
+  run->addAction("Stop all runs", this, [this] { runs_->stopAll(); });
+  run->addAction("Runs at once…", this, [this] {
+    bool ok = false;
+    int n = QInputDialog::getInt(this, "Runs at once", "Train at most this many runs at the same time:", runs_->maxConcurrent(), 1, 64, 1, &ok);
+    if (ok) runs_->setMaxConcurrent(n);
+  });
+
+  auto* view = menuBar()->addMenu("&View");
+  auto* teach = view->addAction("Teaching style (white, large, thick lines)");
+  teach->setCheckable(true);
+  teach->setChecked(settings_->teachingStyle());
+  connect(teach, &QAction::toggled, this, [this](bool on) {
+    teaching_ = on;
+    settings_->setTeachingStyle(on);
+    applyChartStyle();
+  });
+
+  auto* les = menuBar()->addMenu("&Lessons");
+  for (int i = 0; i < int(lessons().size()); ++i) les->addAction(lessons()[i].title, this, [this, i] { applyLesson(i); });
+}
+
+QString MainWindow::lastMessage() const { return banner_->isVisible() ? banner_->text() : statusBar()->currentMessage(); }
+
+void MainWindow::showMessage(const QString& text, bool error) {
+  if (error) {
+    banner_->setText(text);
+    banner_->setStyleSheet("QLabel { background: #FBE3D6; color: #7A2E00; padding: 6px; border: 1px solid #D55E00; }");
+    banner_->setVisible(true);
+    QTimer::singleShot(15000, banner_, [b = banner_, text] {
+      if (b->text() == text) b->setVisible(false);
+    });
+  }
+  statusBar()->showMessage(text, 10000);
+}
+
+int MainWindow::startRun(const RunConfig& cfg, const QString& name) {
+  try {
+    validate(cfg);
+  } catch (const std::exception& e) {
+    showMessage(QString("cannot start: %1").arg(e.what()), true);
+    return -1;
+  }
+  const QString runName = name.isEmpty() ? experiment_->runName() : name;
+  QString safe = runName;
+  safe.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
+  const QString dir = QDir(settings_->runsRoot()).filePath(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz") + "-" + safe);
+  if (!QDir().mkpath(dir)) {
+    showMessage(QString("cannot create the run directory %1").arg(dir), true);
+    return -1;
+  }
+  settings_->setLastConfig(QString::fromStdString(to_json(cfg).dump()));
+  settings_->addRecentRun(dir);
+  const int id = runs_->addRun(runName, makeTrainerJob(cfg, dir.toStdString()), to_json(cfg), dir, cfg.train.steps);
+  showMessage(QString("started %1 → %2").arg(runName, dir), false);
+  return id;
+}
+
+void MainWindow::trainFromForm() { startRun(experiment_->config()); }
+
+void MainWindow::stopSelected() {
+  const int id = runsPanel_->selectedRun();
+  if (id >= 0) runs_->stop(id);
+}
+
+int MainWindow::openRunDirectory(const QString& dir) {
+  try {
+    auto loaded = readRunDirectory(dir.toStdString());
+    const QString name = QFileInfo(dir).fileName();
+    const QString warning = QString::fromStdString(loaded.warning);
+    int id = runs_->addLoaded(name, std::move(loaded.data), dir, warning);
+    settings_->addRecentRun(dir);
+    sample_->addRunDirectory(dir);
+    showMessage(warning.isEmpty() ? QString("opened %1").arg(dir) : QString("opened %1 (%2)").arg(dir, warning), false);
+    updater_->forceRedraw();
+    return id;
+  } catch (const std::exception& e) {
+    showMessage(QString("cannot open run: %1").arg(e.what()), true);
+    return -1;
+  }
+}
+
+void MainWindow::openRunDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, "Open a run directory", settings_->runsRoot());
+  if (!dir.isEmpty()) openRunDirectory(dir);
+}
+
+void MainWindow::saveConfigDialog() {
+  const QString p = QFileDialog::getSaveFileName(this, "Save configuration", "config.json", "JSON (*.json)");
+  if (p.isEmpty()) return;
+  QSaveFile f(p);
+  if (!f.open(QIODevice::WriteOnly)) return showMessage(QString("cannot write %1: %2").arg(p, f.errorString()), true);
+  f.write(QByteArray::fromStdString(to_json(experiment_->config()).dump(2) + "\n"));
+  if (!f.commit()) return showMessage(QString("cannot write %1: %2").arg(p, f.errorString()), true);
+  showMessage("saved " + p + " (udlab-cli train --config " + p + " runs it headless)", false);
+}
+
+void MainWindow::exportDialog() {
+  // One list of everything exportable: the dashboard as a whole, each chart, the compare view.
+  QStringList names{"whole dashboard"};
+  auto ex = dashboard_->exportables();
+  for (auto& e : ex) names << e.name;
+  names << "compare: overlay" << "compare: small multiples";
+  bool ok = false;
+  const QString which = QInputDialog::getItem(this, "Export", "What to export:", names, 0, false, &ok);
+  if (!ok) return;
+  const bool chartOnly = which != "whole dashboard" && !which.startsWith("compare");
+  const QString filter = chartOnly ? "PNG (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV data (*.csv)" : "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)";
+  const QString path = QFileDialog::getSaveFileName(this, "Export " + which, which.section(':', -1).trimmed().replace(' ', '_') + ".png", filter);
+  if (path.isEmpty()) return;
+  QWidget* w = which == "whole dashboard" ? dashboard_->chartsArea()
+               : which == "compare: overlay" ? static_cast<QWidget*>(compare_->overlay())
+               : which == "compare: small multiples" ? compare_->multiplesArea() : nullptr;
+  QString err;
+  for (auto& e : ex)
+    if (e.name == which) {
+      w = e.widget;
+      if (path.endsWith(".csv", Qt::CaseInsensitive)) {
+        err = exportCsv(path, e.csv);
+        return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
+      }
+    }
+  double scale = 2;
+  if (path.endsWith(".png", Qt::CaseInsensitive)) {
+    scale = QInputDialog::getDouble(this, "PNG resolution", "Pixels per screen pixel (2 for slides, 3–4 for print):", 2, 1, 8, 1, &ok);
+    if (!ok) return;
+  }
+  ExportOptions o;
+  o.pngScale = scale;
+  err = exportWidget(w, path, o);
+  err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
+}
+
+void MainWindow::applyLesson(int index) {
+  if (index < 0 || index >= int(lessons().size())) return;
+  const Lesson& l = lessons()[size_t(index)];
+  int started = 0;
+  for (auto& [name, overrides] : l.runs) {
+    RunConfig c;
+    try {
+      apply_json(c, overrides);
+    } catch (const std::exception& e) {
+      showMessage(QString("lesson '%1': %2").arg(l.title, e.what()), true);
+      continue;
+    }
+    if (started == 0) experiment_->setConfig(c);
+    if (startRun(c, name) >= 0) ++started;
+  }
+  tabs_->setCurrentWidget(l.view == "compare" ? static_cast<QWidget*>(compare_) : dashboard_);
+  showMessage(QString("Lesson: %1. %2").arg(l.title, l.hint), false);
+}
+
+void MainWindow::redrawViews() {
+  std::vector<RunRef> refs;
+  for (int id : runsPanel_->shownRuns())
+    if (auto* r = runs_->find(id)) refs.push_back({r->id, r->name, r->color, &r->data});
+  // Only the visible view redraws; the other catches up when shown.
+  if (tabs_->currentWidget() == dashboard_) dashboard_->setRuns(refs);
+  else if (tabs_->currentWidget() == compare_) compare_->setRuns(refs);
+}
+
+void MainWindow::applyChartStyle() {
+  ChartStyle s;
+  s.teaching = teaching_;
+  s.dark = systemIsDark(this);
+  dashboard_->setChartStyle(s);
+  compare_->setChartStyle(s);
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::PaletteChange || e->type() == QEvent::ApplicationPaletteChange) applyChartStyle();
+  QMainWindow::changeEvent(e);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  const int active = runs_->activeCount();
+  if (active > 0) {
+    bool stop = false;
+    if (confirmClose_) {
+      stop = confirmClose_(active);
+    } else {
+      stop = QMessageBox::question(this, "Runs are active",
+                                   QString("%1 run(s) are still training or queued. Stop them and quit? "
+                                           "Stopped runs keep a valid run directory and checkpoint.")
+                                       .arg(active),
+                                   QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
+    }
+    if (!stop) {
+      e->ignore();
+      return;
+    }
+    runs_->stopAll();
+  }
+  settings_->setGeometry(saveGeometry());
+  settings_->setLastConfig(QString::fromStdString(to_json(experiment_->config()).dump()));
+  settings_->sync();
+  e->accept();
+}
+
+}  // namespace udlab::ui

@@ -1,0 +1,81 @@
+// The udlab window: a thin shell wiring the experiment form, the runs list and the views (dashboard,
+// compare, sample, datasets) to the RunManager. Each piece lives in its own file under ui/.
+#pragma once
+#include <QMainWindow>
+#include <functional>
+#include <memory>
+
+#include "core/train/run_config.h"
+
+class QLabel;
+class QTabWidget;
+
+namespace udlab::ui {
+
+class AppSettings;
+class CompareView;
+class Dashboard;
+class DatasetsPanel;
+class ExperimentPanel;
+class LiveUpdater;
+class RunManager;
+class RunsPanel;
+class SamplePanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  // settingsPath "" = the user's settings; tests pass a temporary INI file.
+  explicit MainWindow(const QString& settingsPath = QString(), QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  RunManager* runs() const { return runs_; }
+  Dashboard* dashboard() const { return dashboard_; }
+  CompareView* compareView() const { return compare_; }
+  ExperimentPanel* experiment() const { return experiment_; }
+  RunsPanel* runsPanel() const { return runsPanel_; }
+  LiveUpdater* updater() const { return updater_; }
+  QTabWidget* tabs() const { return tabs_; }
+  QString lastMessage() const;
+
+  // Starts a run of cfg (named name, "" = from the form). Returns its id, or -1 with a message shown.
+  int startRun(const RunConfig& cfg, const QString& name = QString());
+  // Loads a run directory; errors are shown in the window. Returns the run id or -1.
+  int openRunDirectory(const QString& dir);
+  // Called when closing with active runs; returns true to stop them and close. Tests replace the dialog.
+  void setCloseConfirmation(std::function<bool(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  void showMessage(const QString& text, bool error);
+  void applyLesson(int index);
+
+ public slots:
+  void trainFromForm();
+  void stopSelected();
+  void openRunDialog();
+  void saveConfigDialog();
+  void exportDialog();
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+  void changeEvent(QEvent* e) override;
+
+ private:
+  void buildMenus();
+  void redrawViews();
+  void applyChartStyle();
+
+  std::unique_ptr<AppSettings> settings_;
+  RunManager* runs_;
+  ExperimentPanel* experiment_;
+  RunsPanel* runsPanel_;
+  Dashboard* dashboard_;
+  CompareView* compare_;
+  SamplePanel* sample_;
+  DatasetsPanel* datasets_;
+  QTabWidget* tabs_;
+  QLabel* banner_;
+  LiveUpdater* updater_;
+  bool teaching_ = false;
+  std::function<bool(int)> confirmClose_;
+};
+
+}  // namespace udlab::ui

@@ -1,0 +1,214 @@
+#include "ui/panels/compare_view.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "ui/charts/chart_math.h"
+#include "ui/charts/line_chart.h"
+
+namespace udlab::ui {
+
+namespace {
+double lastOf(const RunData& d, const char* key) {
+  auto* s = d.series(key);
+  for (size_t i = s ? s->size() : 0; i-- > 0;)
+    if (std::isfinite(s->y[i])) return s->y[i];
+  return NAN;
+}
+QString fmt(double v, int prec = 4) { return std::isfinite(v) ? QString::number(v, 'g', prec) : QString("—"); }
+const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "tokens/s", "max norm drift",
+                          "max grad norm", "wall time (s)"};
+QStringList cells(const RunSummary& r) {
+  return {r.name, fmt(r.params, 8), fmt(r.valPpl), fmt(r.valBpc), fmt(r.tokensPerSecond, 5), fmt(r.maxNormDrift, 3),
+          fmt(r.maxGradNorm, 4), fmt(r.wallTime, 4)};
+}
+}  // namespace
+
+RunSummary summarize(const RunRef& r) {
+  RunSummary s;
+  s.name = r.name;
+  const RunData& d = *r.data;
+  if (d.run_info.is_object() && d.run_info.contains("params") && d.run_info["params"].is_number())
+    s.params = d.run_info["params"].get<double>();
+  s.valPpl = lastOf(d, "val_ppl");
+  if (!std::isfinite(s.valPpl) && std::isfinite(lastOf(d, "val_loss"))) s.valPpl = std::exp(lastOf(d, "val_loss"));
+  s.valBpc = lastOf(d, "val_bpc");
+  if (!std::isfinite(s.valBpc) && std::isfinite(lastOf(d, "val_loss"))) s.valBpc = lastOf(d, "val_loss") / std::log(2.0);
+  if (auto* t = d.series("tokens_per_s"); t && t->size()) {
+    double sum = 0;
+    int n = 0;
+    for (double v : t->y)
+      if (std::isfinite(v)) sum += v, ++n;
+    if (n) s.tokensPerSecond = sum / n;
+  }
+  // Norm drift: how far ‖h_t‖ wanders from ‖h_0‖ along the sequence, relative, worst over the logged
+  // snapshots. Zero (to round-off) for a group model, large for a tanh RNN.
+  for (auto& snap : d.snapshots) {
+    auto it = snap.profiles.find("state_norm");
+    if (it == snap.profiles.end() || it->second.empty() || !(std::abs(it->second[0]) > 0)) continue;
+    double h0 = it->second[0], worst = 0;
+    for (double v : it->second)
+      if (std::isfinite(v)) worst = std::max(worst, std::abs(v - h0) / std::abs(h0));
+    s.maxNormDrift = std::isfinite(s.maxNormDrift) ? std::max(s.maxNormDrift, worst) : worst;
+  }
+  if (auto* g = d.series("grad_norm"))
+    for (double v : g->y)
+      if (std::isfinite(v)) s.maxGradNorm = std::isfinite(s.maxGradNorm) ? std::max(s.maxGradNorm, v) : v;
+  s.wallTime = lastOf(d, "wall_time");
+  return s;
+}
+
+QString summaryCsv(const std::vector<RunSummary>& rows) {
+  QString out = kHeader.join(',') + '\n';
+  for (auto& r : rows) {
+    QStringList c = cells(r);
+    for (auto& x : c) {
+      if (x == "—") x.clear();
+      if (x.contains(',') || x.contains('"')) x = '"' + x.replace('"', "\"\"") + '"';
+    }
+    out += c.join(',') + '\n';
+  }
+  return out;
+}
+
+QString summaryMarkdown(const std::vector<RunSummary>& rows) {
+  QString out = "| " + kHeader.join(" | ") + " |\n|";
+  for (int i = 0; i < kHeader.size(); ++i) out += i ? "---:|" : "---|";
+  out += '\n';
+  for (auto& r : rows) {
+    QStringList c = cells(r);
+    for (auto& x : c) x.replace('|', "\\|");
+    out += "| " + c.join(" | ") + " |\n";
+  }
+  return out;
+}
+
+CompareView::CompareView(QWidget* parent) : QWidget(parent) {
+  auto* lay = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
+  metric_ = new QComboBox;
+  metric_->addItems({"loss (nats)", "perplexity", "bits per character", "accuracy"});
+  metric_->setToolTip("The quantity compared in the overlay and the small multiples.");
+  auto* csv = new QPushButton("Export table…");
+  csv->setToolTip("Save the summary table as CSV (.csv) or Markdown (.md), e.g. for a paper's table.");
+  top->addWidget(new QLabel("Compare:"));
+  top->addWidget(metric_);
+  top->addStretch();
+  top->addWidget(csv);
+  lay->addLayout(top);
+  // Small multiples across the top (they need the width), overlay and table side by side below.
+  auto* split = new QSplitter(Qt::Vertical);
+  auto* bottom = new QSplitter(Qt::Horizontal);
+  overlay_ = new LineChart;
+  overlay_->setTitle("All runs");
+  overlay_->setSmoothing(0.6);
+  multiples_ = new QWidget;
+  grid_ = new QGridLayout(multiples_);
+  grid_->setContentsMargins(0, 0, 0, 0);
+  grid_->setSpacing(2);
+  table_ = new QTableWidget;
+  table_->setColumnCount(kHeader.size());
+  table_->setHorizontalHeaderLabels(kHeader);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setToolTip("Max norm drift: the largest relative change of ‖h_t‖ along the sequence over the logged "
+                     "snapshots (0 for a norm-preserving group model).");
+  bottom->addWidget(overlay_);
+  bottom->addWidget(table_);
+  bottom->setSizes({600, 500});
+  split->addWidget(multiples_);
+  split->addWidget(bottom);
+  split->setSizes({500, 400});
+  lay->addWidget(split, 1);
+  connect(metric_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+  connect(csv, &QPushButton::clicked, this, [this] {
+    QString path = QFileDialog::getSaveFileName(this, "Export summary table", "summary.md", "Markdown (*.md);;CSV (*.csv)");
+    if (path.isEmpty()) return;
+    QString err = exportTable(path);
+    if (!err.isEmpty()) table_->setToolTip(err);
+  });
+}
+
+void CompareView::setChartStyle(const ChartStyle& s) {
+  style_ = s;
+  overlay_->setChartStyle(s);
+  for (auto* c : smalls_) c->setChartStyle(s);
+  refresh();
+}
+
+void CompareView::setRuns(std::vector<RunRef> runs) {
+  runs_ = std::move(runs);
+  // Rebuild the small multiples only when the number of runs changes.
+  if (smalls_.size() != runs_.size()) {
+    for (auto* c : smalls_) delete c;
+    smalls_.clear();
+    const int cols = runs_.size() <= 4 ? std::max<int>(1, int(runs_.size())) : 4;
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      auto* c = new LineChart;
+      c->setChartStyle(style_);
+      c->setSmoothing(0.6);
+      grid_->addWidget(c, int(i) / cols, int(i) % cols);
+      smalls_.push_back(c);
+    }
+  }
+  refresh();
+}
+
+void CompareView::refresh() {
+  const LossMetric m = LossMetric(metric_->currentIndex());
+  overlay_->setAxisTitles("step", lossMetricTitle(m));
+  overlay_->setCurves(lossCurves(runs_, m));
+  overlay_->refresh();
+  // Shared axes across the small multiples: the union of every run's range.
+  std::vector<std::vector<Curve>> per(runs_.size());
+  std::vector<const std::vector<double>*> ys;
+  double x0 = INFINITY, x1 = -INFINITY;
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    per[i] = lossCurves({runs_[i]}, m);
+    for (auto& c : per[i]) {
+      ys.push_back(&c.y);
+      for (double x : c.x) x0 = std::min(x0, x), x1 = std::max(x1, x);
+    }
+  }
+  const Range yr = niceRange(ys, false);
+  for (size_t i = 0; i < runs_.size() && i < smalls_.size(); ++i) {
+    smalls_[i]->setTitle(runs_[i].name);
+    smalls_[i]->setAxisTitles("step", lossMetricTitle(m));
+    smalls_[i]->setCurves(std::move(per[i]));
+    if (x0 <= x1) smalls_[i]->setFixedRanges(x0, std::max(x1, x0 + 1), yr.lo, yr.hi);
+    smalls_[i]->refresh();
+  }
+  rows_.clear();
+  for (auto& r : runs_) rows_.push_back(summarize(r));
+  table_->setRowCount(int(rows_.size()));
+  for (int i = 0; i < int(rows_.size()); ++i) {
+    QStringList c = cells(rows_[i]);
+    for (int j = 0; j < c.size(); ++j) {
+      auto* it = new QTableWidgetItem(c[j]);
+      if (j == 0) it->setForeground(runs_[i].color);
+      table_->setItem(i, j, it);
+    }
+  }
+}
+
+QString CompareView::exportTable(const QString& path) const {
+  const bool md = QFileInfo(path).suffix().toLower() == "md";
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) return QString("cannot write '%1': %2").arg(path, f.errorString());
+  f.write((md ? summaryMarkdown(rows_) : summaryCsv(rows_)).toUtf8());
+  if (!f.commit()) return QString("cannot write '%1': %2").arg(path, f.errorString());
+  return {};
+}
+
+}  // namespace udlab::ui

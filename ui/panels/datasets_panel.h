@@ -1,0 +1,43 @@
+// The datasets manager: every catalog dataset with its files' presence, size and checksum status;
+// download with progress and cancel (ui/datasets' FileDownload); import of a local text file.
+#pragma once
+#include <QWidget>
+
+class QLabel;
+class QNetworkAccessManager;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+
+namespace udlab {
+class FileDownload;
+}
+
+namespace udlab::ui {
+
+class DatasetsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit DatasetsPanel(QWidget* parent = nullptr);
+  void rescan(bool verify);
+  QString status() const;
+
+ signals:
+  void message(QString text, bool error);
+  void importedFile(QString path);  // the experiment form can select it
+
+ private:
+  void download();
+  void downloadNext();
+  void importFile();
+
+  QTreeWidget* tree_;
+  QPushButton *verify_, *download_, *cancel_, *import_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QNetworkAccessManager* nam_;
+  FileDownload* current_ = nullptr;
+  QStringList queue_;  // dataset/file paths still to fetch
+};
+
+}  // namespace udlab::ui

@@ -1,0 +1,125 @@
+#include "ui/panels/runs_panel.h"
+
+#include <QDesktopServices>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QPixmap>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "ui/engine/run_manager.h"
+
+namespace udlab::ui {
+
+RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_(runs) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  tree_ = new QTreeWidget;
+  tree_->setHeaderLabels({"Run", "State", "Step", "tokens/s"});
+  tree_->setRootIsDecorated(false);
+  tree_->setToolTip("Every run with its colour (the same in every chart). Tick a run to show it in the charts.");
+  tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  lay->addWidget(tree_, 1);
+  auto* row = new QHBoxLayout;
+  pause_ = new QPushButton("Pause");
+  pause_->setToolTip("Pause the selected run after its current step; its state stays in memory.");
+  resume_ = new QPushButton("Resume");
+  resume_->setToolTip("Continue the selected paused run.");
+  stop_ = new QPushButton("Stop");
+  stop_->setToolTip("Cancel the selected run (Esc). It leaves a valid run directory with a checkpoint.");
+  remove_ = new QPushButton("Remove");
+  remove_->setToolTip("Remove the selected run from the list (its directory stays on disk).");
+  openDir_ = new QPushButton("Folder");
+  openDir_->setToolTip("Open the selected run's directory in the file manager.");
+  load_ = new QPushButton("Open…");
+  load_->setToolTip("Open a run directory from disk, made by udlab or udlab-cli (Ctrl+O).");
+  for (auto* b : {pause_, resume_, stop_, remove_, openDir_, load_}) row->addWidget(b);
+  lay->addLayout(row);
+
+  connect(runs_, &RunManager::runAdded, this, [this](int id) {
+    auto* it = new QTreeWidgetItem(tree_);
+    it->setData(0, Qt::UserRole, id);
+    it->setCheckState(0, Qt::Checked);
+    refreshRow(id);
+    tree_->setCurrentItem(it);
+    emit shownRunsChanged();
+  });
+  connect(runs_, &RunManager::runChanged, this, [this](int id) {
+    refreshRow(id);
+    updateButtons();
+  });
+  connect(runs_, &RunManager::runRemoved, this, [this](int id) {
+    delete item(id);
+    emit shownRunsChanged();
+  });
+  connect(tree_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem*, int col) {
+    if (col == 0) emit shownRunsChanged();
+  });
+  connect(tree_, &QTreeWidget::currentItemChanged, this, [this] { updateButtons(); });
+  connect(pause_, &QPushButton::clicked, this, [this] { runs_->pause(selectedRun()); });
+  connect(resume_, &QPushButton::clicked, this, [this] { runs_->resume(selectedRun()); });
+  connect(stop_, &QPushButton::clicked, this, [this] { runs_->stop(selectedRun()); });
+  connect(remove_, &QPushButton::clicked, this, [this] {
+    const int id = selectedRun();
+    if (auto* r = runs_->find(id); r && r->state != "running" && r->state != "paused") runs_->remove(id);
+  });
+  connect(openDir_, &QPushButton::clicked, this, [this] {
+    if (auto* r = runs_->find(selectedRun()); r && !r->dir.isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(r->dir));
+  });
+  connect(load_, &QPushButton::clicked, this, &RunsPanel::openRequested);
+  updateButtons();
+}
+
+QTreeWidgetItem* RunsPanel::item(int id) const {
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i)
+    if (tree_->topLevelItem(i)->data(0, Qt::UserRole).toInt() == id) return tree_->topLevelItem(i);
+  return nullptr;
+}
+
+void RunsPanel::refreshRow(int id) {
+  auto* it = item(id);
+  auto* r = runs_->find(id);
+  if (!it || !r) return;
+  QSignalBlocker b(tree_);
+  QPixmap swatch(14, 14);
+  swatch.fill(r->color);
+  it->setIcon(0, QIcon(swatch));
+  it->setText(0, r->name);
+  it->setText(1, r->state);
+  it->setText(2, r->totalSteps ? QString("%1 / %2").arg(r->step).arg(r->totalSteps) : QString::number(r->step));
+  it->setText(3, r->tokensPerSecond > 0 ? QString::number(r->tokensPerSecond, 'f', 0) : QString());
+  QString tip = r->dir.isEmpty() ? r->name : r->dir;
+  if (!r->message.isEmpty()) tip += "\n" + r->message;
+  it->setToolTip(0, tip);
+  it->setToolTip(1, r->message.isEmpty() ? r->state : r->message);
+}
+
+std::vector<int> RunsPanel::shownRuns() const {
+  std::vector<int> ids;
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i)
+    if (tree_->topLevelItem(i)->checkState(0) == Qt::Checked) ids.push_back(tree_->topLevelItem(i)->data(0, Qt::UserRole).toInt());
+  return ids;
+}
+
+int RunsPanel::selectedRun() const {
+  auto* it = tree_->currentItem();
+  return it ? it->data(0, Qt::UserRole).toInt() : -1;
+}
+
+void RunsPanel::select(int id) {
+  if (auto* it = item(id)) tree_->setCurrentItem(it);
+}
+
+void RunsPanel::updateButtons() {
+  auto* r = runs_->find(selectedRun());
+  const QString st = r ? r->state : QString();
+  pause_->setEnabled(st == "running");
+  resume_->setEnabled(st == "paused");
+  stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
+  remove_->setEnabled(r && st != "running" && st != "paused");
+  openDir_->setEnabled(r && !r->dir.isEmpty());
+}
+
+}  // namespace udlab::ui
