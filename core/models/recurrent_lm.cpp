@@ -1,3 +1,4 @@
+#include "core/models/telemetry_profile.h"
 #include "core/models/recurrent_lm.h"
 
 #include <algorithm>
@@ -173,18 +174,7 @@ template <class S>
 std::vector<double> RecurrentLm<S>::profile_of_norms(const S* x, int B, int T, std::vector<double>* mn,
                                                      std::vector<double>* mx) {
   this->be_.rnn().row_norms(x, norms_.data(), B * T, H());
-  std::vector<S> n = norms_.download();
-  std::vector<double> mean(T, 0.0);
-  if (mn) mn->assign(T, std::numeric_limits<double>::infinity());
-  if (mx) mx->assign(T, 0.0);
-  for (int t = 0; t < T; ++t)
-    for (int b = 0; b < B; ++b) {
-      double v = double(n[size_t(t) * B + b]);
-      mean[t] += v / B;
-      if (mn) (*mn)[t] = std::min((*mn)[t], v);
-      if (mx) (*mx)[t] = std::max((*mx)[t], v);
-    }
-  return mean;
+  return batch_profile(norms_.download(), B, T, /*time_major=*/true, mn, mx);
 }
 
 template <class S>

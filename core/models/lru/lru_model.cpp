@@ -1,3 +1,4 @@
+#include "core/models/telemetry_profile.h"
 #include "core/models/lru/lru_model.h"
 
 #include <algorithm>
@@ -275,17 +276,7 @@ std::vector<double> LruModel<S>::profile(const S* norms, int B, int T, std::vect
                                          std::vector<double>* mx) {
   std::vector<S> n(size_t(B) * T);
   this->be_.download_bytes(n.data(), norms, n.size() * sizeof(S));
-  std::vector<double> mean(T, 0.0);
-  if (mn) mn->assign(T, std::numeric_limits<double>::infinity());
-  if (mx) mx->assign(T, 0.0);
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      double v = double(n[size_t(b) * T + t]);
-      mean[t] += v / B;
-      if (mn) (*mn)[t] = std::min((*mn)[t], v);
-      if (mx) (*mx)[t] = std::max((*mx)[t], v);
-    }
-  return mean;
+  return batch_profile(n, B, T, /*time_major=*/false, mn, mx);
 }
 
 template <class S>

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/models/telemetry_profile.h"
 #include "core/models/transformer/activation_arena.h"
 #include "core/models/model_registry.h"
 #include "core/models/transformer/token_batch.h"
@@ -275,19 +276,13 @@ class Transformer final : public Model<S> {
   void fill_telemetry(int B, int T, Telemetry& tel) {
     std::vector<S> r(size_t(B) * T * C_);
     this->be_.download_bytes(r.data(), a_.resid_out, r.size() * sizeof(S));
-    std::vector<double> mean(T, 0.0), mn(T, 1e300), mx(T, 0.0);
-    for (int b = 0; b < B; ++b)
-      for (int t = 0; t < T; ++t) {
-        double s = 0;
-        for (int c = 0; c < C_; ++c) {
-          double v = r[(size_t(b) * T + t) * C_ + c];
-          s += v * v;
-        }
-        s = std::sqrt(s);
-        mean[t] += s / B;
-        mn[t] = std::min(mn[t], s);
-        mx[t] = std::max(mx[t], s);
-      }
+    std::vector<double> norms(size_t(B) * T), mn, mx;
+    for (size_t i = 0; i < norms.size(); ++i) {
+      double sq = 0;
+      for (int c = 0; c < C_; ++c) sq += double(r[i * C_ + c]) * r[i * C_ + c];
+      norms[i] = std::sqrt(sq);
+    }
+    std::vector<double> mean = batch_profile(norms, B, T, /*time_major=*/false, &mn, &mx);
     tel.profiles["state_norm"] = mean;
     tel.profiles["state_norm_min"] = mn;
     tel.profiles["state_norm_max"] = mx;
