@@ -1,3 +1,4 @@
+#include "core/models/time_major_batch.h"
 #include "core/models/telemetry_profile.h"
 #include "core/models/recurrent_lm.h"
 
@@ -183,21 +184,7 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
   const int B = batch.B, T = batch.T, TB = B * T, V = this->vocab_;
   resize(B, T);
 
-  // Time-major ids, targets and weights: row t·B + b.
-  std::vector<int32_t> ids(TB), tg(TB);
-  std::vector<S> w(TB, S(1));
-  double weight_sum = 0;
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      size_t r = size_t(t) * B + b;
-      ids[r] = batch.tokens[size_t(b) * (T + 1) + t];
-      tg[r] = batch.tokens[size_t(b) * (T + 1) + t + 1];
-      if (!batch.weights.empty()) w[r] = S(batch.weights[size_t(b) * T + t]);
-      weight_sum += double(w[r]);
-    }
-  idx_.upload(ids);
-  targets_.upload(tg);
-  weights_.upload(w);
+  const double weight_sum = stage_time_major(batch, idx_, targets_, weights_);
 
   auto& d = this->be_.dense();
   auto& ps = this->params_;
