@@ -1,3 +1,4 @@
+#include "core/models/batch_check.h"
 #include "core/models/time_major_batch.h"
 #include "core/models/telemetry_profile.h"
 #include "core/models/recurrent_lm.h"
@@ -85,23 +86,7 @@ template <class S>
 void RecurrentLm<S>::check_batch(const Batch& batch) const {
   const std::string& n = this->cfg_.model;
   if (!this->params_.allocated()) throw Error(n + ": parameters are not allocated");
-  if (batch.B < 1 || batch.T < 1)
-    throw Error(n + ": batch must have B >= 1 and T >= 1 (got B=" + std::to_string(batch.B) + ", T=" +
-                std::to_string(batch.T) + ")");
-  if (double(batch.B) * batch.T * G_ * H() > double(std::numeric_limits<int>::max()))
-    throw Error(n + ": batch too large (B*T*hidden exceeds the addressable size)");
-  if (batch.tokens.size() != size_t(batch.B) * (batch.T + 1))
-    throw Error(n + ": batch has " + std::to_string(batch.tokens.size()) + " tokens, expected B*(T+1) = " +
-                std::to_string(size_t(batch.B) * (batch.T + 1)));
-  if (!batch.weights.empty() && batch.weights.size() != size_t(batch.B) * batch.T)
-    throw Error(n + ": batch has " + std::to_string(batch.weights.size()) + " weights, expected B*T = " +
-                std::to_string(size_t(batch.B) * batch.T));
-  for (int32_t tok : batch.tokens)
-    if (tok < 0 || tok >= this->vocab_)
-      throw Error(n + ": token id " + std::to_string(tok) + " outside the vocabulary [0, " +
-                  std::to_string(this->vocab_) + ")");
-  for (float w : batch.weights)
-    if (!(w >= 0) || !std::isfinite(w)) throw Error(n + ": batch weights must be finite and non-negative");
+  check_batch_for(batch, this->vocab_, double(G_) * H(), n);
 }
 
 template <class S>

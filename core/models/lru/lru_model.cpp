@@ -1,3 +1,4 @@
+#include "core/models/batch_check.h"
 #include "core/models/telemetry_profile.h"
 #include "core/models/lru/lru_model.h"
 
@@ -128,23 +129,7 @@ size_t LruModel<S>::owned_bytes() const {
 template <class S>
 void LruModel<S>::check_batch(const Batch& batch) const {
   if (!this->params_.allocated()) throw Error("lru: parameters are not allocated");
-  if (batch.B < 1 || batch.T < 1)
-    throw Error("lru: batch must have B >= 1 and T >= 1 (got B=" + std::to_string(batch.B) + ", T=" +
-                std::to_string(batch.T) + ")");
-  if (double(batch.B) * batch.T * std::max({H(), N(), this->vocab_}) > double(std::numeric_limits<int>::max()))
-    throw Error("lru: batch too large (B*T*width exceeds the addressable size)");
-  if (batch.tokens.size() != size_t(batch.B) * (batch.T + 1))
-    throw Error("lru: batch has " + std::to_string(batch.tokens.size()) + " tokens, expected B*(T+1) = " +
-                std::to_string(size_t(batch.B) * (batch.T + 1)));
-  if (!batch.weights.empty() && batch.weights.size() != size_t(batch.B) * batch.T)
-    throw Error("lru: batch has " + std::to_string(batch.weights.size()) + " weights, expected B*T = " +
-                std::to_string(size_t(batch.B) * batch.T));
-  for (int32_t tok : batch.tokens)
-    if (tok < 0 || tok >= this->vocab_)
-      throw Error("lru: token id " + std::to_string(tok) + " outside the vocabulary [0, " +
-                  std::to_string(this->vocab_) + ")");
-  for (float w : batch.weights)
-    if (!(w >= 0) || !std::isfinite(w)) throw Error("lru: batch weights must be finite and non-negative");
+  check_batch_for(batch, this->vocab_, double(std::max({H(), N(), this->vocab_})), "lru");
 }
 
 template <class S>

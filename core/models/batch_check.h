@@ -1,0 +1,15 @@
+// The batch validation every model runs before touching a kernel: a malformed batch or a token outside
+// the vocabulary must be a udlab::Error, never an out-of-bounds read inside an op.
+#pragma once
+#include <string>
+
+#include "core/models/model.h"
+
+namespace udlab {
+
+// Checks B, T >= 1; that B·(T+1)·widest stays addressable by 32-bit GEMM indices (widest = the
+// model's widest per-position buffer); the token and weight counts; token ids in [0, vocab); and
+// finite, non-negative weights. Messages start with `model`.
+void check_batch_for(const Batch& batch, int vocab, double widest, const std::string& model);
+
+}  // namespace udlab
