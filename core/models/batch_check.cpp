@@ -26,4 +26,14 @@ void check_batch_for(const Batch& batch, int vocab, double widest, const std::st
     if (!(w >= 0) || !std::isfinite(w)) throw Error(n + ": batch weights must be finite and non-negative");
 }
 
+Batch context_batch(const std::vector<int32_t>& context, const std::string& model) {
+  if (context.empty()) throw Error(model + ": predict_next needs at least one context token");
+  Batch b;
+  b.B = 1;
+  b.T = int(context.size());
+  b.tokens = context;
+  b.tokens.push_back(0);
+  return b;
+}
+
 }  // namespace udlab

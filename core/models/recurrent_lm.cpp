@@ -213,12 +213,7 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
 
 template <class S>
 std::vector<double> RecurrentLm<S>::predict_next(const std::vector<int32_t>& context) {
-  if (context.empty()) throw Error(this->cfg_.model + ": predict_next needs at least one context token");
-  Batch b;
-  b.B = 1;
-  b.T = int(context.size());
-  b.tokens = context;
-  b.tokens.push_back(0);  // a dummy target so the batch validates; no loss is computed
+  Batch b = context_batch(context, this->cfg_.model);
   check_batch(b);
   const int T = b.T, V = this->vocab_;
   resize(1, T);

@@ -357,12 +357,7 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
 
 template <class S>
 std::vector<double> LruModel<S>::predict_next(const std::vector<int32_t>& context) {
-  if (context.empty()) throw Error("lru: predict_next needs at least one context token");
-  Batch b;
-  b.B = 1;
-  b.T = int(context.size());
-  b.tokens = context;
-  b.tokens.push_back(0);  // a dummy target so the batch validates; no loss is computed
+  Batch b = context_batch(context, "lru");
   check_batch(b);
   const int T = b.T, V = this->vocab_, Hh = H();
   resize(1, T);

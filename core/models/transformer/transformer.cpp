@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/models/batch_check.h"
 #include "core/models/telemetry_profile.h"
 #include "core/models/transformer/activation_arena.h"
 #include "core/models/model_registry.h"
@@ -106,14 +107,9 @@ class Transformer final : public Model<S> {
   }
 
   std::vector<double> predict_next(const std::vector<int32_t>& context) override {
-    if (context.empty()) throw Error("transformer: predict_next needs a non-empty context");
     // Positions beyond the table cannot be embedded: keep the most recent P_ tokens.
     const int T = int(std::min<size_t>(context.size(), size_t(P_)));
-    Batch b;
-    b.B = 1;
-    b.T = T;
-    b.tokens.assign(context.end() - T, context.end());
-    b.tokens.push_back(0);  // target slot, unused
+    Batch b = context_batch(std::vector<int32_t>(context.end() - T, context.end()), "transformer");
     tokens_.load(this->be_, b, this->vocab_);
     ensure_workspace(1, T);
     forward(1, T);
