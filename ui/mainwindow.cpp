@@ -78,7 +78,7 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   split->setStretchFactor(1, 1);
   setCentralWidget(split);
 
-  updater_ = new LiveUpdater(runs_, [this] { redrawViews(); }, this);
+  updater_ = new LiveUpdater(runs_, [this] { return redrawSteps(); }, this);
   updater_->start();
   connect(runsPanel_, &RunsPanel::shownRunsChanged, this, [this] { updater_->forceRedraw(); });
   connect(runsPanel_, &RunsPanel::openRequested, this, &MainWindow::openRunDialog);
@@ -303,13 +303,14 @@ void MainWindow::applyLesson(int index) {
   showMessage(QString("Lesson: %1. %2").arg(l.title, l.hint), false);
 }
 
-void MainWindow::redrawViews() {
+RedrawSteps MainWindow::redrawSteps() {
   std::vector<RunRef> refs;
   for (int id : runsPanel_->shownRuns())
     if (auto* r = runs_->find(id)) refs.push_back({r->id, r->name, r->color, &r->data});
   // Only the visible view redraws; the other catches up when shown.
-  if (tabs_->currentWidget() == dashboard_) dashboard_->setRuns(refs);
-  else if (tabs_->currentWidget() == compare_) compare_->setRuns(refs);
+  if (tabs_->currentWidget() == dashboard_) return dashboard_->stageRuns(std::move(refs));
+  if (tabs_->currentWidget() == compare_) return {[this, refs = std::move(refs)]() mutable { compare_->setRuns(std::move(refs)); }};
+  return {};
 }
 
 void MainWindow::applyChartStyle() {

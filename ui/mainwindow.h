@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/train/run_config.h"
+#include "ui/dashboard/redraw_steps.h"
 
 class QLabel;
 class QTabWidget;
@@ -60,7 +61,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
-  void redrawViews();
+  RedrawSteps redrawSteps();
   void applyChartStyle();
 
   std::unique_ptr<AppSettings> settings_;

@@ -85,7 +85,8 @@ Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, 
     if (b <= a) b = a + 1;
     return {std::pow(10.0, a), std::pow(10.0, b)};
   }
-  if (hi == lo) {
+  // Spans at the edge of double precision (a norm held to rounding error) are drawn as flat.
+  if (hi - lo <= 1e-9 * std::max(std::abs(lo), std::abs(hi))) {
     double d = std::abs(hi) > 0 ? std::abs(hi) * 0.1 : 1.0;
     return {lo - d, hi + d};
   }

@@ -35,11 +35,18 @@ void roundTicks(QValueAxis* ax, double lo, double hi) {
   const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
   // Qt 6.4 lays labels out for the old interval unless it changes before the range: callers set the
   // range after this, and an unchanged interval is left alone.
-  if (ax->tickType() != QValueAxis::TicksDynamic) ax->setTickType(QValueAxis::TicksDynamic);
+  // Qt lays labels out after each setter: the new interval over the old range can mean millions of
+  // labels (a norm flat to 1e-7 after a 0..1 axis hung the GUI). Then go through fixed ticks, whose
+  // label count is bounded, and switch back once range and interval agree.
+  const bool detour = (ax->max() - ax->min()) / step > 50;
+  if (detour) ax->setTickType(QValueAxis::TicksFixed);
+  else if (ax->tickType() != QValueAxis::TicksDynamic) ax->setTickType(QValueAxis::TicksDynamic);
   if (ax->tickAnchor() != 0) ax->setTickAnchor(0);
+  if (detour) ax->setRange(lo, hi);
   if (ax->tickInterval() != step) ax->setTickInterval(step);
   if (ax->labelFormat() != "%g") ax->setLabelFormat("%g");
   ax->setRange(lo, hi);
+  if (detour) ax->setTickType(QValueAxis::TicksDynamic);
 }
 
 void SafeChartView::resizeEvent(QResizeEvent* e) {

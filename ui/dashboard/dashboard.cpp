@@ -142,8 +142,7 @@ void Dashboard::setLossMetric(LossMetric m) {
   if (metricBox_->currentIndex() != int(m)) metricBox_->setCurrentIndex(int(m));
   loss_->setTitle(m == LossMetric::Accuracy ? "Accuracy" : m == LossMetric::Loss ? "Loss" : m == LossMetric::Perplexity ? "Perplexity" : "Bits per character");
   loss_->setAxisTitles("step", lossMetricTitle(m));
-  loss_->setCurves(lossCurves(runs_, metric_));
-  loss_->refresh();
+  refreshLoss();
 }
 
 void Dashboard::setLossLogY(bool on) {
@@ -176,29 +175,62 @@ void Dashboard::updateScrubber() {
   if (live) scrub_->setValue(scrub_->maximum());
 }
 
-void Dashboard::refreshEigen() {
-  const int step = eigenIndex_ < 0 || eigenIndex_ >= int(steps_.size()) ? -1 : steps_[eigenIndex_];
+int Dashboard::shownEigenStep() const {
+  return eigenIndex_ < 0 || eigenIndex_ >= int(steps_.size()) ? -1 : steps_[eigenIndex_];
+}
+
+void Dashboard::refreshEigenPlot() {
+  const int step = shownEigenStep();
   EigenView v = eigenView(runs_, step);
   eigen_->setPointSets(std::move(v.sets));
   eigen_->setRings(std::move(v.rings));
   eigen_->setTitle(v.step >= 0 ? QString("Eigenvalues at step %1").arg(v.step) : QString("Eigenvalues"));
   stepLabel_->setText(eigenIndex_ < 0 ? QString("live") : QString("step %1").arg(step));
   eigen_->refresh();
-  // Norm profiles follow the same step, so scrubbing shows h_t and λ of one moment together.
+}
+
+void Dashboard::refreshProfiles() {
+  // Norm profiles follow the eigenvalues' step, so scrubbing shows h_t and λ of one moment together.
+  const int step = shownEigenStep();
   hnorm_->setCurves(stateNormCurves(runs_, step));
   hgrad_->setCurves(stateGradCurves(runs_, step));
   hnorm_->refresh();
   hgrad_->refresh();
 }
 
-void Dashboard::refresh() {
+void Dashboard::refreshEigen() {
+  refreshEigenPlot();
+  refreshProfiles();
+}
+
+void Dashboard::refreshLoss() {
   loss_->setCurves(lossCurves(runs_, metric_));
-  grad_->setCurves(gradCurves(runs_, perTensorBox_->isChecked()));
   loss_->refresh();
+}
+
+void Dashboard::refreshGrad() {
+  grad_->setCurves(gradCurves(runs_, perTensorBox_->isChecked()));
   grad_->refresh();
-  updateScrubber();
-  refreshEigen();
-  emit refreshed();
+}
+
+RedrawSteps Dashboard::refreshSteps() {
+  return {[this] { refreshLoss(); },
+          [this] { refreshGrad(); },
+          [this] {
+            updateScrubber();
+            refreshEigenPlot();
+          },
+          [this] { refreshProfiles(); },
+          [this] { emit refreshed(); }};
+}
+
+RedrawSteps Dashboard::stageRuns(std::vector<RunRef> runs) {
+  runs_ = std::move(runs);
+  return refreshSteps();
+}
+
+void Dashboard::refresh() {
+  for (auto& step : refreshSteps()) step();
 }
 
 std::vector<ExportableChart> Dashboard::exportables() const {

@@ -9,6 +9,7 @@
 
 #include "ui/charts/chart_theme.h"
 #include "ui/dashboard/curve_builders.h"
+#include "ui/dashboard/redraw_steps.h"
 
 class QCheckBox;
 class QComboBox;
@@ -34,6 +35,10 @@ class Dashboard : public QWidget {
   explicit Dashboard(QWidget* parent = nullptr);
   void setRuns(std::vector<RunRef> runs);  // pointers must stay valid until the next setRuns
   void refresh();                          // rebuilds every chart from the runs' current data
+  // Takes the runs without drawing and returns the redraw as one step per chart, each reading the
+  // runs current when it runs (so a later setRuns() is honoured by steps still queued).
+  RedrawSteps stageRuns(std::vector<RunRef> runs);
+  RedrawSteps refreshSteps();
   void setChartStyle(const ChartStyle& s);
   ChartStyle chartStyle() const { return style_; }
   void setLossMetric(LossMetric m);
@@ -53,8 +58,13 @@ class Dashboard : public QWidget {
   void refreshed();
 
  private:
-  void refreshEigen();
+  void refreshLoss();
+  void refreshGrad();
+  void refreshEigen();  // the eigenvalue plot and the profiles of the same step
+  void refreshEigenPlot();
+  void refreshProfiles();
   void updateScrubber();
+  int shownEigenStep() const;  // -1 = the latest
 
   std::vector<RunRef> runs_;
   ChartStyle style_;

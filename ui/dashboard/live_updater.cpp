@@ -1,5 +1,6 @@
 #include "ui/dashboard/live_updater.h"
 
+#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
@@ -16,19 +17,44 @@ double threadCpuMs() {
 }
 }  // namespace
 
-LiveUpdater::LiveUpdater(RunManager* runs, std::function<void()> redraw, QObject* parent)
-    : QObject(parent), runs_(runs), redraw_(std::move(redraw)), timer_(new QTimer(this)) {
+LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent)
+    : QObject(parent), runs_(runs), frame_(std::move(frame)), timer_(new QTimer(this)) {
   timer_->setSingleShot(true);
   connect(timer_, &QTimer::timeout, this, &LiveUpdater::tick);
 }
 
-void LiveUpdater::start() { timer_->start(interval_); }
-void LiveUpdater::stop() { timer_->stop(); }
+void LiveUpdater::start() {
+  running_ = true;
+  timer_->start(interval_);
+}
+void LiveUpdater::stop() {
+  running_ = false;
+  timer_->stop();
+  steps_.clear();
+}
+
+double LiveUpdater::budgetFraction() {
+  // Training may use every core, so the GUI thread's share of one core may be kBudget times the
+  // number of cores and still take only kBudget of the machine's training throughput.
+  return kBudget * std::max(1, QThread::idealThreadCount());
+}
+
+void LiveUpdater::closeFrame(double nowCpu) {
+  if (!frameOpen_) return;
+  // Everything the GUI thread did since the frame began: the steps, the layout and paint events they
+  // caused, and the little else that ran meanwhile. Charging it all keeps the budget an upper bound.
+  lastFrameCost_ = nowCpu - frameCpu0_;
+  cpuMs_ += lastFrameCost_;
+  interval_ = std::clamp(int(lastFrameCost_ / budgetFraction()), kPollMs, kMaxIntervalMs);
+  frameOpen_ = false;
+}
 
 void LiveUpdater::forceRedraw() {
   const double c0 = threadCpuMs();
+  closeFrame(c0);
+  steps_.clear();  // a frame in flight is superseded: this one draws the same data, newer
   runs_->sync();
-  redraw_();
+  for (auto& s : frame_()) s();
   cpuMs_ += threadCpuMs() - c0;
   ++redraws_;
   emit redrawn();
@@ -36,19 +62,32 @@ void LiveUpdater::forceRedraw() {
 
 void LiveUpdater::tick() {
   const double c0 = threadCpuMs();
-  if (runs_->sync()) {
-    redraw_();
-    ++redraws_;
-    const double cost = threadCpuMs() - c0;
-    cpuMs_ += cost;
-    // Budget: plotting may use about 5% of a core. The measured cost excludes the paint events that
-    // follow (measured in test_ui_app's plottingCost at roughly as much again), hence 40, not 20.
-    interval_ = std::clamp(int(cost * 40), 33, 2000);
-    emit redrawn();
-  } else {
+  closeFrame(c0);
+  if (!runs_->sync()) {
     cpuMs_ += threadCpuMs() - c0;
+    timer_->start(kPollMs);
+    return;
   }
-  timer_->start(interval_);
+  frameOpen_ = true;
+  frameCpu0_ = c0;
+  steps_ = frame_();
+  next_ = 0;
+  runNextStep();
+}
+
+void LiveUpdater::runNextStep() {
+  if (next_ < steps_.size()) {
+    steps_[next_++]();
+    // Queued, so pending input, timers and this step's repaint come first.
+    QMetaObject::invokeMethod(this, &LiveUpdater::runNextStep, Qt::QueuedConnection);
+    return;
+  }
+  // Also reached when forceRedraw() or stop() dropped the remaining steps.
+  steps_.clear();
+  next_ = 0;
+  ++redraws_;
+  emit redrawn();
+  if (running_) timer_->start(interval_);
 }
 
 }  // namespace udlab::ui

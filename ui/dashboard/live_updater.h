@@ -1,10 +1,14 @@
-// Drives redraws while runs train: a GUI timer pulls new records from every run and, when something
-// arrived, calls the redraw. The interval adapts to what a redraw costs (at least 40× its CPU time,
-// never faster than 30 Hz), so the GUI thread spends at most ~5% of a core on plotting however many
-// runs and points there are. It also keeps the totals, so that cost can be reported.
+// Drives redraws while runs train. A GUI timer pulls new records from every run; when something
+// arrived it asks for a frame (a list of redraw steps, e.g. one per chart) and runs one step per
+// event-loop pass, so no single pass holds the loop for a whole dashboard. The interval adapts to
+// what a frame costs on the GUI thread, repaints included, so that plotting takes at most kBudget
+// (4%) of the machine's CPU however many runs and points there are, and never redraws faster than
+// 30 Hz. It keeps the totals, so that cost can be reported.
 #pragma once
 #include <QObject>
 #include <functional>
+
+#include "ui/dashboard/redraw_steps.h"
 
 class QTimer;
 
@@ -15,23 +19,37 @@ class RunManager;
 class LiveUpdater : public QObject {
   Q_OBJECT
  public:
-  LiveUpdater(RunManager* runs, std::function<void()> redraw, QObject* parent = nullptr);
+  static constexpr int kPollMs = 33, kMaxIntervalMs = 2000;
+  static constexpr double kBudget = 0.04;
+  static double budgetFraction();  // of one core: kBudget times the number of cores
+
+  LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent = nullptr);
   void start();
   void stop();
-  void forceRedraw();     // e.g. after the set of shown runs changed
-  double guiCpuMs() const { return cpuMs_; }  // total thread CPU spent syncing and redrawing
+  // Syncs and runs a whole frame now, e.g. after the set of shown runs changed or before a grab.
+  void forceRedraw();
+  double guiCpuMs() const { return cpuMs_; }  // total GUI-thread CPU spent syncing, redrawing, repainting
   int redraws() const { return redraws_; }
   int intervalMs() const { return interval_; }
+  double lastFrameCpuMs() const { return lastFrameCost_; }
 
  signals:
   void redrawn();
 
  private:
   void tick();
+  void runNextStep();
+  void closeFrame(double nowCpu);
+
   RunManager* runs_;
-  std::function<void()> redraw_;
+  std::function<RedrawSteps()> frame_;
   QTimer* timer_;
-  int interval_ = 33;
+  RedrawSteps steps_;
+  size_t next_ = 0;
+  bool running_ = false;
+  bool frameOpen_ = false;  // a frame ran; its repaints are charged at the next tick
+  double frameCpu0_ = 0, lastFrameCost_ = 0;
+  int interval_ = kPollMs;
   double cpuMs_ = 0;
   int redraws_ = 0;
 };
