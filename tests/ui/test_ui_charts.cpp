@@ -76,6 +76,36 @@ class TestUiCharts : public QObject {
     // rest stay positive: 3 points.
     QCOMPARE(spy.last().at(0).toInt(), 5);
   }
+  void flatCurveAfterWideAxisDoesNotHang() {
+    // A hidden-state norm held to rounding error (a group model's ‖h_t‖) drawn after a 0..1 axis once
+    // asked Qt Charts for ~1e16 tick labels and froze the window. Several orders of flatness, each
+    // after a wide range: every refresh must finish promptly.
+    LineChart c;
+    c.resize(600, 400);
+    c.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&c));
+    for (double eps : {0.0, 1e-15, 1e-12, 1e-9, 1e-7}) {
+      Curve wide;
+      wide.id = "h";
+      wide.x = {0, 1000};
+      wide.y = {0, 1};
+      c.setCurves({wide});
+      c.refresh();
+      Curve flat;
+      flat.id = "h";
+      for (int t = 0; t < 64; ++t) {
+        flat.x.push_back(t);
+        flat.y.push_back(3.51725 + (t % 2 ? eps : 0.0));
+      }
+      c.setCurves({flat});
+      QElapsedTimer timer;
+      timer.start();
+      c.refresh();
+      QCoreApplication::processEvents();  // the layout that formats the labels
+      QVERIFY2(timer.elapsed() < 5000, qPrintable(QString("eps %1 took %2 ms").arg(eps).arg(timer.elapsed())));
+      QVERIFY(c.displayedPoints() > 0);
+    }
+  }
   void complexPlaneDrawsSets() {
     ComplexPlaneChart c;
     c.resize(500, 500);
