@@ -193,7 +193,9 @@ void Dashboard::refreshEigen() {
 
 void Dashboard::refresh() {
   loss_->setCurves(lossCurves(runs_, metric_));
+  loss_->setMarks(eventMarks(runs_));
   grad_->setCurves(gradCurves(runs_, perTensorBox_->isChecked()));
+  grad_->setMarks(eventMarks(runs_));
   loss_->refresh();
   grad_->refresh();
   updateScrubber();
