@@ -1,9 +1,12 @@
-// Pause / resume / cancel requests from another thread (the GUI, a signal handler). The trainer checks
-// them between steps only, so a step is never torn and the run directory stays consistent.
+// Pause / resume / cancel / hot-edit requests from another thread (the GUI, a signal handler). The
+// trainer checks them between steps only, so a step is never torn and the run directory stays consistent.
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 namespace udlab {
 
@@ -27,8 +30,29 @@ class RunControl {
     return !cancelled_;
   }
 
+  // Queues hyperparameter changes (core/train/hot_edit.h) for the trainer to apply before its next
+  // step. Not validated here: callers validate to report errors, and the trainer validates again.
+  // Wakes a paused trainer so that an edit made while paused shows in config.json straight away.
+  void request_edit(const nlohmann::json& changes) {
+    { std::lock_guard<std::mutex> l(m_); edits_.push_back(changes); }
+    cv_.notify_all();
+  }
+  // The queued edits in request order; the queue is left empty.
+  std::vector<nlohmann::json> take_edits() {
+    std::lock_guard<std::mutex> l(m_);
+    return std::exchange(edits_, {});
+  }
+  // Like wait_while_paused, but also returns when an edit is queued: true = woken by an edit while
+  // still paused (take it and wait again), false = resumed or cancelled.
+  bool wait_while_paused_or_edit() {
+    std::unique_lock<std::mutex> l(m_);
+    cv_.wait(l, [&] { return !paused_ || cancelled_ || !edits_.empty(); });
+    return paused_ && !cancelled_ && !edits_.empty();
+  }
+
  private:
   std::atomic<bool> paused_{false}, cancelled_{false};
+  std::vector<nlohmann::json> edits_;
   std::mutex m_;
   std::condition_variable cv_;
 };

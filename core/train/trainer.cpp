@@ -10,6 +10,7 @@
 #include "core/train/adamw.h"
 #include "core/train/checkpoint.h"
 #include "core/train/evaluate.h"
+#include "core/train/hot_edit.h"
 #include "core/train/lr_schedule.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -69,6 +70,35 @@ struct Trainer::Impl {
             {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
             {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
             {"config", to_json(cfg)}};
+  }
+  // Applies the queued hot edits. Each becomes a metrics record at the current step (so it takes effect
+  // from the next one); config.json and run_info.json are rewritten so that eval, sample and --resume
+  // see what is in effect, and a checkpoint is written so that the directory never pairs the edited
+  // config with an older checkpoint (resuming from one would replay steps with values they never had).
+  // A request that fails validation is logged and skipped: a bad edit must not end a good run.
+  void apply_edits(double wall) {
+    if (!ctl) return;
+    bool logged = false;
+    for (const auto& e : ctl->take_edits()) {
+      nlohmann::json applied;
+      try {
+        applied = apply_hot_edit(cfg.train, e);
+      } catch (const Error& err) {
+        emit_metrics({{"step", st.step}, {"event", "edit_rejected"}, {"reason", err.what()}, {"wall_time", wall}});
+        logged = true;
+        continue;
+      }
+      if (applied.empty()) continue;
+      emit_metrics({{"step", st.step}, {"event", "edit"}, {"reason", describe_hot_edit(applied)},
+                    {"changes", applied}, {"wall_time", wall}});
+      logged = true;
+    }
+    // Also after a rejection alone: the checkpoint keeps its record when the run is resumed.
+    if (!logged || paths.dir.empty()) return;
+    write_json_atomic(paths.config(), to_json(cfg));
+    write_json_atomic(paths.info(), run_info());
+    st.accum[kWall] = wall;
+    checkpoint();
   }
 };
 
@@ -149,13 +179,15 @@ RunStatus Trainer::run() {
   while (m.st.step < tc.steps) {
     if (m.ctl && m.ctl->paused() && !m.ctl->cancelled()) {
       auto pause_begin = Clock::now();
+      const double wall_at_pause = elapsed();
       status.state = "paused";
       m.emit_status(status);
-      m.ctl->wait_while_paused();
+      while (m.ctl->wait_while_paused_or_edit()) m.apply_edits(wall_at_pause);
       wall_start += Clock::now() - pause_begin;  // paused time is not training time
       status.state = "running";
       if (!m.ctl->cancelled()) m.emit_status(status);
     }
+    m.apply_edits(elapsed());
     if (m.ctl && m.ctl->cancelled()) {
       acc[kWall] = elapsed();
       m.checkpoint();

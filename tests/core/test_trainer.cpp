@@ -2,6 +2,7 @@
 // errors for malformed configs, corrupt checkpoints and missing datasets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -14,6 +15,8 @@
 #include "core/io/safetensors.h"
 #include "core/models/model_registry.h"
 #include "core/train/evaluate.h"
+#include "core/train/hot_edit.h"
+#include "core/train/lr_schedule.h"
 #include "core/train/run_loader.h"
 #include "core/train/trainer.h"
 #include "core/util/atomic_file.h"
@@ -261,4 +264,187 @@ TEST(Trainer, PauseAndResumeFromAnotherThreadChangeNothing) {
   EXPECT_EQ(t.run().state, "finished");
   resumer.join();
   EXPECT_EQ(timeless_metrics(paused / "run"), timeless_metrics(full / "run"));
+}
+
+// ---- Hot edits: hyperparameters changed between steps while a run trains ----
+
+namespace {
+// Requests `edit` from on_progress at `edit_step` and cancels at `cancel_step` (0 = never).
+class EditAt : public TrainObserver {
+ public:
+  EditAt(RunControl& c, int edit_step, nlohmann::json edit, int cancel_step = 0)
+      : c_(c), edit_step_(edit_step), edit_(std::move(edit)), cancel_step_(cancel_step) {}
+  void on_progress(int step, int, double) override {
+    if (step == edit_step_) c_.request_edit(edit_);
+    if (step == cancel_step_) c_.request_cancel();
+  }
+
+ private:
+  RunControl& c_;
+  int edit_step_;
+  nlohmann::json edit_;
+  int cancel_step_;
+};
+
+const nlohmann::json* record_at(const std::vector<nlohmann::json>& m, long step, bool event) {
+  for (auto& r : m)
+    if (r["step"] == step && r.contains("event") == event) return &r;
+  return nullptr;
+}
+
+std::string error_of(const nlohmann::json& changes) {
+  try {
+    validate_hot_edit(changes);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(HotEdit, EditFromOnProgressTakesEffectAtTheNextStep) {
+  RunConfig c = small_config();
+  c.train.log_every = 1;  // an lr per step, so the step the edit lands on is visible
+  TempDir base, edited;
+  Trainer(c, {base / "run"}).run();
+  RunControl ctl;
+  const int k = 9;
+  EditAt obs(ctl, k, {{"lr", 2e-3}, {"clip", 0.5}});
+  ASSERT_EQ(Trainer(c, {edited / "run"}, &obs, &ctl).run().state, "finished");
+  auto mb = timeless_metrics(base / "run"), me = timeless_metrics(edited / "run");
+
+  const nlohmann::json* ev = record_at(me, k, true);
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ((*ev)["event"], "edit");
+  EXPECT_EQ((*ev)["changes"]["lr"]["from"].get<double>(), 1e-2);
+  EXPECT_EQ((*ev)["changes"]["lr"]["to"].get<double>(), 2e-3);
+  EXPECT_EQ((*ev)["changes"]["clip"]["from"].get<double>(), 0.0);
+  EXPECT_EQ((*ev)["changes"]["clip"]["to"].get<double>(), 0.5);
+  EXPECT_EQ((*ev)["reason"], "lr 0.01 -> 0.002, clip 0 -> 0.5");
+
+  RunConfig after = c;
+  after.train.lr = 2e-3;
+  for (long s = 1; s <= c.train.steps; ++s) {
+    const nlohmann::json *rb = record_at(mb, s, false), *re = record_at(me, s, false);
+    ASSERT_TRUE(rb && re) << "step " << s;
+    if (s <= k) {
+      EXPECT_EQ(*rb, *re) << "step " << s << " is before the edit";
+    } else {
+      // The schedule keeps its position and is rescaled to the new peak.
+      EXPECT_EQ((*re)["lr"].get<double>(), learning_rate(after.train, int(s - 1))) << "step " << s;
+      EXPECT_NE((*re)["lr"], (*rb)["lr"]) << "step " << s;
+    }
+  }
+  // Step k+1's loss is taken before its update; from k+2 on the edited updates show in the loss.
+  EXPECT_EQ((*record_at(me, k + 1, false))["train_loss"], (*record_at(mb, k + 1, false))["train_loss"]);
+  EXPECT_NE((*record_at(me, k + 2, false))["train_loss"], (*record_at(mb, k + 2, false))["train_loss"]);
+
+  // config.json and the checkpoint say what is in effect.
+  EXPECT_EQ(load_run_config(edited / "run").train.lr, 2e-3);
+  EXPECT_EQ(load_run_config(edited / "run").train.clip, 0.5);
+  auto ck_cfg = nlohmann::json::parse(load_safetensors(edited / "run/checkpoint.safetensors").metadata.at("config"));
+  EXPECT_EQ(ck_cfg["lr"].get<double>(), 2e-3);
+}
+
+TEST(HotEdit, ValidationNamesTheKey) {
+  EXPECT_EQ(error_of({{"lr", 1e-3}, {"clip", 0}, {"weight_decay", 0.1}, {"min_lr_frac", 1}}), "");
+  EXPECT_EQ(error_of(nlohmann::json::object()), "");
+  struct Bad {
+    nlohmann::json edit;
+    std::string key;
+  };
+  const std::vector<Bad> bad = {
+      {{{"steps", 5}}, "steps"},          {{{"lr", "big"}}, "lr"},
+      {{{"lr", true}}, "lr"},             {{{"lr", NAN}}, "lr"},
+      {{{"clip", INFINITY}}, "clip"},     {{{"lr", 0.0}}, "lr"},
+      {{{"lr", -1}}, "lr"},               {{{"clip", -0.5}}, "clip"},
+      {{{"weight_decay", -1e-4}}, "weight_decay"},
+      {{{"min_lr_frac", 1.5}}, "min_lr_frac"}, {{{"min_lr_frac", -0.1}}, "min_lr_frac"},
+      {{{"lr", 1e-3}, {"seed", 3}}, "seed"},
+  };
+  for (auto& b : bad) {
+    std::string e = error_of(b.edit);
+    EXPECT_NE(e.find(b.key), std::string::npos) << b.edit.dump() << ": '" << e << "'";
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+  EXPECT_NE(error_of(nlohmann::json::array({1, 2})), "");
+  // apply_hot_edit changes nothing when any key is bad.
+  TrainConfig t;
+  EXPECT_THROW(apply_hot_edit(t, {{"lr", 1e-3}, {"clip", -1}}), Error);
+  EXPECT_EQ(t.lr, TrainConfig().lr);
+}
+
+TEST(HotEdit, TheTrainerRevalidatesAndSkipsABadRequest) {
+  TempDir base, t;
+  Trainer(small_config(), {base / "run"}).run();
+  RunControl ctl;
+  EditAt obs(ctl, 6, {{"lr", -1}});
+  ASSERT_EQ(Trainer(small_config(), {t / "run"}, &obs, &ctl).run().state, "finished");
+  auto m = timeless_metrics(t / "run");
+  const nlohmann::json* ev = record_at(m, 6, true);
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ((*ev)["event"], "edit_rejected");
+  EXPECT_NE((*ev)["reason"].get<std::string>().find("lr"), std::string::npos);
+  m.erase(std::remove_if(m.begin(), m.end(), [](auto& r) { return r.contains("event"); }), m.end());
+  EXPECT_EQ(m, timeless_metrics(base / "run"));
+  EXPECT_EQ(load_run_config(t / "run").train.lr, small_config().train.lr);
+}
+
+TEST(HotEdit, ResumeAfterAnEditEqualsTheUninterruptedEditedRun) {
+  const nlohmann::json edit = {{"lr", 3e-3}, {"weight_decay", 0.05}, {"min_lr_frac", 0.5}};
+  TempDir full, split;
+  RunControl c1;
+  EditAt e1(c1, 6, edit);
+  ASSERT_EQ(Trainer(small_config(), {full / "run"}, &e1, &c1).run().state, "finished");
+  RunControl c2;
+  EditAt e2(c2, 6, edit, 10);  // cancel off any log or checkpoint boundary, after the edit
+  RunStatus s = Trainer(small_config(), {split / "run"}, &e2, &c2).run();
+  ASSERT_EQ(s.state, "cancelled");
+  RunConfig resumed = load_run_config(split / "run");
+  EXPECT_EQ(resumed.train.lr, 3e-3);
+  EXPECT_EQ(resumed.train.weight_decay, 0.05);
+  EXPECT_EQ(resumed.train.min_lr_frac, 0.5);
+  EXPECT_EQ(Trainer(resumed, {split / "run", true}).run().state, "finished");
+  auto mf = timeless_metrics(full / "run");
+  EXPECT_EQ(timeless_metrics(split / "run"), mf);
+  ASSERT_NE(record_at(mf, 6, true), nullptr);
+  // The edit must matter, or the comparison above would hold for a lost edit too.
+  TempDir plain;
+  Trainer(small_config(), {plain / "run"}).run();
+  EXPECT_NE(timeless_metrics(plain / "run").back(), mf.back());
+}
+
+TEST(HotEdit, AnEditWhilePausedIsAppliedAtOnceAndEqualsOneBetweenSteps) {
+  const nlohmann::json edit = {{"lr", 4e-3}};
+  TempDir between, paused;
+  RunControl c1;
+  EditAt e1(c1, 5, edit);
+  Trainer(small_config(), {between / "run"}, &e1, &c1).run();
+
+  RunControl ctl;
+  struct PauseAt : TrainObserver {
+    RunControl& c;
+    std::atomic<bool> saw_paused{false};
+    explicit PauseAt(RunControl& c) : c(c) {}
+    void on_progress(int step, int, double) override {
+      if (step == 5) c.request_pause();
+    }
+    void on_status(const RunStatus& s) override {
+      if (s.state == "paused") saw_paused = true;
+    }
+  } obs(ctl);
+  Trainer t(small_config(), {paused / "run"}, &obs, &ctl);
+  std::thread editor([&] {
+    while (!obs.saw_paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ctl.request_edit(edit);
+    // Still paused: the edit must reach config.json without a resume.
+    for (int i = 0; i < 400 && load_run_config(paused / "run").train.lr != 4e-3; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(load_run_config(paused / "run").train.lr, 4e-3);
+    EXPECT_EQ(read_json_file(paused / "run/status.json")["state"], "paused");
+    ctl.request_resume();
+  });
+  EXPECT_EQ(t.run().state, "finished");
+  editor.join();
+  EXPECT_EQ(timeless_metrics(paused / "run"), timeless_metrics(between / "run"));
 }

@@ -64,6 +64,8 @@ struct LineChart::Impl {
   std::map<QString, SeriesSet> sets;
   int shown = 0;
   QLabel* legend = nullptr;
+  std::vector<Mark> marks;
+  std::vector<QLineSeries*> markLines;  // reused across refreshes; only the drawn marks have one
   bool fixed = false;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
@@ -101,6 +103,30 @@ struct LineChart::Impl {
   void hideFromLegend(QAbstractSeries* s) {
     for (auto* m : chart->legend()->markers(s))
       if (m->isVisible()) m->setVisible(false);
+  }
+  // One 2-point series per mark inside [xmin, xmax], spanning [ylo, yhi] (none when !any); returns the
+  // marks drawn.
+  std::vector<const Mark*> drawMarks(bool any, double xmin, double xmax, double ylo, double yhi) {
+    std::vector<const Mark*> drawn;
+    for (auto& m : marks)
+      if (any && std::isfinite(m.x) && m.x >= xmin && m.x <= xmax) drawn.push_back(&m);
+    while (markLines.size() > drawn.size()) {
+      chart->removeSeries(markLines.back());
+      delete markLines.back();
+      markLines.pop_back();
+    }
+    while (markLines.size() < drawn.size()) markLines.push_back(newLine());
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      QLineSeries* s = markLines[i];
+      s->replace(QList<QPointF>{{drawn[i]->x, ylo}, {drawn[i]->x, yhi}});
+      QPen pen(drawn[i]->color);
+      pen.setWidthF(1.0);
+      pen.setStyle(Qt::DashLine);
+      setPenIfChanged(s, pen);
+      setNameIfChanged(s, drawn[i]->label);
+      hideFromLegend(s);
+    }
+    return drawn;
   }
   void drop(SeriesSet& ss) {
     for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(ss.raw), static_cast<QAbstractSeries*>(ss.smooth),
@@ -164,6 +190,8 @@ void LineChart::setChartStyle(const ChartStyle& s) {
 }
 
 void LineChart::setCurves(std::vector<Curve> curves) { d_->curves = std::move(curves); }
+void LineChart::setMarks(std::vector<Mark> marks) { d_->marks = std::move(marks); }
+int LineChart::markCount() const { return int(d_->markLines.size()); }
 void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
   d_->fixed = true;
   d_->fx0 = x0, d_->fx1 = x1, d_->fy0 = y0, d_->fy1 = y1;
@@ -279,6 +307,7 @@ void LineChart::refresh() {
   detail::roundTicks(d.ax, xmin, xmax);
   Range yr = niceRange(yRefs, d.log);
   if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  double ylo, yhi;  // the axis range as finally set, which the marks span
   if (d.log) {
     // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
     auto* la = static_cast<QLogValueAxis*>(d.ay);
@@ -287,13 +316,19 @@ void LineChart::refresh() {
     la->setBase(std::pow(10.0, k));
     la->setMinorTickCount(k > 1 ? 0 : -1);
     la->setRange(std::pow(10.0, std::floor(a / k) * k), std::pow(10.0, std::ceil(b / k) * k));
+    ylo = la->min(), yhi = la->max();
   } else {
-    detail::roundTicks(static_cast<QValueAxis*>(d.ay), yr.lo, yr.hi);
+    auto* va = static_cast<QValueAxis*>(d.ay);
+    detail::roundTicks(va, yr.lo, yr.hi);
+    ylo = va->min(), yhi = va->max();
   }
+  // Marks only once there is data: on an empty chart the axes are placeholders.
+  const auto drawnMarks = d.drawMarks(shown > 0, xmin, xmax, ylo, yhi);
   std::vector<detail::LegendEntry> entries;
   for (auto& c : d.curves)
     if (c.inLegend)
       entries.push_back({c.label, c.color, c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
+  for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
   d.legend->setVisible(!entries.empty());

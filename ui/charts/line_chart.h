@@ -27,6 +27,14 @@ struct Curve {
   std::vector<double> lower, upper;  // optional band around y over the same x (e.g. min–max over a batch)
 };
 
+// A vertical dashed line at x across the whole y range, for moments rather than values (a hot edit,
+// a divergence). Its label goes into the legend line under the plot.
+struct Mark {
+  double x = 0;
+  QString label;
+  QColor color;
+};
+
 class LineChart : public QWidget {
   Q_OBJECT
  public:
@@ -41,6 +49,8 @@ class LineChart : public QWidget {
   void setSmoothing(double weight);  // debiased EMA weight in [0, 0.999]
   void setChartStyle(const ChartStyle& s);
   void setCurves(std::vector<Curve> curves);  // drawn at the next refresh()
+  void setMarks(std::vector<Mark> marks);     // drawn at the next refresh(), those inside the x range
+  int markCount() const;                      // marks drawn by the last refresh()
   // Fixed axis ranges (small multiples share axes); clearFixedRanges() returns to fitting the data.
   void setFixedRanges(double x0, double x1, double y0, double y1);
   void clearFixedRanges();

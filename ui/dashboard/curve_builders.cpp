@@ -248,4 +248,19 @@ EigenView eigenView(const std::vector<RunRef>& runs, int step) {
   return v;
 }
 
+std::vector<Mark> eventMarks(const std::vector<RunRef>& runs) {
+  std::vector<Mark> marks;
+  for (auto& r : runs) {
+    if (!r.data) continue;
+    for (auto& e : r.data->events) {
+      QString reason = QString::fromStdString(e.reason);
+      if (e.event == "edit")
+        marks.push_back({double(e.step), QString("step %1: %2").arg(e.step).arg(reason.replace("->", "→")), r.color});
+      else if (e.event == "diverged")
+        marks.push_back({double(e.step), QString("diverged, %1").arg(reason), r.color});
+    }
+  }
+  return marks;
+}
+
 }  // namespace udlab::ui

@@ -26,6 +26,8 @@ std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m);
 // differ only in numbers (layers) are combined as the root of their summed squares.
 std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor);
 QString tensorGroup(const QString& tensorName);
+// One mark per hot edit and divergence of each run, in the run's colour, labelled with what happened.
+std::vector<Mark> eventMarks(const std::vector<RunRef>& runs);
 
 // The latest snapshot with profiles at or before `step` (-1 = the latest), per run.
 const Snapshot* profileSnapshot(const RunData& d, int step);

@@ -205,11 +205,13 @@ void Dashboard::refreshEigen() {
 
 void Dashboard::refreshLoss() {
   loss_->setCurves(lossCurves(runs_, metric_));
+  loss_->setMarks(eventMarks(runs_));
   loss_->refresh();
 }
 
 void Dashboard::refreshGrad() {
   grad_->setCurves(gradCurves(runs_, perTensorBox_->isChecked()));
+  grad_->setMarks(eventMarks(runs_));
   grad_->refresh();
 }
 

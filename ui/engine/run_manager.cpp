@@ -3,6 +3,7 @@
 #include <QThread>
 #include <algorithm>
 
+#include "core/train/hot_edit.h"
 #include "ui/charts/chart_theme.h"
 #include "ui/engine/training_controller.h"
 
@@ -132,6 +133,29 @@ void RunManager::stop(int id) {
 }
 void RunManager::stopAll() {
   for (auto& r : runs_) stop(r->id);
+}
+
+QString RunManager::edit(int id, const nlohmann::json& changes) {
+  auto* r = find(id);
+  QString error;
+  if (!r || !r->controller)
+    error = "only a run training in this window can be edited";
+  else if (r->state != "running" && r->state != "paused")
+    error = QString("cannot edit a %1 run; only running or paused ones").arg(r->state);
+  else
+    try {
+      validate_hot_edit(changes);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  if (!error.isEmpty()) {
+    emit runError(id, error);
+    return error;
+  }
+  r->controller->edit(changes);
+  for (auto it = changes.begin(); it != changes.end(); ++it) r->data.config[it.key()] = it.value();
+  emit runChanged(id);
+  return {};
 }
 
 bool RunManager::sync() {

@@ -51,6 +51,10 @@ class RunManager : public QObject {
   void resume(int id);
   void stop(int id);
   void stopAll();
+  // Changes hyperparameters of a running or paused run before its next step (the keys of
+  // core/train/hot_edit.h). Returns "" when queued, else the reason, also emitted as runError; a
+  // refused edit changes nothing. The entry's config shows the new values at once.
+  QString edit(int id, const nlohmann::json& changes);
   // Pulls new metrics from every live run into its mirror; returns true if anything changed.
   bool sync();
 

@@ -50,6 +50,10 @@ void TrainingController::stop() {
   control_->request_cancel();
 }
 
+void TrainingController::edit(const nlohmann::json& changes) {
+  if (active()) control_->request_edit(changes);
+}
+
 void TrainingController::onWorkerFinished(const QString& state, const QString& reason) {
   Q_UNUSED(reason);
   state_ = State::Finished;

@@ -1,10 +1,11 @@
-// The GUI-thread face of one run: owns the worker thread, forwards pause/resume/stop to the engine's
-// RunControl (checked between steps) and re-emits the worker's signals on the GUI thread.
+// The GUI-thread face of one run: owns the worker thread, forwards pause/resume/stop and hot edits to
+// the engine's RunControl (checked between steps) and re-emits the worker's signals on the GUI thread.
 #pragma once
 #include <QObject>
 #include <QString>
 #include <QThread>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "ui/engine/metrics_buffer.h"
 #include "ui/engine/run_job.h"
@@ -28,6 +29,11 @@ class TrainingController : public QObject {
   void pause();
   void resume();
   void stop();
+
+ public:
+  // Queues hyperparameter changes (core/train/hot_edit.h) for the engine's next step; ignored unless
+  // the run is active. The engine validates again and logs an "edit" event record when it applies them.
+  void edit(const nlohmann::json& changes);
 
  signals:
   void started(qint64 params);

@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "ui/engine/run_manager.h"
+#include "ui/panels/hot_edit_dialog.h"
 
 namespace udlab::ui {
 
@@ -27,6 +28,9 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   pause_->setToolTip("Pause the selected run after its current step; its state stays in memory.");
   resume_ = new QPushButton("Resume");
   resume_->setToolTip("Continue the selected paused run.");
+  edit_ = new QPushButton("Edit…");
+  edit_->setToolTip("Change the selected run's learning rate, clipping, weight decay or LR floor while it trains; "
+                    "applied before its next step and marked on the curves.");
   stop_ = new QPushButton("Stop");
   stop_->setToolTip("Cancel the selected run (Esc). It leaves a valid run directory with a checkpoint.");
   remove_ = new QPushButton("Remove");
@@ -35,7 +39,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   openDir_->setToolTip("Open the selected run's directory in the file manager.");
   load_ = new QPushButton("Open…");
   load_->setToolTip("Open a run directory from disk, made by udlab or udlab-cli (Ctrl+O).");
-  for (auto* b : {pause_, resume_, stop_, remove_, openDir_, load_}) row->addWidget(b);
+  for (auto* b : {pause_, resume_, edit_, stop_, remove_, openDir_, load_}) row->addWidget(b);
   lay->addLayout(row);
 
   connect(runs_, &RunManager::runAdded, this, [this](int id) {
@@ -60,6 +64,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   connect(tree_, &QTreeWidget::currentItemChanged, this, [this] { updateButtons(); });
   connect(pause_, &QPushButton::clicked, this, [this] { runs_->pause(selectedRun()); });
   connect(resume_, &QPushButton::clicked, this, [this] { runs_->resume(selectedRun()); });
+  connect(edit_, &QPushButton::clicked, this, &RunsPanel::editSelected);
   connect(stop_, &QPushButton::clicked, this, [this] { runs_->stop(selectedRun()); });
   connect(remove_, &QPushButton::clicked, this, [this] {
     const int id = selectedRun();
@@ -112,11 +117,21 @@ void RunsPanel::select(int id) {
   if (auto* it = item(id)) tree_->setCurrentItem(it);
 }
 
+void RunsPanel::editSelected() {
+  const int id = selectedRun();
+  auto* r = runs_->find(id);
+  if (!r) return;
+  HotEditDialog dlg(r->name, r->data.config, this);
+  // The run may finish while the dialog is open; RunManager::edit then refuses with a message.
+  if (dlg.exec() == QDialog::Accepted && !dlg.changes().empty()) runs_->edit(id, dlg.changes());
+}
+
 void RunsPanel::updateButtons() {
   auto* r = runs_->find(selectedRun());
   const QString st = r ? r->state : QString();
   pause_->setEnabled(st == "running");
   resume_->setEnabled(st == "paused");
+  edit_->setEnabled(r && r->controller && (st == "running" || st == "paused"));
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
   remove_->setEnabled(r && st != "running" && st != "paused");
   openDir_->setEnabled(r && !r->dir.isEmpty());

@@ -19,6 +19,8 @@ class RunsPanel : public QWidget {
   std::vector<int> shownRuns() const;  // checked, in list order
   int selectedRun() const;             // -1 = none
   void select(int id);
+  // Opens the hot-edit dialog for the selected run and applies what it returns.
+  void editSelected();
 
  signals:
   void shownRunsChanged();
@@ -31,7 +33,7 @@ class RunsPanel : public QWidget {
 
   RunManager* runs_;
   QTreeWidget* tree_;
-  QPushButton *pause_, *resume_, *stop_, *remove_, *openDir_, *load_;
+  QPushButton *pause_, *resume_, *edit_, *stop_, *remove_, *openDir_, *load_;
 };
 
 }  // namespace udlab::ui
