@@ -35,8 +35,7 @@ RecurrentLm<S>::RecurrentLm(const ModelConfig& cfg, int vocab, Backend<S>& be, i
     b_ih_.push_back(ps.add("rnn.bias_ih" + s, {GH}, false));
     b_hh_.push_back(ps.add("rnn.bias_hh" + s, {GH}, false));
   }
-  head_w_ = ps.add("head.weight", {vocab, cfg.hidden});
-  head_b_ = ps.add("head.bias", {vocab}, false);
+  head_.add_params(ps, cfg.hidden, vocab);
 }
 
 template <class S>
@@ -59,8 +58,8 @@ void RecurrentLm<S>::init(Rng& rng) {
     fill(b_ih_[k], uniform(a));
     fill(b_hh_[k], uniform(a));
   }
-  fill(head_w_, uniform(a));
-  fill(head_b_, uniform(a));
+  fill(head_.weight(), uniform(a));
+  fill(head_.bias(), uniform(a));
   ps.upload_values(host);
 }
 
@@ -166,7 +165,7 @@ std::vector<double> RecurrentLm<S>::profile_of_norms(const S* x, int B, int T, s
 template <class S>
 StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  const int B = batch.B, T = batch.T, TB = B * T, V = this->vocab_;
+  const int B = batch.B, T = batch.T, TB = B * T;
   resize(B, T);
 
   const double weight_sum = stage_time_major(batch, idx_, targets_, weights_);
@@ -175,12 +174,8 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
   auto& ps = this->params_;
   forward_layers(B, T);
   const S* top = out_.back().data();
-  d.gemm(false, true, TB, V, H(), S(1), top, H(), ps.value(head_w_), H(), S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), ps.value(head_b_), TB, V);
-  // All weights zero: the mean loss is undefined, report it as 0 and leave zero gradients.
-  const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
-  XentResult xr = d.softmax_xent(logits_.data(), targets_.data(), weights_.data(),
-                                 backward ? dlogits_.data() : nullptr, TB, V, grad_scale);
+  XentResult xr = head_.loss(d, ps, top, TB, logits_.data(), targets_.data(), weights_.data(), weight_sum,
+                             backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
 
   if (tel) {
@@ -195,11 +190,9 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
   }
 
   ps.zero_grads();
-  d.gemm(true, false, V, H(), TB, S(1), dlogits_.data(), V, top, H(), S(0), ps.grad(head_w_), H());
-  d.row_bias_grad(dlogits_.data(), ps.grad(head_b_), TB, V);
   S* dh = dA_.data();
   S* dx = dB_.data();
-  d.gemm(false, false, TB, H(), V, S(1), dlogits_.data(), V, ps.value(head_w_), H(), S(0), dh, H());
+  head_.backward(d, ps, top, TB, dlogits_.data(), dh);
   for (int k = L() - 1; k >= 0; --k) {
     layer_bwd(k, dh, dx, B, T);
     if (tel && k == L() - 1) tel->profiles["state_grad_norm"] = profile_of_norms(dh, B, T, nullptr, nullptr);
@@ -215,18 +208,13 @@ template <class S>
 std::vector<double> RecurrentLm<S>::predict_next(const std::vector<int32_t>& context) {
   Batch b = context_batch(context, this->cfg_.model);
   check_batch(b);
-  const int T = b.T, V = this->vocab_;
+  const int T = b.T;
   resize(1, T);
   idx_.upload(context);
   forward_layers(1, T);
   // Only the last position's logits are needed.
-  auto& d = this->be_.dense();
   const S* last = out_.back().data() + size_t(T - 1) * H();
-  d.gemm(false, true, 1, V, H(), S(1), last, H(), this->params_.value(head_w_), H(), S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), this->params_.value(head_b_), 1, V);
-  std::vector<S> z(V);
-  this->be_.download_bytes(z.data(), logits_.data(), sizeof(S) * V);
-  return std::vector<double>(z.begin(), z.end());
+  return head_.row_logits(this->be_, this->params_, last, logits_.data());
 }
 
 template class RecurrentLm<float>;

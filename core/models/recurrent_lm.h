@@ -13,6 +13,7 @@
 #pragma once
 #include <vector>
 
+#include "core/models/lm_head.h"
 #include "core/models/model.h"
 
 namespace udlab {
@@ -62,7 +63,8 @@ class RecurrentLm : public Model<S> {
                                        std::vector<double>* mx);
 
   int G_;
-  int emb_ = -1, head_w_ = -1, head_b_ = -1;
+  int emb_ = -1;
+  LmHead<S> head_;
   std::vector<int> w_ih_, w_hh_, b_ih_, b_hh_;
 
   // Activation buffers (kept between steps; resized only when B or T changes).

@@ -42,8 +42,7 @@ GroupRnn<S>::GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be) : Model
     }
     if (cfg.learn_h0) q.h0 = ps.add(p + "h0", {n_, n_}, false);
   }
-  head_w_ = ps.add("head.weight", {vocab, nn_});
-  head_b_ = ps.add("head.bias", {vocab}, false);
+  head_.add_params(ps, nn_, vocab);
 }
 
 template <class S>
@@ -63,7 +62,7 @@ void GroupRnn<S>::init(Rng& rng) {
     fill(lp_[l].U, g / std::sqrt(2.0));
     if (lp_[l].alpha >= 0) host[ps.specs()[lp_[l].alpha].offset] = S(1);
   }
-  fill(head_w_, 0.5 / std::sqrt(double(n_)));
+  fill(head_.weight(), 0.5 / std::sqrt(double(n_)));
   ps.upload_values(host);
 }
 
@@ -230,7 +229,7 @@ void GroupRnn<S>::layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel) {
 template <class S>
 StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  const int B = batch.B, T = batch.T, TB = B * T, V = this->vocab_;
+  const int B = batch.B, T = batch.T, TB = B * T;
   resize(B, T);
   const double weight_sum = stage_time_major(batch, idx_, targets_, weights_);
 
@@ -238,22 +237,16 @@ StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Tele
   auto& ps = this->params_;
   forward_layers(B, T, tel);
   const S* top = acts_.back().H.data() + size_t(B) * nn_;  // h_1..h_T of the last layer
-  d.gemm(false, true, TB, V, nn_, S(1), top, nn_, ps.value(head_w_), nn_, S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), ps.value(head_b_), TB, V);
-  // All weights zero: the mean loss is undefined, report it as 0 and leave zero gradients.
-  const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
-  XentResult xr = d.softmax_xent(logits_.data(), targets_.data(), weights_.data(),
-                                 backward ? dlogits_.data() : nullptr, TB, V, grad_scale);
+  XentResult xr = head_.loss(d, ps, top, TB, logits_.data(), targets_.data(), weights_.data(), weight_sum,
+                             backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
   if (tel) fill_telemetry_forward(*tel, B, T);
   if (!backward) return res;
 
   ps.zero_grads();
-  d.gemm(true, false, V, nn_, TB, S(1), dlogits_.data(), V, top, nn_, S(0), ps.grad(head_w_), nn_);
-  d.row_bias_grad(dlogits_.data(), ps.grad(head_b_), TB, V);
   S* G = gA_.data();
   S* dx = gB_.data();
-  d.gemm(false, false, TB, nn_, V, S(1), dlogits_.data(), V, ps.value(head_w_), nn_, S(0), G, nn_);
+  head_.backward(d, ps, top, TB, dlogits_.data(), G);
   for (int l = L_ - 1; l >= 0; --l) {
     layer_bwd(l, G, dx, B, T, tel);
     std::swap(G, dx);
@@ -267,17 +260,12 @@ template <class S>
 std::vector<double> GroupRnn<S>::predict_next(const std::vector<int32_t>& context) {
   Batch b = context_batch(context, "group-rnn");
   check_batch(b);
-  const int T = b.T, V = this->vocab_;
+  const int T = b.T;
   resize(1, T);
   idx_.upload(context);
   forward_layers(1, T, nullptr);
-  auto& d = this->be_.dense();
   const S* last = acts_.back().H.data() + size_t(T) * nn_;  // h_T
-  d.gemm(false, true, 1, V, nn_, S(1), last, nn_, this->params_.value(head_w_), nn_, S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), this->params_.value(head_b_), 1, V);
-  std::vector<S> z(V);
-  this->be_.download_bytes(z.data(), logits_.data(), sizeof(S) * V);
-  return std::vector<double>(z.begin(), z.end());
+  return head_.row_logits(this->be_, this->params_, last, logits_.data());
 }
 
 template class GroupRnn<float>;

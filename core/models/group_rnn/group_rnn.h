@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/groups/group.h"
+#include "core/models/lm_head.h"
 #include "core/models/model.h"
 
 namespace udlab {
@@ -69,7 +70,8 @@ class GroupRnn final : public Model<S> {
   Group group_;
   GroupSpec g_;
   int n_ = 0, nn_ = 0, L_ = 0, m_ = 0;
-  int emb_ = -1, head_w_ = -1, head_b_ = -1;
+  int emb_ = -1;
+  LmHead<S> head_;
   std::vector<LayerParams> lp_;
 
   int cur_B_ = 0, cur_T_ = 0;

@@ -52,8 +52,7 @@ LruModel<S>::LruModel(const ModelConfig& cfg, int vocab, Backend<S>& be)
   }
   normf_w_ = ps.add("norm_f.weight", {H}, false);
   normf_b_ = ps.add("norm_f.bias", {H}, false);
-  head_w_ = ps.add("head.weight", {vocab, H});
-  head_b_ = ps.add("head.bias", {vocab}, false);
+  head_.add_params(ps, H, vocab);
 }
 
 template <class S>
@@ -79,8 +78,8 @@ void LruModel<S>::init(Rng& rng) {
     fill(b.b2, uni);
   }
   fill(normf_w_, [] { return 1.0; });
-  fill(head_w_, uni);
-  fill(head_b_, uni);
+  fill(head_.weight(), uni);
+  fill(head_.bias(), uni);
   ps.upload_values(host);
   for (auto& layer : lru_) {
     Rng r(lru_rng.next_u64());
@@ -296,7 +295,7 @@ void LruModel<S>::eigen_telemetry(Telemetry& tel) {
 template <class S>
 StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  const int B = batch.B, T = batch.T, M = B * T, V = this->vocab_, Hh = H();
+  const int B = batch.B, T = batch.T, M = B * T, Hh = H();
   resize(B, T);
   std::vector<int32_t> ids(M), tg(M);
   std::vector<S> w(M, S(1));
@@ -317,12 +316,8 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
   auto& ps = this->params_;
   // Dropout only in training steps; evaluation (backward = false) is deterministic.
   forward_trunk(B, T, backward);
-  d.gemm(false, true, M, V, Hh, S(1), hf_.data(), Hh, ps.value(head_w_), Hh, S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), ps.value(head_b_), M, V);
-  // All weights zero: the mean loss is undefined; report 0 and leave zero gradients.
-  const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
-  XentResult xr = d.softmax_xent(logits_.data(), targets_.data(), weights_.data(),
-                                 backward ? dlogits_.data() : nullptr, M, V, grad_scale);
+  XentResult xr = head_.loss(d, ps, hf_.data(), M, logits_.data(), targets_.data(), weights_.data(), weight_sum,
+                             backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
 
   if (tel) {
@@ -344,9 +339,7 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
   if (!backward) return res;
 
   ps.zero_grads();
-  d.gemm(true, false, V, Hh, M, S(1), dlogits_.data(), V, hf_.data(), Hh, S(0), ps.grad(head_w_), Hh);
-  d.row_bias_grad(dlogits_.data(), ps.grad(head_b_), M, V);
-  d.gemm(false, false, M, Hh, V, S(1), dlogits_.data(), V, ps.value(head_w_), Hh, S(0), t1_.data(), Hh);
+  head_.backward(d, ps, hf_.data(), M, dlogits_.data(), t1_.data());
   S* dx = dx_.data();
   d.layernorm_bwd(t1_.data(), xin_[L()].data(), ps.value(normf_w_), meanf_.data(), rstdf_.data(), dx,
                   ps.grad(normf_w_), ps.grad(normf_b_), M, Hh);
@@ -359,17 +352,12 @@ template <class S>
 std::vector<double> LruModel<S>::predict_next(const std::vector<int32_t>& context) {
   Batch b = context_batch(context, "lru");
   check_batch(b);
-  const int T = b.T, V = this->vocab_, Hh = H();
+  const int T = b.T, Hh = H();
   resize(1, T);
   idx_.upload(context);
   forward_trunk(1, T, false);
-  auto& d = this->be_.dense();
   const S* last = hf_.data() + size_t(T - 1) * Hh;
-  d.gemm(false, true, 1, V, Hh, S(1), last, Hh, this->params_.value(head_w_), Hh, S(0), logits_.data(), V);
-  d.add_row_bias(logits_.data(), this->params_.value(head_b_), 1, V);
-  std::vector<S> z(V);
-  this->be_.download_bytes(z.data(), logits_.data(), sizeof(S) * V);
-  return std::vector<double>(z.begin(), z.end());
+  return head_.row_logits(this->be_, this->params_, last, logits_.data());
 }
 
 template class LruModel<float>;

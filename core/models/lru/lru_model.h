@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/models/lru/lru_layer.h"
+#include "core/models/lm_head.h"
 #include "core/models/model.h"
 
 namespace udlab {
@@ -55,7 +56,8 @@ class LruModel : public Model<S> {
   void eigen_telemetry(Telemetry& tel);
 
   LruScanMethod method_;
-  int emb_ = -1, normf_w_ = -1, normf_b_ = -1, head_w_ = -1, head_b_ = -1;
+  int emb_ = -1, normf_w_ = -1, normf_b_ = -1;
+  LmHead<S> head_;
   struct BlockParams { int norm_w, norm_b, w1, b1, w2, b2; };
   std::vector<BlockParams> bp_;
   std::vector<std::unique_ptr<LruLayer<S>>> lru_;
