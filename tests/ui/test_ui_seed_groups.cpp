@@ -1,5 +1,6 @@
 // Seed groups: which runs group together, the mean/band statistics checked by hand on tiny series,
 // and the compare view with grouping on (fewer overlay curves, one table row per group with N).
+#include <QDir>
 #include <QFile>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -151,6 +152,42 @@ class TestUiSeedGroups : public QObject {
     QCOMPARE(v.overlay()->curves().size(), size_t(4));
     QCOMPARE(v.table()->columnCount(), 8);
     QCOMPARE(v.summaries()[0].n, 1);
+  }
+
+  void screenshotGrouped() {
+    // Three seeds of one config and two of another, with seed-dependent noise, for a look at the bands.
+    std::vector<RunData> data;
+    std::vector<RunRef> refs;
+    for (int k = 0; k < 5; ++k) {
+      const int hidden = k < 3 ? 64 : 128, seed = k + 1;
+      RunData d;
+      d.config = lstm(hidden, seed);
+      for (int step = 10; step <= 1000; step += 10) {
+        const double loss = (hidden == 64 ? 1.6 : 1.3) + 2.0 * std::exp(-step / 250.0) +
+                            0.08 * std::sin(step * 0.05 + seed) * std::exp(-step / 600.0) + 0.03 * seed;
+        json r = {{"step", step}, {"train_loss", loss}, {"wall_time", step * 0.02 + seed}};
+        if (step % 100 == 0) r["val_loss"] = loss + 0.1;
+        d.addRecord(r);
+      }
+      data.push_back(std::move(d));
+    }
+    for (int k = 0; k < 5; ++k)
+      refs.push_back({k + 1, QString("lstm h%1 s%2").arg(k < 3 ? 64 : 128).arg(k + 1), runColor(k), &data[k]});
+    CompareView v;
+    v.resize(1400, 900);
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    v.setGroupSeeds(true);
+    v.setRuns(refs);
+    QCOMPARE(v.groups().size(), size_t(2));
+    QCOMPARE(v.overlay()->curves().size(), size_t(4));  // train and val per group
+    QCOMPARE(v.multiples().size(), size_t(2));
+    // Charts added to a shown layout appear by a queued call; then redraw at their real size.
+    QTest::qWait(50);
+    v.refresh();
+    const QString out = QDir::current().filePath("screenshots");
+    QDir().mkpath(out);
+    QVERIFY(v.grab().save(out + "/compare-seeds.png"));
   }
 };
 
