@@ -210,8 +210,20 @@ int MainWindow::startRun(const RunConfig& cfg, const QString& name) {
   const QString runName = name.isEmpty() ? experiment_->runName() : name;
   QString safe = runName;
   safe.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
-  const QString dir = QDir(settings_->runsRoot()).filePath(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz") + "-" + safe);
-  if (!QDir().mkpath(dir)) {
+  const QString root = settings_->runsRoot();
+  const QString base = QDir(root).filePath(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz") + "-" + safe);
+  // Two runs of one name started in the same millisecond (a lesson, a script) would share a
+  // directory; mkdir fails when it exists, so the first free suffix wins without a race.
+  QString dir = base;
+  bool made = QDir().mkpath(root);
+  if (made) {
+    made = false;
+    for (int k = 1; k <= 100 && !made; ++k) {
+      dir = k == 1 ? base : QString("%1-%2").arg(base).arg(k);
+      made = QDir().mkdir(dir);
+    }
+  }
+  if (!made) {
     showMessage(QString("cannot create the run directory %1").arg(dir), true);
     return -1;
   }
