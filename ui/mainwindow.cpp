@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -112,7 +113,7 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   if (!settings_->geometry().isEmpty()) restoreGeometry(settings_->geometry());
   else resize(1500, 900);
   teaching_ = settings_->teachingStyle();
-  applyChartStyle();
+  setThemeOverride(themeFromKey(settings_->theme()));
   statusBar()->showMessage("Ready. F5 trains the experiment on the left.");
 }
 
@@ -168,6 +169,18 @@ void MainWindow::buildMenus() {
     settings_->setTeachingStyle(on);
     applyChartStyle();
   });
+  view->addSeparator();
+  themeActions_ = new QActionGroup(this);
+  themeActions_->setExclusive(true);
+  for (auto [t, text] : {std::pair{ThemeOverride::System, "Theme: follow system"}, std::pair{ThemeOverride::Light, "Theme: light"},
+                         std::pair{ThemeOverride::Dark, "Theme: dark"}}) {
+    auto* a = view->addAction(text);
+    a->setCheckable(true);
+    a->setData(themeKey(t));
+    a->setChecked(t == theme_);
+    themeActions_->addAction(a);
+    connect(a, &QAction::triggered, this, [this, t = t] { setThemeOverride(t); });
+  }
 
   auto* les = menuBar()->addMenu("&Lessons");
   for (int i = 0; i < int(lessons().size()); ++i) les->addAction(lessons()[i].title, this, [this, i] { applyLesson(i); });
@@ -197,8 +210,20 @@ int MainWindow::startRun(const RunConfig& cfg, const QString& name) {
   const QString runName = name.isEmpty() ? experiment_->runName() : name;
   QString safe = runName;
   safe.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
-  const QString dir = QDir(settings_->runsRoot()).filePath(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz") + "-" + safe);
-  if (!QDir().mkpath(dir)) {
+  const QString root = settings_->runsRoot();
+  const QString base = QDir(root).filePath(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz") + "-" + safe);
+  // Two runs of one name started in the same millisecond (a lesson, a script) would share a
+  // directory; mkdir fails when it exists, so the first free suffix wins without a race.
+  QString dir = base;
+  bool made = QDir().mkpath(root);
+  if (made) {
+    made = false;
+    for (int k = 1; k <= 100 && !made; ++k) {
+      dir = k == 1 ? base : QString("%1-%2").arg(base).arg(k);
+      made = QDir().mkdir(dir);
+    }
+  }
+  if (!made) {
     showMessage(QString("cannot create the run directory %1").arg(dir), true);
     return -1;
   }
@@ -313,10 +338,21 @@ RedrawSteps MainWindow::redrawSteps() {
   return {};
 }
 
+void MainWindow::setThemeOverride(ThemeOverride t) {
+  theme_ = t;
+  settings_->setTheme(themeKey(t));
+  if (themeActions_)
+    for (auto* a : themeActions_->actions()) a->setChecked(a->data().toString() == themeKey(t));
+  // The palette change reaches changeEvent, which restyles the charts; call it here too in case the
+  // palette was already the one asked for.
+  applyThemeOverride(t);
+  applyChartStyle();
+}
+
 void MainWindow::applyChartStyle() {
   ChartStyle s;
   s.teaching = teaching_;
-  s.dark = systemIsDark(this);
+  s.dark = theme_ == ThemeOverride::Dark || (theme_ == ThemeOverride::System && systemIsDark(this));
   dashboard_->setChartStyle(s);
   compare_->setChartStyle(s);
 }

@@ -7,7 +7,9 @@
 
 #include "core/train/run_config.h"
 #include "ui/dashboard/redraw_steps.h"
+#include "ui/settings/theme_override.h"
 
+class QActionGroup;
 class QLabel;
 class QTabWidget;
 
@@ -47,6 +49,9 @@ class MainWindow : public QMainWindow {
   void setCloseConfirmation(std::function<bool(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
   void showMessage(const QString& text, bool error);
   void applyLesson(int index);
+  // Sets the application palette and the charts' dark flag, ticks the View menu item and saves it.
+  void setThemeOverride(ThemeOverride t);
+  ThemeOverride themeOverride() const { return theme_; }
 
  public slots:
   void trainFromForm();
@@ -76,6 +81,8 @@ class MainWindow : public QMainWindow {
   QLabel* banner_;
   LiveUpdater* updater_;
   bool teaching_ = false;
+  ThemeOverride theme_ = ThemeOverride::System;
+  QActionGroup* themeActions_ = nullptr;
   std::function<bool(int)> confirmClose_;
 };
 

@@ -274,7 +274,7 @@ void LineChart::refresh() {
       if (lo.size() != hi.size()) lo = loXY[i], hi = hiXY[i];
       ss.lo->replace(toPoints(lo));
       ss.hi->replace(toPoints(hi));
-      setNameIfChanged(ss.band, c.label + " (min–max)");
+      setNameIfChanged(ss.band, c.label + " (" + c.bandName + ")");
       setPenIfChanged(ss.band, QPen(Qt::NoPen));
       if (ss.band->brush().color() != withAlpha(c.color, 60)) ss.band->setBrush(withAlpha(c.color, 60));
       shown += int(lo.size() + hi.size());
@@ -354,8 +354,10 @@ bool LineChart::writeCsv(QIODevice* out, QString* error) const {
       header << quote(name);
     };
     add(c.label, c.y);
-    if (!c.lower.empty()) add(c.label + " min", c.lower);
-    if (!c.upper.empty()) add(c.label + " max", c.upper);
+    // A min–max band keeps its historical "min"/"max" columns; any other band names both ends.
+    const bool minMax = c.bandName == QStringLiteral("min–max");
+    if (!c.lower.empty()) add(c.label + (minMax ? " min" : " lower (" + c.bandName + ")"), c.lower);
+    if (!c.upper.empty()) add(c.label + (minMax ? " max" : " upper (" + c.bandName + ")"), c.upper);
   }
   QByteArray buf = header.join(',').toUtf8() + '\n';
   for (double x : xs) {

@@ -25,6 +25,7 @@ struct Curve {
   bool inLegend = true;
   std::vector<double> x, y;
   std::vector<double> lower, upper;  // optional band around y over the same x (e.g. min–max over a batch)
+  QString bandName = QStringLiteral("min–max");  // what the band is, for the legend and the CSV header
 };
 
 // A vertical dashed line at x across the whole y range, for moments rather than values (a hot edit,

@@ -30,38 +30,42 @@ QString lossMetricTitle(LossMetric m) {
   return {};
 }
 
+bool lossSeries(const RunData& d, LossMetric m, bool val, std::vector<double>& x, std::vector<double>& y) {
+  const char* split = val ? "val" : "train";
+  const Series* s = nullptr;
+  const std::string base = val ? "val_loss" : "train_loss";
+  if (m == LossMetric::Accuracy) {
+    s = d.series(val ? "val_accuracy" : "accuracy");
+    if (s) y = s->y;
+  } else if (m == LossMetric::Loss) {
+    s = d.series(base);
+    if (s) y = s->y;
+  } else {
+    // Prefer the engine's own column; derive it from the loss when an older run lacks it.
+    const std::string key = std::string(split) + (m == LossMetric::Perplexity ? "_ppl" : "_bpc");
+    if ((s = d.series(key))) {
+      y = s->y;
+    } else if ((s = d.series(base))) {
+      y = mapY(s->y, m == LossMetric::Perplexity ? expf_ : bpc_);
+    }
+  }
+  if (!s || s->size() == 0) return false;
+  x = s->x;
+  return true;
+}
+
 std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m) {
   std::vector<Curve> out;
   for (auto& r : runs) {
     for (int val = 0; val < 2; ++val) {
-      const char* split = val ? "val" : "train";
-      const Series* s = nullptr;
-      std::vector<double> y;
-      const std::string base = val ? "val_loss" : "train_loss";
-      if (m == LossMetric::Accuracy) {
-        s = r.data->series(val ? "val_accuracy" : "accuracy");
-        if (s) y = s->y;
-      } else if (m == LossMetric::Loss) {
-        s = r.data->series(base);
-        if (s) y = s->y;
-      } else {
-        // Prefer the engine's own column; derive it from the loss when an older run lacks it.
-        const std::string key = std::string(split) + (m == LossMetric::Perplexity ? "_ppl" : "_bpc");
-        if ((s = r.data->series(key))) {
-          y = s->y;
-        } else if ((s = r.data->series(base))) {
-          y = mapY(s->y, m == LossMetric::Perplexity ? expf_ : bpc_);
-        }
-      }
-      if (!s || s->size() == 0) continue;
       Curve c;
+      if (!lossSeries(*r.data, m, val, c.x, c.y)) continue;
+      const char* split = val ? "val" : "train";
       c.id = QString("%1/%2").arg(r.id).arg(split);
       c.label = prefix(runs, r) + split;
       c.color = r.color;
       c.style = val ? Qt::DashLine : Qt::SolidLine;
       c.smoothable = !val;  // validation points are sparse and already averaged
-      c.x = s->x;
-      c.y = std::move(y);
       out.push_back(std::move(c));
     }
   }

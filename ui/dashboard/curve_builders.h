@@ -22,6 +22,8 @@ enum class LossMetric { Loss, Perplexity, Bpc, Accuracy };
 QString lossMetricTitle(LossMetric m);
 
 std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m);
+// One run's train (val = false) or validation history of the metric; false when it logged none.
+bool lossSeries(const RunData& d, LossMetric m, bool val, std::vector<double>& x, std::vector<double>& y);
 // The global gradient norm per run, plus (perTensor) one line per tensor group: tensors whose names
 // differ only in numbers (layers) are combined as the root of their summed squares.
 std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor);

@@ -1,5 +1,6 @@
 #include "ui/panels/compare_view.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -29,9 +30,31 @@ double lastOf(const RunData& d, const char* key) {
 QString fmt(double v, int prec = 4) { return std::isfinite(v) ? QString::number(v, 'g', prec) : QString("—"); }
 const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "tokens/s", "max norm drift",
                           "max grad norm", "wall time (s)"};
-QStringList cells(const RunSummary& r) {
-  return {r.name, fmt(r.params, 8), fmt(r.valPpl), fmt(r.valBpc), fmt(r.tokensPerSecond, 5), fmt(r.maxNormDrift, 3),
-          fmt(r.maxGradNorm, 4), fmt(r.wallTime, 4)};
+// The numeric fields in column order, with the precision each is shown at.
+using Field = double RunSummary::*;
+const std::array<std::pair<Field, int>, 7> kFields{{{&RunSummary::params, 8},
+                                                     {&RunSummary::valPpl, 4},
+                                                     {&RunSummary::valBpc, 4},
+                                                     {&RunSummary::tokensPerSecond, 5},
+                                                     {&RunSummary::maxNormDrift, 3},
+                                                     {&RunSummary::maxGradNorm, 4},
+                                                     {&RunSummary::wallTime, 4}}};
+QStringList header(bool withN) {
+  QStringList h = kHeader;
+  if (withN) h.insert(1, "N");
+  return h;
+}
+QStringList cells(const RunSummary& r, bool withN) {
+  QStringList c{r.name};
+  if (withN) c << QString::number(r.n);
+  for (size_t i = 0; i < kFields.size(); ++i) {
+    const auto [field, prec] = kFields[i];
+    QString v = fmt(r.*field, prec);
+    // Two significant digits of spread say how far the mean can be trusted without crowding it.
+    if (r.n > 1 && std::isfinite(r.*field) && std::isfinite(r.sd[i])) v += " ± " + QString::number(r.sd[i], 'g', 2);
+    c << v;
+  }
+  return c;
 }
 }  // namespace
 
@@ -69,10 +92,33 @@ RunSummary summarize(const RunRef& r) {
   return s;
 }
 
-QString summaryCsv(const std::vector<RunSummary>& rows) {
-  QString out = kHeader.join(',') + '\n';
+RunSummary summarize(const SeedGroup& g) {
+  if (g.runs.size() == 1) return summarize(g.runs.front());
+  std::vector<RunSummary> each;
+  for (auto& r : g.runs) each.push_back(summarize(r));
+  RunSummary s;
+  s.name = g.name;
+  s.n = int(g.runs.size());
+  for (size_t i = 0; i < kFields.size(); ++i) {
+    const Field f = kFields[i].first;
+    double sum = 0;
+    int n = 0;
+    for (auto& e : each)
+      if (std::isfinite(e.*f)) sum += e.*f, ++n;
+    if (!n) continue;
+    s.*f = sum / n;
+    double ss = 0;
+    for (auto& e : each)
+      if (std::isfinite(e.*f)) ss += (e.*f - s.*f) * (e.*f - s.*f);
+    s.sd[i] = n > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
+  }
+  return s;
+}
+
+QString summaryCsv(const std::vector<RunSummary>& rows, bool withN) {
+  QString out = header(withN).join(',') + '\n';
   for (auto& r : rows) {
-    QStringList c = cells(r);
+    QStringList c = cells(r, withN);
     for (auto& x : c) {
       if (x == "—") x.clear();
       if (x.contains(',') || x.contains('"')) x = '"' + x.replace('"', "\"\"") + '"';
@@ -82,12 +128,13 @@ QString summaryCsv(const std::vector<RunSummary>& rows) {
   return out;
 }
 
-QString summaryMarkdown(const std::vector<RunSummary>& rows) {
-  QString out = "| " + kHeader.join(" | ") + " |\n|";
-  for (int i = 0; i < kHeader.size(); ++i) out += i ? "---:|" : "---|";
+QString summaryMarkdown(const std::vector<RunSummary>& rows, bool withN) {
+  const QStringList h = header(withN);
+  QString out = "| " + h.join(" | ") + " |\n|";
+  for (int i = 0; i < h.size(); ++i) out += i ? "---:|" : "---|";
   out += '\n';
   for (auto& r : rows) {
-    QStringList c = cells(r);
+    QStringList c = cells(r, withN);
     for (auto& x : c) x.replace('|', "\\|");
     out += "| " + c.join(" | ") + " |\n";
   }
@@ -102,8 +149,18 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   metric_->setToolTip("The quantity compared in the overlay and the small multiples.");
   auto* csv = new QPushButton("Export table…");
   csv->setToolTip("Save the summary table as CSV (.csv) or Markdown (.md), e.g. for a paper's table.");
+  groupSeeds_ = new QCheckBox("Group seeds");
+  groupSeeds_->setToolTip("Draw runs whose configs differ only by seed as one mean line with a band, one chart "
+                          "and one table row (mean ± std, with N).");
+  band_ = new QComboBox;
+  band_->addItems({"± std", "± std-err", "min–max"});
+  band_->setToolTip("The band around a seed group's mean: sample standard deviation, standard error (std/√N), "
+                    "or the range of the seeds.");
+  band_->setEnabled(false);
   top->addWidget(new QLabel("Compare:"));
   top->addWidget(metric_);
+  top->addWidget(groupSeeds_);
+  top->addWidget(band_);
   top->addStretch();
   top->addWidget(csv);
   lay->addLayout(top);
@@ -119,7 +176,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   grid_->setSpacing(2);
   table_ = new QTableWidget;
   table_->setColumnCount(kHeader.size());
-  table_->setHorizontalHeaderLabels(kHeader);
+  table_->setHorizontalHeaderLabels(header(false));
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setToolTip("Max norm drift: the largest relative change of ‖h_t‖ along the sequence over the logged "
@@ -132,6 +189,12 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   split->setSizes({500, 400});
   lay->addWidget(split, 1);
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+  connect(groupSeeds_, &QCheckBox::toggled, this, [this](bool on) {
+    band_->setEnabled(on);
+    regroup();
+    refresh();
+  });
+  connect(band_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
   connect(csv, &QPushButton::clicked, this, [this] {
     QString path = QFileDialog::getSaveFileName(this, "Export summary table", "summary.md", "Markdown (*.md);;CSV (*.csv)");
     if (path.isEmpty()) return;
@@ -147,14 +210,25 @@ void CompareView::setChartStyle(const ChartStyle& s) {
   refresh();
 }
 
+void CompareView::setGroupSeeds(bool on) { groupSeeds_->setChecked(on); }
+bool CompareView::groupSeeds() const { return groupSeeds_->isChecked(); }
+void CompareView::setSeedBand(SeedBand b) { band_->setCurrentIndex(int(b)); }
+SeedBand CompareView::band() const { return SeedBand(band_->currentIndex()); }
+
 void CompareView::setRuns(std::vector<RunRef> runs) {
   runs_ = std::move(runs);
-  // Rebuild the small multiples only when the number of runs changes.
-  if (smalls_.size() != runs_.size()) {
+  regroup();
+  refresh();
+}
+
+void CompareView::regroup() {
+  groups_ = groupSeeds() ? groupBySeed(runs_) : singletonGroups(runs_);
+  // Rebuild the small multiples only when their number changes.
+  if (smalls_.size() != groups_.size()) {
     for (auto* c : smalls_) delete c;
     smalls_.clear();
-    const int cols = runs_.size() <= 4 ? std::max<int>(1, int(runs_.size())) : 4;
-    for (size_t i = 0; i < runs_.size(); ++i) {
+    const int cols = groups_.size() <= 4 ? std::max<int>(1, int(groups_.size())) : 4;
+    for (size_t i = 0; i < groups_.size(); ++i) {
       auto* c = new LineChart;
       c->setChartStyle(style_);
       c->setSmoothing(0.6);
@@ -162,41 +236,63 @@ void CompareView::setRuns(std::vector<RunRef> runs) {
       smalls_.push_back(c);
     }
   }
-  refresh();
+}
+
+std::vector<std::function<void()>> CompareView::refreshSteps() {
+  return {[this] { refreshOverlay(); }, [this] { refreshMultiples(); }, [this] { refreshTable(); }};
 }
 
 void CompareView::refresh() {
+  for (auto& step : refreshSteps()) step();
+}
+
+void CompareView::refreshOverlay() {
   const LossMetric m = LossMetric(metric_->currentIndex());
   overlay_->setAxisTitles("step", lossMetricTitle(m));
-  overlay_->setCurves(lossCurves(runs_, m));
+  overlay_->setCurves(seedLossCurves(groups_, m, band()));
   overlay_->refresh();
-  // Shared axes across the small multiples: the union of every run's range.
-  std::vector<std::vector<Curve>> per(runs_.size());
+}
+
+void CompareView::refreshMultiples() {
+  const LossMetric m = LossMetric(metric_->currentIndex());
+  // Shared axes across the small multiples: the union of every group's range, bands included.
+  std::vector<std::vector<Curve>> per(groups_.size());
   std::vector<const std::vector<double>*> ys;
   double x0 = INFINITY, x1 = -INFINITY;
-  for (size_t i = 0; i < runs_.size(); ++i) {
-    per[i] = lossCurves({runs_[i]}, m);
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    per[i] = seedLossCurves({groups_[i]}, m, band());
     for (auto& c : per[i]) {
       ys.push_back(&c.y);
+      if (!c.lower.empty()) ys.push_back(&c.lower), ys.push_back(&c.upper);
       for (double x : c.x) x0 = std::min(x0, x), x1 = std::max(x1, x);
     }
   }
   const Range yr = niceRange(ys, false);
-  for (size_t i = 0; i < runs_.size() && i < smalls_.size(); ++i) {
-    smalls_[i]->setTitle(runs_[i].name);
+  for (size_t i = 0; i < groups_.size() && i < smalls_.size(); ++i) {
+    const SeedGroup& g = groups_[i];
+    smalls_[i]->setTitle(g.runs.size() > 1 ? seedGroupLabel(g, band()) : g.name);
     smalls_[i]->setAxisTitles("step", lossMetricTitle(m));
     smalls_[i]->setCurves(std::move(per[i]));
     if (x0 <= x1) smalls_[i]->setFixedRanges(x0, std::max(x1, x0 + 1), yr.lo, yr.hi);
     smalls_[i]->refresh();
   }
+}
+
+void CompareView::refreshTable() {
   rows_.clear();
-  for (auto& r : runs_) rows_.push_back(summarize(r));
+  for (auto& g : groups_) rows_.push_back(summarize(g));
+  const bool withN = groupSeeds();
+  const QStringList h = header(withN);
+  if (table_->columnCount() != h.size()) {
+    table_->setColumnCount(h.size());
+    table_->setHorizontalHeaderLabels(h);
+  }
   table_->setRowCount(int(rows_.size()));
   for (int i = 0; i < int(rows_.size()); ++i) {
-    QStringList c = cells(rows_[i]);
+    QStringList c = cells(rows_[i], withN);
     for (int j = 0; j < c.size(); ++j) {
       auto* it = new QTableWidgetItem(c[j]);
-      if (j == 0) it->setForeground(runs_[i].color);
+      if (j == 0) it->setForeground(groups_[i].runs.front().color);
       table_->setItem(i, j, it);
     }
   }
@@ -206,7 +302,8 @@ QString CompareView::exportTable(const QString& path) const {
   const bool md = QFileInfo(path).suffix().toLower() == "md";
   QSaveFile f(path);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) return QString("cannot write '%1': %2").arg(path, f.errorString());
-  f.write((md ? summaryMarkdown(rows_) : summaryCsv(rows_)).toUtf8());
+  const bool withN = groupSeeds();
+  f.write((md ? summaryMarkdown(rows_, withN) : summaryCsv(rows_, withN)).toUtf8());
   if (!f.commit()) return QString("cannot write '%1': %2").arg(path, f.errorString());
   return {};
 }

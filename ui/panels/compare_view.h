@@ -1,12 +1,17 @@
 // Side by side: all selected runs overlaid, small multiples (one chart per run, shared axes so heights
-// compare honestly), and a summary table that exports as CSV or Markdown.
+// compare honestly), and a summary table that exports as CSV or Markdown. With "Group seeds" on,
+// runs that differ only by seed become one mean + band curve, one chart and one "mean ± std" row.
 #pragma once
 #include <QWidget>
+#include <array>
+#include <functional>
 #include <vector>
 
 #include "ui/charts/chart_theme.h"
 #include "ui/dashboard/curve_builders.h"
+#include "ui/dashboard/seed_groups.h"
 
+class QCheckBox;
 class QGridLayout;
 class QTableWidget;
 class QComboBox;
@@ -17,28 +22,53 @@ class LineChart;
 
 struct RunSummary {
   QString name;
+  int n = 1;  // runs behind the row; for a seed group (n > 1) the fields below are means
   double params = NAN, valPpl = NAN, valBpc = NAN, tokensPerSecond = NAN, maxNormDrift = NAN, maxGradNorm = NAN,
          wallTime = NAN;
+  // The sample standard deviation of each numeric field over the group, in declaration order.
+  std::array<double, 7> sd{NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 };
 RunSummary summarize(const RunRef& r);
-QString summaryCsv(const std::vector<RunSummary>& rows);
-QString summaryMarkdown(const std::vector<RunSummary>& rows);
+// A singleton group summarizes its run; a larger one gives each field's mean and sample std over
+// the members that have it.
+RunSummary summarize(const SeedGroup& g);
+// withN adds the "N" column (runs per row) that the grouped table shows.
+QString summaryCsv(const std::vector<RunSummary>& rows, bool withN = false);
+QString summaryMarkdown(const std::vector<RunSummary>& rows, bool withN = false);
 
 class CompareView : public QWidget {
   Q_OBJECT
  public:
   explicit CompareView(QWidget* parent = nullptr);
   void setRuns(std::vector<RunRef> runs);
+  // Redraws everything: runs refreshSteps() in order.
   void refresh();
+  // The redraw split into independent steps (overlay, small multiples, table) for a caller that
+  // spreads them over event-loop turns; each reads the view's current runs when it runs.
+  std::vector<std::function<void()>> refreshSteps();
   void setChartStyle(const ChartStyle& s);
+  void setGroupSeeds(bool on);
+  bool groupSeeds() const;
+  void setSeedBand(SeedBand b);
   const std::vector<RunSummary>& summaries() const { return rows_; }
+  const std::vector<SeedGroup>& groups() const { return groups_; }
   LineChart* overlay() const { return overlay_; }
   QWidget* multiplesArea() const { return multiples_; }
+  const std::vector<LineChart*>& multiples() const { return smalls_; }
+  QTableWidget* table() const { return table_; }
   // Writes the table; format by extension (.csv or .md). Returns "" or an error.
   QString exportTable(const QString& path) const;
 
  private:
+  // Regroups runs_ (or not) and rebuilds the small multiples when their number changes.
+  void regroup();
+  void refreshOverlay();
+  void refreshMultiples();
+  void refreshTable();
+  SeedBand band() const;
+
   std::vector<RunRef> runs_;
+  std::vector<SeedGroup> groups_;  // one per run while grouping is off
   std::vector<RunSummary> rows_;
   ChartStyle style_;
   LineChart* overlay_;
@@ -47,6 +77,8 @@ class CompareView : public QWidget {
   std::vector<LineChart*> smalls_;
   QTableWidget* table_;
   QComboBox* metric_;
+  QCheckBox* groupSeeds_;
+  QComboBox* band_;
 };
 
 }  // namespace udlab::ui

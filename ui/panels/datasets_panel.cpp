@@ -1,6 +1,7 @@
 #include "ui/panels/datasets_panel.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -9,6 +10,7 @@
 #include <QNetworkAccessManager>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStringDecoder>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -48,7 +50,10 @@ DatasetsPanel::DatasetsPanel(QWidget* parent) : QWidget(parent), nam_(new QNetwo
     queue_.clear();
     if (current_) current_->cancel();
   });
-  connect(import_, &QPushButton::clicked, this, &DatasetsPanel::importFile);
+  connect(import_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Import a text file", QString(), "Text (*.txt);;All files (*)");
+    if (!path.isEmpty()) importFile(path);
+  });
   rescan(false);
 }
 
@@ -151,12 +156,24 @@ void DatasetsPanel::downloadNext() {
   current_->start();
 }
 
-void DatasetsPanel::importFile() {
-  const QString path = QFileDialog::getOpenFileName(this, "Import a text file", QString(), "Text (*.txt);;All files (*)");
-  if (path.isEmpty()) return;
+void DatasetsPanel::importFile(const QString& path) {
   QFileInfo fi(path);
-  if (!fi.isReadable() || fi.size() < 100) {
+  if (!fi.isFile() || !fi.isReadable() || fi.size() < 100) {
     emit message(QString("'%1' is not a readable text file of at least 100 bytes").arg(path), true);
+    return;
+  }
+  // The corpus reader would reject a binary file only when training starts; say so now. The head of
+  // the file decides: NUL bytes or invalid UTF-8 there mean it is not text.
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    emit message(QString("cannot read '%1': %2").arg(path, f.errorString()), true);
+    return;
+  }
+  const QByteArray head = f.read(1 << 16);
+  QStringDecoder utf8(QStringDecoder::Utf8);
+  [[maybe_unused]] const QString decoded = utf8.decode(head);
+  if (head.contains('\0') || utf8.hasError()) {
+    emit message(QString("'%1' is not UTF-8 text (binary data near the start)").arg(path), true);
     return;
   }
   emit importedFile(path);

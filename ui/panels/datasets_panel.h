@@ -21,6 +21,10 @@ class DatasetsPanel : public QWidget {
   explicit DatasetsPanel(QWidget* parent = nullptr);
   void rescan(bool verify);
   QString status() const;
+  QTreeWidget* tree() const { return tree_; }
+  // Offers path as a character-level corpus: emits importedFile, or message(…, true) when it is
+  // missing, too short or not text. The "Import text file…" button asks for the path.
+  void importFile(const QString& path);
 
  signals:
   void message(QString text, bool error);
@@ -29,7 +33,6 @@ class DatasetsPanel : public QWidget {
  private:
   void download();
   void downloadNext();
-  void importFile();
 
   QTreeWidget* tree_;
   QPushButton *verify_, *download_, *cancel_, *import_;

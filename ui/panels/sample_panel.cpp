@@ -62,6 +62,13 @@ void SamplePanel::addRunDirectory(const QString& dir) {
   run_->setCurrentIndex(run_->findText(dir));
 }
 
+void SamplePanel::setSampling(const QString& prompt, int length, double temperature, int seed) {
+  prompt_->setText(prompt);
+  length_->setValue(length);
+  temperature_->setValue(temperature);
+  seed_->setValue(seed);
+}
+
 QString SamplePanel::output() const { return out_->toPlainText(); }
 
 void SamplePanel::generate() {

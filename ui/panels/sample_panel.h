@@ -17,8 +17,9 @@ class SamplePanel : public QWidget {
  public:
   explicit SamplePanel(QWidget* parent = nullptr);
   void addRunDirectory(const QString& dir);  // offered in the run list
+  void setSampling(const QString& prompt, int length, double temperature, int seed = 1);
   void generate();
-  QString output() const;
+  QString output() const;  // the generated text, or "error: …"
 
  signals:
   void generated();  // output() holds the text or the error

@@ -24,6 +24,8 @@ void AppSettings::addRecentRun(const QString& dir) {
 }
 bool AppSettings::teachingStyle() const { return s_->value("charts/teaching", false).toBool(); }
 void AppSettings::setTeachingStyle(bool on) { s_->setValue("charts/teaching", on); }
+QString AppSettings::theme() const { return s_->value("view/theme", "system").toString(); }
+void AppSettings::setTheme(const QString& key) { s_->setValue("view/theme", key); }
 QString AppSettings::runsRoot() const {
   QString d = s_->value("runs/root").toString();
   if (d.isEmpty()) d = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("runs");

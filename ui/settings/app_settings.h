@@ -23,6 +23,8 @@ class AppSettings {
   void addRecentRun(const QString& dir);  // most recent first, at most 10
   bool teachingStyle() const;
   void setTeachingStyle(bool on);
+  QString theme() const;  // "system" (default), "light" or "dark"; see theme_override.h
+  void setTheme(const QString& key);
   QString runsRoot() const;  // where GUI runs write their directories
   void setRunsRoot(const QString& dir);
   void sync();

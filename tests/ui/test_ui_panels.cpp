@@ -1,0 +1,191 @@
+// The panels that had no tests: sampling from a real (tiny) checkpoint and from a corrupt one, the
+// datasets manager against the shared datasets (UDLAB_DATA_DIR from CTest), and every lesson's runs
+// parsing, building and training a few steps.
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include "core/models/param_count.h"
+#include "core/train/run_config.h"
+#include "core/train/trainer.h"
+#include "ui/engine/run_manager.h"
+#include "ui/mainwindow.h"
+#include "ui/panels/datasets_panel.h"
+#include "ui/panels/lessons.h"
+#include "ui/panels/sample_panel.h"
+
+using namespace udlab;
+using namespace udlab::ui;
+
+namespace {
+QTreeWidgetItem* topItem(QTreeWidget* t, const QString& name) {
+  for (int i = 0; i < t->topLevelItemCount(); ++i)
+    if (t->topLevelItem(i)->text(0) == name) return t->topLevelItem(i);
+  return nullptr;
+}
+bool write(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+}  // namespace
+
+class TestUiPanels : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    QVERIFY2(!qEnvironmentVariableIsEmpty("UDLAB_DATA_DIR"), "run through CTest, or set UDLAB_DATA_DIR");
+    QSettings s(tmp_.filePath("settings.ini"), QSettings::IniFormat);
+    s.setValue("runs/root", tmp_.filePath("runs"));
+  }
+
+  void sampleFromTinyCheckpoint() {
+    // A character-level LSTM trained for a few steps on Tiny Shakespeare: enough for a checkpoint.
+    RunConfig c;
+    c.model.model = "lstm";
+    c.model.hidden = 16;
+    c.model.embed = 8;
+    c.train.dataset = "tinyshakespeare";
+    c.train.seq_len = 16;
+    c.train.batch = 4;
+    c.train.steps = 6;
+    c.train.warmup = 2;
+    c.train.log_every = 2;
+    c.train.eval_every = 6;
+    c.train.val_tokens = 256;
+    c.train.threads = 1;
+    const QString dir = tmp_.filePath("sample-run");
+    Trainer(c, {dir.toStdString()}).run();
+    QVERIFY(QFile::exists(dir + "/checkpoint.safetensors"));
+
+    SamplePanel p;
+    p.addRunDirectory(dir);
+    p.setSampling("ROMEO:", 40, 0.8, 3);
+    QSignalSpy done(&p, &SamplePanel::generated);
+    p.generate();
+    QVERIFY(done.wait(60000));
+    const QString out = p.output();
+    QVERIFY2(!out.startsWith("error"), qPrintable(out));
+    QVERIFY2(out.startsWith("ROMEO:"), qPrintable(out));
+    QCOMPARE(out.size(), qsizetype(6 + 40));  // the prompt, then 40 one-character tokens
+
+    // A corrupt checkpoint: the panel says so instead of crashing.
+    const QString bad = tmp_.filePath("corrupt-run");
+    QVERIFY(QDir().mkpath(bad));
+    QVERIFY(QFile::copy(dir + "/config.json", bad + "/config.json"));
+    QVERIFY(write(bad + "/checkpoint.safetensors", QByteArray("\x10\x00\x00\x00\x00\x00\x00\x00{not json", 17)));
+    p.addRunDirectory(bad);
+    p.generate();
+    QVERIFY(done.wait(60000));
+    QVERIFY2(p.output().startsWith("error: "), qPrintable(p.output()));
+    QVERIFY(p.output().size() > 8);
+    qInfo("corrupt checkpoint: %s", qPrintable(p.output()));
+  }
+
+  void datasetsListedAndImport() {
+    DatasetsPanel p;
+    QTreeWidgetItem* ts = topItem(p.tree(), "tinyshakespeare");
+    QVERIFY(ts);
+    QCOMPARE(ts->text(2), QString("present"));
+    QVERIFY(ts->childCount() >= 1);
+    QCOMPARE(ts->child(0)->text(0), QString("tinyshakespeare/input.txt"));
+    QCOMPARE(ts->child(0)->text(1), QString("1089 KB"));
+    QVERIFY(ts->child(0)->toolTip(2).startsWith("sha256 "));
+    p.rescan(true);
+    ts = topItem(p.tree(), "tinyshakespeare");
+    QCOMPARE(ts->text(2), QString("verified ✓"));
+    QCOMPARE(ts->child(0)->text(2), QString("verified ✓"));
+
+    QSignalSpy imported(&p, &DatasetsPanel::importedFile), msg(&p, &DatasetsPanel::message);
+    QTemporaryDir d;
+    const QString text = d.filePath("corpus.txt");
+    QVERIFY(write(text, QByteArray("To be, or not to be, that is the question. Ünïcödé is fine. ").repeated(4)));
+    p.importFile(text);
+    QCOMPARE(imported.count(), 1);
+    QCOMPARE(imported.at(0).at(0).toString(), text);
+    QCOMPARE(msg.last().at(1).toBool(), false);
+
+    p.importFile(d.filePath("missing.txt"));
+    QByteArray binary(4096, '\0');
+    for (int i = 0; i < binary.size(); ++i) binary[i] = char((i * 37) & 0xff);
+    QVERIFY(write(d.filePath("blob.bin"), binary));
+    p.importFile(d.filePath("blob.bin"));
+    QCOMPARE(imported.count(), 1);  // neither was offered as a corpus
+    QCOMPARE(msg.count(), 3);
+    QVERIFY(msg.at(1).at(1).toBool() && msg.at(1).at(0).toString().contains("missing.txt"));
+    QVERIFY(msg.at(2).at(1).toBool() && msg.at(2).at(0).toString().contains("not UTF-8 text"));
+  }
+
+  void lessonConfigsParseValidateAndBuild() {
+    QVERIFY(!lessons().empty());
+    for (auto& l : lessons()) {
+      QVERIFY(!l.runs.empty());
+      QVERIFY(l.view == "dashboard" || l.view == "compare");
+      for (auto& [name, overrides] : l.runs) {
+        RunConfig c;
+        try {
+          apply_json(c, overrides);
+          // The full JSON round trip, as a run directory's config.json is read back.
+          c = run_config_from_json(to_json(c));
+          validate(c);
+          resolve_seq_len(c, c.train.seq_len);
+          // Counting constructs the model (tensors declared, none allocated): it fails if it cannot build.
+          QVERIFY2(count_params(c.model, 65) > 0, qPrintable(name));
+        } catch (const std::exception& e) {
+          QFAIL(qPrintable(QString("%1 / %2: %3").arg(l.title, name, e.what())));
+        }
+      }
+    }
+  }
+
+  void lessonRunsTrainAFewSteps() {
+    MainWindow w(tmp_.filePath("settings.ini"));
+    w.runs()->setMaxConcurrent(2);
+    std::vector<int> ids;
+    for (auto& l : lessons())
+      for (auto& [name, overrides] : l.runs) {
+        RunConfig c;
+        apply_json(c, overrides);
+        c.train.steps = 3;
+        c.train.eval_every = 3;
+        c.train.log_every = 1;
+        c.train.telemetry_every = 3;
+        c.train.val_tokens = 256;
+        c.train.threads = 1;
+        ids.push_back(w.startRun(c, name));
+        QVERIFY2(ids.back() > 0, qPrintable(w.lastMessage()));
+      }
+    QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 300000);
+    for (int id : ids) {
+      RunEntry* r = w.runs()->find(id);
+      QVERIFY(r);
+      QVERIFY2(r->state == "finished", qPrintable(r->name + ": " + r->state + " " + r->message));
+      QVERIFY2(r->data.series("train_loss") && r->data.series("train_loss")->size() == 3, qPrintable(r->name));
+    }
+  }
+
+  void applyLessonStartsWithoutError() {
+    MainWindow w(tmp_.filePath("settings.ini"));
+    for (int i = 0; i < int(lessons().size()); ++i) {
+      const size_t before = w.runs()->runs().size();
+      w.applyLesson(i);
+      QVERIFY2(w.lastMessage().startsWith("Lesson: "), qPrintable(w.lastMessage()));
+      QCOMPARE(w.runs()->runs().size(), before + lessons()[i].runs.size());
+      w.runs()->stopAll();
+      QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 120000);
+      for (size_t k = before; k < w.runs()->runs().size(); ++k) {
+        const RunEntry& r = *w.runs()->runs()[k];
+        QVERIFY2(r.state != "failed", qPrintable(r.name + ": " + r.message));
+      }
+    }
+  }
+};
+
+QTEST_MAIN(TestUiPanels)
+#include "test_ui_panels.moc"
