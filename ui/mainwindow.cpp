@@ -334,7 +334,7 @@ RedrawSteps MainWindow::redrawSteps() {
     if (auto* r = runs_->find(id)) refs.push_back({r->id, r->name, r->color, &r->data});
   // Only the visible view redraws; the other catches up when shown.
   if (tabs_->currentWidget() == dashboard_) return dashboard_->stageRuns(std::move(refs));
-  if (tabs_->currentWidget() == compare_) return {[this, refs = std::move(refs)]() mutable { compare_->setRuns(std::move(refs)); }};
+  if (tabs_->currentWidget() == compare_) return compare_->stageRuns(std::move(refs));
   return {};
 }
 

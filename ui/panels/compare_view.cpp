@@ -216,9 +216,13 @@ void CompareView::setSeedBand(SeedBand b) { band_->setCurrentIndex(int(b)); }
 SeedBand CompareView::band() const { return SeedBand(band_->currentIndex()); }
 
 void CompareView::setRuns(std::vector<RunRef> runs) {
+  for (auto& step : stageRuns(std::move(runs))) step();
+}
+
+RedrawSteps CompareView::stageRuns(std::vector<RunRef> runs) {
   runs_ = std::move(runs);
   regroup();
-  refresh();
+  return refreshSteps();
 }
 
 void CompareView::regroup() {
@@ -238,7 +242,7 @@ void CompareView::regroup() {
   }
 }
 
-std::vector<std::function<void()>> CompareView::refreshSteps() {
+RedrawSteps CompareView::refreshSteps() {
   return {[this] { refreshOverlay(); }, [this] { refreshMultiples(); }, [this] { refreshTable(); }};
 }
 

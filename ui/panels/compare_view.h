@@ -9,6 +9,7 @@
 
 #include "ui/charts/chart_theme.h"
 #include "ui/dashboard/curve_builders.h"
+#include "ui/dashboard/redraw_steps.h"
 #include "ui/dashboard/seed_groups.h"
 
 class QCheckBox;
@@ -41,11 +42,13 @@ class CompareView : public QWidget {
  public:
   explicit CompareView(QWidget* parent = nullptr);
   void setRuns(std::vector<RunRef> runs);
+  // Takes the runs (regrouping them) and returns the redraw as steps, as Dashboard::stageRuns does.
+  RedrawSteps stageRuns(std::vector<RunRef> runs);
   // Redraws everything: runs refreshSteps() in order.
   void refresh();
   // The redraw split into independent steps (overlay, small multiples, table) for a caller that
   // spreads them over event-loop turns; each reads the view's current runs when it runs.
-  std::vector<std::function<void()>> refreshSteps();
+  RedrawSteps refreshSteps();
   void setChartStyle(const ChartStyle& s);
   void setGroupSeeds(bool on);
   bool groupSeeds() const;
