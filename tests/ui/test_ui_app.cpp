@@ -12,6 +12,7 @@
 #include "core/models/model_registry.h"
 #include "core/train/run_config.h"
 #include "synthetic_run.h"
+#include "window_fixture.h"
 #include "ui/charts/chart_export.h"
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
@@ -27,41 +28,13 @@
 using namespace udlab;
 using namespace udlab::ui;
 
-namespace {
-RunConfig tinyCopyRun(const std::string& model, int steps) {
-  RunConfig c;
-  c.model.model = model;
-  c.model.hidden = 24;
-  c.model.embed = 16;
-  c.model.state = 16;
-  c.train.dataset = "copy";
-  c.train.copy_k = 4;
-  c.train.copy_delay = 6;
-  c.train.batch = 8;
-  c.train.steps = steps;
-  c.train.log_every = 2;
-  c.train.eval_every = 20;
-  c.train.telemetry_every = 4;
-  c.train.warmup = 5;
-  c.train.threads = 1;
-  c.train.lr = 3e-3;
-  c.train.val_tokens = 2048;
-  return c;
-}
-}  // namespace
+using udlab::test::tinyCopyRun;
 
-class TestUiApp : public QObject {
+class TestUiApp : public udlab::test::WindowTest {
   Q_OBJECT
-  QTemporaryDir tmp_;
-  QString settingsPath() const { return tmp_.filePath("settings.ini"); }
 
  private slots:
-  void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    // GUI runs write their directories under the configured root, here a temporary directory.
-    QSettings s(settingsPath(), QSettings::IniFormat);
-    s.setValue("runs/root", tmp_.filePath("runs"));
-  }
+  void initTestCase() { QVERIFY(prepareSettings()); }
 
   void windowBuilds() {
     MainWindow w(settingsPath());

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "window_fixture.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/run_config.h"
 #include "ui/charts/line_chart.h"
@@ -21,25 +22,6 @@ using namespace udlab;
 using namespace udlab::ui;
 
 namespace {
-RunConfig tinyCopyRun() {
-  RunConfig c;
-  c.model.model = "rnn-tanh";
-  c.model.hidden = 24;
-  c.model.embed = 16;
-  c.train.dataset = "copy";
-  c.train.copy_k = 4;
-  c.train.copy_delay = 6;
-  c.train.batch = 8;
-  c.train.steps = 100000;
-  c.train.log_every = 2;
-  c.train.eval_every = 50;
-  c.train.warmup = 5;
-  c.train.threads = 1;
-  c.train.lr = 3e-3;
-  c.train.val_tokens = 2048;
-  return c;
-}
-
 QPushButton* editButton(RunsPanel* p) {
   for (auto* b : p->findChildren<QPushButton*>())
     if (b->text() == QString("Edit…")) return b;
@@ -47,22 +29,16 @@ QPushButton* editButton(RunsPanel* p) {
 }
 }  // namespace
 
-class TestUiHotEdit : public QObject {
+class TestUiHotEdit : public udlab::test::WindowTest {
   Q_OBJECT
-  QTemporaryDir tmp_;
-  QString settingsPath() const { return tmp_.filePath("settings.ini"); }
 
  private slots:
-  void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    QSettings s(settingsPath(), QSettings::IniFormat);
-    s.setValue("runs/root", tmp_.filePath("runs"));
-  }
+  void initTestCase() { QVERIFY(prepareSettings()); }
 
   void editChangesTheLrFromTheNextStepAndIsMarked() {
     MainWindow w(settingsPath());
     w.show();
-    const RunConfig cfg = tinyCopyRun();
+    const RunConfig cfg = udlab::test::tinyCopyRun("rnn-tanh", 100000);
     const int id = w.startRun(cfg, "tanh");
     QVERIFY2(id > 0, qPrintable(w.lastMessage()));
     RunEntry* r = w.runs()->find(id);

@@ -9,6 +9,7 @@
 #include <QTreeWidget>
 #include <QtTest>
 
+#include "window_fixture.h"
 #include "core/models/param_count.h"
 #include "core/train/run_config.h"
 #include "core/train/trainer.h"
@@ -33,16 +34,13 @@ bool write(const QString& path, const QByteArray& bytes) {
 }
 }  // namespace
 
-class TestUiPanels : public QObject {
+class TestUiPanels : public udlab::test::WindowTest {
   Q_OBJECT
-  QTemporaryDir tmp_;
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
+    QVERIFY(prepareSettings());
     QVERIFY2(!qEnvironmentVariableIsEmpty("UDLAB_DATA_DIR"), "run through CTest, or set UDLAB_DATA_DIR");
-    QSettings s(tmp_.filePath("settings.ini"), QSettings::IniFormat);
-    s.setValue("runs/root", tmp_.filePath("runs"));
   }
 
   void sampleFromTinyCheckpoint() {
@@ -145,7 +143,7 @@ class TestUiPanels : public QObject {
   }
 
   void lessonRunsTrainAFewSteps() {
-    MainWindow w(tmp_.filePath("settings.ini"));
+    MainWindow w(settingsPath());
     w.runs()->setMaxConcurrent(2);
     std::vector<int> ids;
     for (auto& l : lessons())
@@ -171,7 +169,7 @@ class TestUiPanels : public QObject {
   }
 
   void applyLessonStartsWithoutError() {
-    MainWindow w(tmp_.filePath("settings.ini"));
+    MainWindow w(settingsPath());
     for (int i = 0; i < int(lessons().size()); ++i) {
       const size_t before = w.runs()->runs().size();
       w.applyLesson(i);

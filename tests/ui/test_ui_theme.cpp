@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "window_fixture.h"
 #include "synthetic_run.h"
 #include "ui/charts/chart_export.h"
 #include "ui/charts/chart_theme.h"
@@ -29,17 +30,11 @@ QAction* menuAction(QWidget& w, const QString& text) {
 bool paletteIsDark() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
 }  // namespace
 
-class TestUiTheme : public QObject {
+class TestUiTheme : public udlab::test::WindowTest {
   Q_OBJECT
-  QTemporaryDir tmp_;
-  QString settingsPath() const { return tmp_.filePath("settings.ini"); }
 
  private slots:
-  void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    QSettings s(settingsPath(), QSettings::IniFormat);
-    s.setValue("runs/root", tmp_.filePath("runs"));
-  }
+  void initTestCase() { QVERIFY(prepareSettings()); }
 
   void darkOverridePersistsAndSystemRestores() {
     const QColor systemWindow = QApplication::palette().color(QPalette::Window);
