@@ -68,6 +68,7 @@ ParsedRecord RunData::parse(const nlohmann::json& r) {
       e.step = p.step;
       e.event = v.get<std::string>();
       if (auto rs = r.find("reason"); rs != r.end() && rs->is_string()) e.reason = rs->get<std::string>();
+      if (auto ch = r.find("changes"); ch != r.end() && ch->is_object()) e.changes = *ch;
       p.events.push_back(std::move(e));
     } else if (numberOrNull(v, &d)) {
       p.scalars.emplace_back(key, d);
@@ -90,7 +91,13 @@ void RunData::apply(ParsedRecord&& p) {
       snapshots.push_back(std::move(p.snapshot));
     }
   }
-  for (auto& e : p.events) events.push_back(std::move(e));
+  for (auto& e : p.events) {
+    // The config mirrors what the engine confirmed it applied, not what was asked of it.
+    if (e.event == "edit" && config.is_object())
+      for (auto it = e.changes.begin(); it != e.changes.end(); ++it)
+        if (it->is_object() && it->contains("to")) config[it.key()] = (*it)["to"];
+    events.push_back(std::move(e));
+  }
   ++records;
 }
 

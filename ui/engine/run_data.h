@@ -30,6 +30,7 @@ struct Snapshot {
 struct RunEvent {
   int step = 0;
   std::string event, reason;
+  nlohmann::json changes;  // an "edit": {key: {"from": x, "to": y}}
 };
 
 // One metrics record, parsed (on the training thread, so the GUI never parses JSON at run time).

@@ -152,8 +152,7 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
     emit runError(id, error);
     return error;
   }
-  r->controller->edit(changes);
-  for (auto it = changes.begin(); it != changes.end(); ++it) r->data.config[it.key()] = it.value();
+  r->controller->edit(changes);  // data.config follows when the engine's "edit" record arrives
   emit runChanged(id);
   return {};
 }
