@@ -18,6 +18,7 @@
 #include <QStatusBar>
 #include <QRegularExpression>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -156,7 +157,10 @@ void MainWindow::buildMenus() {
   run->addAction("Stop all runs", this, [this] { runs_->stopAll(); });
   run->addAction("Runs at once…", this, [this] {
     bool ok = false;
-    int n = QInputDialog::getInt(this, "Runs at once", "Train at most this many runs at the same time:", runs_->maxConcurrent(), 1, 64, 1, &ok);
+    int n = QInputDialog::getInt(this, "Runs at once",
+                                 "Train at most this many runs at the same time\n(0 = as many as the cores hold, "
+                                 "counting each run's threads):",
+                                 runs_->maxConcurrent(), 0, 64, 1, &ok);
     if (ok) runs_->setMaxConcurrent(n);
   });
 
@@ -321,6 +325,8 @@ void MainWindow::applyLesson(int index) {
       showMessage(QString("lesson '%1': %2").arg(l.title, e.what()), true);
       continue;
     }
+    // A lesson's runs are compared live, side by side: they share the cores rather than queue.
+    if (c.train.threads == 0) c.train.threads = std::max(1, QThread::idealThreadCount() / int(l.runs.size()));
     if (started == 0) experiment_->setConfig(c);
     if (startRun(c, name) >= 0) ++started;
   }

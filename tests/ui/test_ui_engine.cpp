@@ -1,6 +1,7 @@
 // The background engine seam: controller signals, pause/resume/stop and the run queue. (The event
 // loop's responsiveness while runs stream records is test_ui_latency.)
 #include <QSignalSpy>
+#include <QThread>
 #include <QTimer>
 #include <QtTest>
 
@@ -56,6 +57,29 @@ class TestUiEngine : public QObject {
     c->pause();
     QTest::qWait(20);
     delete c;  // must cancel, wake the paused loop and join, not hang
+  }
+  void autoQueueFillsTheCoresByThreads() {
+    // The default (maxConcurrent 0): runs start while their threads fit the cores; one always runs.
+    const int cores = std::max(1, QThread::idealThreadCount());
+    RunManager m;
+    QCOMPARE(m.maxConcurrent(), 0);
+    std::vector<int> single, all;
+    for (int i = 0; i < cores + 1; ++i)
+      single.push_back(m.addRun("one", udlab::test::syntheticJob(100000, 1), {{"threads", 1}}, "", 100000));
+    for (int i = 0; i < cores; ++i) QCOMPARE(m.find(single[i])->state, QString("running"));
+    QCOMPARE(m.find(single[cores])->state, QString("queued"));
+    all.push_back(m.addRun("all", udlab::test::syntheticJob(100000, 1), {{"threads", 0}}, "", 100000));
+    QCOMPARE(m.find(all[0])->state, QString("queued"));
+    QCOMPARE(m.threadsOf(*m.find(all[0])), cores);
+    // Stopping the single-thread runs frees the cores: the queued one-thread run starts first, in order,
+    // and the all-cores run waits until it is alone.
+    for (int i = 0; i < cores; ++i) m.stop(single[i]);
+    QTRY_COMPARE_WITH_TIMEOUT(m.find(single[cores])->state, QString("running"), 10000);
+    QCOMPARE(m.find(all[0])->state, QString("queued"));
+    m.stop(single[cores]);
+    QTRY_COMPARE_WITH_TIMEOUT(m.find(all[0])->state, QString("running"), 10000);
+    m.stop(all[0]);
+    QTRY_COMPARE_WITH_TIMEOUT(m.activeCount(), 0, 10000);
   }
   void queueRunsAtMostN() {
     RunManager m;

@@ -9,9 +9,7 @@
 
 namespace udlab::ui {
 
-RunManager::RunManager(QObject* parent) : QObject(parent) {
-  maxConcurrent_ = std::max(1, QThread::idealThreadCount() / 2);
-}
+RunManager::RunManager(QObject* parent) : QObject(parent) {}
 
 RunManager::~RunManager() {
   // Controllers cancel and join their threads in their destructors.
@@ -19,7 +17,7 @@ RunManager::~RunManager() {
 }
 
 void RunManager::setMaxConcurrent(int n) {
-  maxConcurrent_ = std::max(1, n);
+  maxConcurrent_ = std::max(0, n);
   schedule();
 }
 
@@ -164,18 +162,27 @@ bool RunManager::sync() {
   return any;
 }
 
+int RunManager::threadsOf(const RunEntry& r) const {
+  const int cores = std::max(1, QThread::idealThreadCount());
+  auto it = r.data.config.is_object() ? r.data.config.find("threads") : r.data.config.end();
+  const int t = it != r.data.config.end() && it->is_number_integer() ? it->get<int>() : 0;
+  return t > 0 ? std::min(t, cores) : cores;
+}
+
 void RunManager::schedule() {
-  int running = 0;
+  const int cores = std::max(1, QThread::idealThreadCount());
+  int running = 0, busy = 0;
   for (auto& r : runs_)
-    if (r->controller && r->controller->active()) ++running;
+    if (r->controller && r->controller->active()) ++running, busy += threadsOf(*r);
   for (auto& r : runs_) {
-    if (running >= maxConcurrent_) break;
-    if (r->state == "queued" && r->controller && r->controller->state() == TrainingController::State::Idle) {
-      r->state = "running";
-      r->controller->start();
-      ++running;
-      emit runChanged(r->id);
-    }
+    if (r->state != "queued" || !r->controller || r->controller->state() != TrainingController::State::Idle) continue;
+    const int need = threadsOf(*r);
+    if (maxConcurrent_ > 0 ? running >= maxConcurrent_ : running > 0 && busy + need > cores) break;
+    r->state = "running";
+    r->controller->start();
+    ++running;
+    busy += need;
+    emit runChanged(r->id);
   }
 }
 

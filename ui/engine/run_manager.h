@@ -35,8 +35,11 @@ class RunManager : public QObject {
   explicit RunManager(QObject* parent = nullptr);
   ~RunManager() override;
 
+  // At most n runs train at once; 0 (the default) = as many as the cores hold, each run counting for
+  // its "threads" setting (0 = all cores), so runs never oversubscribe the CPU. One always runs.
   int maxConcurrent() const { return maxConcurrent_; }
   void setMaxConcurrent(int n);
+  int threadsOf(const RunEntry& r) const;  // cores a run occupies
   // Queues a run; it starts when a slot is free. Returns its id.
   int addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps);
   // Adds a finished run read from disk.
@@ -71,7 +74,7 @@ class RunManager : public QObject {
   std::vector<std::unique_ptr<RunEntry>> runs_;
   int nextId_ = 1;
   int colorIndex_ = 0;
-  int maxConcurrent_ = 1;
+  int maxConcurrent_ = 0;
 };
 
 }  // namespace udlab::ui
