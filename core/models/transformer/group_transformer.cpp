@@ -23,28 +23,25 @@
 #include "core/models/model_registry.h"
 #include "core/models/transformer/activation_arena.h"
 #include "core/models/transformer/group_batch.h"
-#include "core/models/transformer/token_batch.h"
+#include "core/models/transformer/token_lm.h"
 
 namespace udlab {
 namespace {
 
 template <class S>
-class GroupTransformer final : public Model<S> {
+class GroupTransformer final : public TokenLm<S> {
  public:
   GroupTransformer(const ModelConfig& cfg, int vocab, Backend<S>& be)
-      : Model<S>(cfg, vocab, be), group_(make_group(cfg.group, cfg.d)) {
+      : TokenLm<S>(cfg, vocab, be, "group-transformer"), group_(make_group(cfg.group, cfg.d)) {
     n_ = group_.n();
     n2_ = n_ * n_;
     H_ = cfg.heads;
     L_ = cfg.layers;
     F_ = 4 * n2_;
     mixing_ = cfg.mixing;
-    if (vocab <= 0) throw Error("group-transformer: vocabulary is empty");
     if (H_ <= 0) throw Error("group-transformer: --heads must be positive");
     if (L_ <= 0) throw Error("group-transformer: --layers must be positive");
-    if (cfg.max_len < 0) throw Error("group-transformer: --max-len must not be negative");
     if (cfg.reflect) throw Error("group-transformer: --reflect applies to recurrent states only");
-    P_ = cfg.max_len > 0 ? cfg.max_len : kDefaultPositions;
     auto& ps = this->params_;
     wte_ = ps.add("embedding.weight", {vocab, n2_});
     wpe_ = ps.add("pos_embedding.weight", {P_, n2_});
@@ -95,38 +92,12 @@ class GroupTransformer final : public Model<S> {
   }
 
   size_t workspace_bytes(int B, int T) const override {
-    return layout(B, T).total() * sizeof(S) + TokenBatch::bytes(B, T) + size_t(B) * T * sizeof(S);
-  }
-
-  StepResult forward_backward(const Batch& batch, bool backward, Telemetry* tel) override {
-    check_length(batch.T);
-    tokens_.load(this->be_, batch, this->vocab_);
-    const int B = batch.B, T = batch.T;
-    ensure_workspace(B, T);
-    forward(B, T);
-    const S* w = tokens_.weights<S>(this->be_, batch, weights_buf_);
-    const double wsum = TokenBatch::weight_sum(batch);
-    XentResult xr = this->be_.dense().softmax_xent(a_.logits, tokens_.targets(), w, backward ? a_.dlogits : nullptr,
-                                                   B * T, this->vocab_, wsum > 0 ? 1.0 / wsum : 0.0);
-    if (tel) fill_telemetry(B, T, *tel);
-    if (backward) this->backward(B, T);
-    return StepResult{xr.loss_sum, xr.weight_sum, xr.correct};
-  }
-
-  std::vector<double> predict_next(const std::vector<int32_t>& context) override {
-    const int T = int(std::min<size_t>(context.size(), size_t(P_)));
-    Batch b = context_batch(std::vector<int32_t>(context.end() - T, context.end()), "group-transformer");
-    tokens_.load(this->be_, b, this->vocab_);
-    ensure_workspace(1, T);
-    forward(1, T);
-    std::vector<S> row(this->vocab_);
-    this->be_.download_bytes(row.data(), a_.logits + size_t(T - 1) * this->vocab_, row.size() * sizeof(S));
-    return std::vector<double>(row.begin(), row.end());
+    return layout(B, T).total() * sizeof(S) + this->staging_bytes(B, T);
   }
 
  private:
-  // As in transformer: the positional table needs a size at construction; 128 is the default --seq-len.
-  static constexpr int kDefaultPositions = 128;
+  using TokenLm<S>::P_;
+  using TokenLm<S>::tokens_;
 
   struct Layer {
     int qkv = -1, alpha = -1, fcw = -1, fcb = -1, projw = -1, projb = -1;
@@ -140,13 +111,6 @@ class GroupTransformer final : public Model<S> {
     S *gL, *logits;
     S *dlogits, *dg, *dgmid, *dE, *dxi, *dF, *dF2, *dheads, *dqkv, *dms;
   };
-
-  void check_length(int T) const {
-    if (T <= 0) throw Error("group-transformer: sequence length must be positive");
-    if (T > P_)
-      throw Error("group-transformer: sequence length " + std::to_string(T) + " exceeds the positional table (" +
-                  std::to_string(P_) + "); raise --max-len");
-  }
 
   ActivationLayout<S> layout(int B, int T, Acts* a = nullptr) const {
     const size_t BT = size_t(B) * T, N2 = n2_, H = H_, F = F_;
@@ -185,7 +149,7 @@ class GroupTransformer final : public Model<S> {
     return lay;
   }
 
-  void ensure_workspace(int B, int T) {
+  void ensure_workspace(int B, int T) override {
     if (B == wsB_ && T == wsT_) return;
     ActivationLayout<S> lay = layout(B, T, &a_);
     arena_.resize(this->be_, lay.total());
@@ -198,7 +162,7 @@ class GroupTransformer final : public Model<S> {
 
   S score_scale() const { return S(1.0 / std::sqrt(double(group_.dim()))); }
 
-  void forward(int B, int T) {
+  void forward(int B, int T) override {
     auto& d = this->be_.dense();
     auto& at = this->be_.attention();
     GroupBatch<S> gb(this->be_, group_);
@@ -232,7 +196,7 @@ class GroupTransformer final : public Model<S> {
     d.add_row_bias(a_.logits, ps.value(headb_), BT, this->vocab_);
   }
 
-  void backward(int B, int T) {
+  void backward_pass(int B, int T) override {
     auto& d = this->be_.dense();
     auto& at = this->be_.attention();
     GroupBatch<S> gb(this->be_, group_);
@@ -296,9 +260,12 @@ class GroupTransformer final : public Model<S> {
     d.row_bias_grad(dy, this->params_.grad(b), M, out);
   }
 
+  S* logits() override { return a_.logits; }
+  S* dlogits() override { return a_.dlogits; }
+
   // The final g_i: membership error (max over the batch) and norm per position, and the spectrum of the
   // last position of the first sequence. Host-side and O(B T n^3), run only at telemetry steps.
-  void fill_telemetry(int B, int T, Telemetry& tel) {
+  void fill_telemetry(int B, int T, Telemetry& tel) override {
     const size_t N2 = n2_;
     std::vector<S> g(size_t(B) * T * N2);
     this->be_.download_bytes(g.data(), a_.gL, g.size() * sizeof(S));
@@ -320,12 +287,11 @@ class GroupTransformer final : public Model<S> {
   }
 
   Group group_;
-  int n_ = 0, n2_ = 0, H_ = 0, L_ = 0, F_ = 0, P_ = 0;
+  int n_ = 0, n2_ = 0, H_ = 0, L_ = 0, F_ = 0;
   bool mixing_ = false;
   int wte_ = -1, wpe_ = -1, head_ = -1, headb_ = -1;
   std::vector<Layer> layers_;
-  TokenBatch tokens_;
-  Buffer<S> arena_, weights_buf_;
+  Buffer<S> arena_;
   Acts a_{};
   int wsB_ = -1, wsT_ = -1;
 };

@@ -10,26 +10,23 @@
 #include "core/models/telemetry_profile.h"
 #include "core/models/transformer/activation_arena.h"
 #include "core/models/model_registry.h"
-#include "core/models/transformer/token_batch.h"
+#include "core/models/transformer/token_lm.h"
 
 namespace udlab {
 namespace {
 
 template <class S>
-class Transformer final : public Model<S> {
+class Transformer final : public TokenLm<S> {
  public:
-  Transformer(const ModelConfig& cfg, int vocab, Backend<S>& be) : Model<S>(cfg, vocab, be) {
+  Transformer(const ModelConfig& cfg, int vocab, Backend<S>& be) : TokenLm<S>(cfg, vocab, be, "transformer") {
     C_ = cfg.hidden;
     NH_ = cfg.heads;
     L_ = cfg.layers;
-    if (vocab <= 0) throw Error("transformer: vocabulary is empty");
     if (C_ <= 0) throw Error("transformer: --hidden must be positive");
     if (NH_ <= 0) throw Error("transformer: --heads must be positive");
     if (L_ <= 0) throw Error("transformer: --layers must be positive");
     if (C_ % NH_) throw Error("transformer: --hidden (" + std::to_string(C_) + ") must be divisible by --heads (" +
                               std::to_string(NH_) + ")");
-    if (cfg.max_len < 0) throw Error("transformer: --max-len must not be negative");
-    P_ = cfg.max_len > 0 ? cfg.max_len : kDefaultPositions;
     auto& ps = this->params_;
     wte_ = ps.add("transformer.wte.weight", {vocab, C_});
     wpe_ = ps.add("transformer.wpe.weight", {P_, C_});
@@ -86,42 +83,12 @@ class Transformer final : public Model<S> {
 
   size_t workspace_bytes(int B, int T) const override {
     ActivationLayout<S> lay = layout(B, T);
-    return lay.total() * sizeof(S) + TokenBatch::bytes(B, T) + size_t(B) * T * sizeof(S);
-  }
-
-  StepResult forward_backward(const Batch& batch, bool backward, Telemetry* tel) override {
-    check_length(batch.T);
-    tokens_.load(this->be_, batch, this->vocab_);
-    const int B = batch.B, T = batch.T;
-    ensure_workspace(B, T);
-    forward(B, T);
-    const int BT = B * T;
-    auto& d = this->be_.dense();
-    const S* w = tokens_.weights<S>(this->be_, batch, weights_buf_);
-    const double wsum = tokens_.weight_sum(batch);
-    XentResult xr = d.softmax_xent(a_.logits, tokens_.targets(), w, backward ? a_.dlogits : nullptr, BT,
-                                   this->vocab_, wsum > 0 ? 1.0 / wsum : 0.0);
-    if (tel) fill_telemetry(B, T, *tel);
-    if (backward) this->backward(B, T);
-    return StepResult{xr.loss_sum, xr.weight_sum, xr.correct};
-  }
-
-  std::vector<double> predict_next(const std::vector<int32_t>& context) override {
-    // Positions beyond the table cannot be embedded: keep the most recent P_ tokens.
-    const int T = int(std::min<size_t>(context.size(), size_t(P_)));
-    Batch b = context_batch(std::vector<int32_t>(context.end() - T, context.end()), "transformer");
-    tokens_.load(this->be_, b, this->vocab_);
-    ensure_workspace(1, T);
-    forward(1, T);
-    std::vector<S> row(this->vocab_);
-    this->be_.download_bytes(row.data(), a_.logits + size_t(T - 1) * this->vocab_, row.size() * sizeof(S));
-    return std::vector<double>(row.begin(), row.end());
+    return lay.total() * sizeof(S) + this->staging_bytes(B, T);
   }
 
  private:
-  // Without --max-len the table must still have a size before any batch is seen (parameters are
-  // declared at construction); 128 is the default --seq-len. Longer runs must pass --max-len.
-  static constexpr int kDefaultPositions = 128;
+  using TokenLm<S>::P_;
+  using TokenLm<S>::tokens_;
 
   struct Layer {
     int ln1w, ln1b, qkvw, qkvb, attprojw, attprojb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb;
@@ -137,13 +104,6 @@ class Transformer final : public Model<S> {
     // Backward scratch (one set, reused across layers).
     S *dlogits, *dresid, *dx, *dbig, *dbig2, *dqkv, *dsmall;
   };
-
-  void check_length(int T) const {
-    if (T <= 0) throw Error("transformer: sequence length must be positive");
-    if (T > P_)
-      throw Error("transformer: sequence length " + std::to_string(T) + " exceeds the positional table (" +
-                  std::to_string(P_) + "); raise --max-len");
-  }
 
   ActivationLayout<S> layout(int B, int T, Acts* a = nullptr) const {
     const size_t BT = size_t(B) * T, C = C_;
@@ -181,7 +141,7 @@ class Transformer final : public Model<S> {
   }
   size_t vocab_size() const { return size_t(this->vocab_); }
 
-  void ensure_workspace(int B, int T) {
+  void ensure_workspace(int B, int T) override {
     if (B == wsB_ && T == wsT_) return;
     ActivationLayout<S> lay = layout(B, T, &a_);
     arena_.resize(this->be_, lay.total());
@@ -190,7 +150,7 @@ class Transformer final : public Model<S> {
     wsT_ = T;
   }
 
-  void forward(int B, int T) {
+  void forward(int B, int T) override {
     auto& d = this->be_.dense();
     auto& at = this->be_.attention();
     auto& ps = this->params_;
@@ -218,7 +178,7 @@ class Transformer final : public Model<S> {
     d.gemm(false, true, BT, this->vocab_, C, S(1), a_.lnf, C, ps.value(head_), C, S(0), a_.logits, this->vocab_);
   }
 
-  void backward(int B, int T) {
+  void backward_pass(int B, int T) override {
     auto& d = this->be_.dense();
     auto& at = this->be_.attention();
     auto& ps = this->params_;
@@ -267,9 +227,12 @@ class Transformer final : public Model<S> {
     d.gemm(false, false, M, in, out, S(1), dy, out, ps.value(w), in, S(0), dx, in);
   }
 
+  S* logits() override { return a_.logits; }
+  S* dlogits() override { return a_.dlogits; }
+
   // The residual stream entering the final LayerNorm plays the role of a recurrent model's state, so
   // the app can compare its norm profile with the other models'.
-  void fill_telemetry(int B, int T, Telemetry& tel) {
+  void fill_telemetry(int B, int T, Telemetry& tel) override {
     std::vector<S> r(size_t(B) * T * C_);
     this->be_.download_bytes(r.data(), a_.resid_out, r.size() * sizeof(S));
     std::vector<double> norms(size_t(B) * T), mn, mx;
@@ -284,11 +247,10 @@ class Transformer final : public Model<S> {
     tel.profiles["state_norm_max"] = mx;
   }
 
-  int C_ = 0, NH_ = 0, L_ = 0, P_ = 0;
+  int C_ = 0, NH_ = 0, L_ = 0;
   int wte_ = -1, wpe_ = -1, lnfw_ = -1, lnfb_ = -1, head_ = -1;
   std::vector<Layer> layers_;
-  TokenBatch tokens_;
-  Buffer<S> arena_, weights_buf_;
+  Buffer<S> arena_;
   Acts a_{};
   int wsB_ = -1, wsT_ = -1;
 };
