@@ -240,21 +240,24 @@ TEST(Trainer, MissingDatasetAndImpossibleSizesFailBeforeAllocating) {
   }
 }
 
+// Requests a pause after step 5 and notes when the trainer confirms it.
+struct PauseAtStep5 : TrainObserver {
+  RunControl& c;
+  std::atomic<bool> saw_paused{false};
+  explicit PauseAtStep5(RunControl& c) : c(c) {}
+  void on_progress(int step, int, double) override {
+    if (step == 5) c.request_pause();
+  }
+  void on_status(const RunStatus& s) override {
+    if (s.state == "paused") saw_paused = true;
+  }
+};
+
 TEST(Trainer, PauseAndResumeFromAnotherThreadChangeNothing) {
   TempDir full, paused;
   Trainer(small_config(), {full / "run"}).run();
   RunControl ctl;
-  struct PauseAt : TrainObserver {
-    RunControl& c;
-    std::atomic<bool> saw_paused{false};
-    explicit PauseAt(RunControl& c) : c(c) {}
-    void on_progress(int step, int, double) override {
-      if (step == 5) c.request_pause();
-    }
-    void on_status(const RunStatus& s) override {
-      if (s.state == "paused") saw_paused = true;
-    }
-  } obs(ctl);
+  PauseAtStep5 obs(ctl);
   Trainer t(small_config(), {paused / "run"}, &obs, &ctl);
   std::thread resumer([&] {
     while (!obs.saw_paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -422,17 +425,7 @@ TEST(HotEdit, AnEditWhilePausedIsAppliedAtOnceAndEqualsOneBetweenSteps) {
   Trainer(small_config(), {between / "run"}, &e1, &c1).run();
 
   RunControl ctl;
-  struct PauseAt : TrainObserver {
-    RunControl& c;
-    std::atomic<bool> saw_paused{false};
-    explicit PauseAt(RunControl& c) : c(c) {}
-    void on_progress(int step, int, double) override {
-      if (step == 5) c.request_pause();
-    }
-    void on_status(const RunStatus& s) override {
-      if (s.state == "paused") saw_paused = true;
-    }
-  } obs(ctl);
+  PauseAtStep5 obs(ctl);
   Trainer t(small_config(), {paused / "run"}, &obs, &ctl);
   std::thread editor([&] {
     while (!obs.saw_paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
