@@ -4,6 +4,7 @@
 #include <QMouseEvent>
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QValueAxis>
+#include <algorithm>
 #include <cmath>
 #include <QtCharts/QLegend>
 
@@ -28,10 +29,14 @@ void SafeChartView::mouseReleaseEvent(QMouseEvent* e) {
 
 // Ticks at round values (1, 2 or 5 × 10^k apart, about five of them) without changing the range, so
 // the data fills the plot yet labels read 0, 50, 100 rather than 9.75, 19.5.
-void roundTicks(QValueAxis* ax, double lo, double hi) {
+int tickIntervalsFor(double pixels, double pixelsPerLabel) {
+  return std::clamp(int(pixels / pixelsPerLabel), 1, 5);
+}
+
+void roundTicks(QValueAxis* ax, double lo, double hi, int intervals) {
   const double span = hi - lo;
   if (!(span > 0) || !std::isfinite(span)) return;
-  const double raw = span / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double raw = span / std::max(1, intervals), mag = std::pow(10.0, std::floor(std::log10(raw)));
   const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
   // Qt 6.4 lays labels out for the old interval unless it changes before the range: callers set the
   // range after this, and an unchanged interval is left alone.

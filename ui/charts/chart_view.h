@@ -27,7 +27,10 @@ void applyStyle(QChart* chart, const ChartStyle& s);
 // Fonts, grid and label colours for an axis created after applyStyle().
 void styleAxis(QAbstractAxis* axis, const ChartStyle& s);
 QColor withAlpha(QColor c, int alpha);
-void roundTicks(QValueAxis* ax, double lo, double hi);
+// Round tick values (1, 2 or 5 × 10^k) about `intervals` apart over [lo, hi].
+void roundTicks(QValueAxis* ax, double lo, double hi, int intervals = 5);
+// How many tick intervals fit along `pixels` without Qt eliding the labels ("20…40…").
+int tickIntervalsFor(double pixels, double pixelsPerLabel);
 
 // Qt Charts' legend elides labels by dividing its width among all markers, hidden ones included, so
 // charts draw their own: a word-wrapped rich-text line of coloured glyphs under the plot. Being a

@@ -304,7 +304,9 @@ void LineChart::refresh() {
     }
     if (ss.band) d.hideFromLegend(ss.band);
   }
-  detail::roundTicks(d.ax, xmin, xmax);
+  // Step labels run to 5-6 digits: about one per 75 px; value labels stack vertically, one per 40 px.
+  const QRectF plot = d.chart->plotArea();
+  detail::roundTicks(d.ax, xmin, xmax, plot.width() > 0 ? detail::tickIntervalsFor(plot.width(), 75) : 5);
   Range yr = niceRange(yRefs, d.log);
   if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
   double ylo, yhi;  // the axis range as finally set, which the marks span
@@ -319,7 +321,7 @@ void LineChart::refresh() {
     ylo = la->min(), yhi = la->max();
   } else {
     auto* va = static_cast<QValueAxis*>(d.ay);
-    detail::roundTicks(va, yr.lo, yr.hi);
+    detail::roundTicks(va, yr.lo, yr.hi, plot.height() > 0 ? detail::tickIntervalsFor(plot.height(), 40) : 5);
     ylo = va->min(), yhi = va->max();
   }
   // Marks only once there is data: on an empty chart the axes are placeholders.

@@ -29,11 +29,13 @@ void MetricsBuffer::setStatus(const std::string& state, int step, const std::str
   version_.fetch_add(1, std::memory_order_release);
 }
 
-bool MetricsBuffer::syncInto(RunData& mirror, uint64_t& seenVersion) {
+bool MetricsBuffer::syncInto(RunData& mirror, uint64_t& seenVersion, Wait wait) {
   if (version() == seenVersion) return false;
   std::vector<ParsedRecord> batch;
   {
-    std::lock_guard<std::mutex> l(m_);
+    std::unique_lock<std::mutex> l(m_, std::defer_lock);
+    if (wait == Wait::Yes) l.lock();
+    else if (!l.try_lock()) return false;
     batch.swap(pending_);
     if (mirror.run_info.is_null()) mirror.run_info = runInfo_;
     if (mirror.config.is_null()) mirror.config = config_;

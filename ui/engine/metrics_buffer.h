@@ -21,8 +21,11 @@ class MetricsBuffer {
   void setStatus(const std::string& state, int step, const std::string& reason);
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
   // GUI thread: applies what arrived since the last call to mirror; returns whether anything did.
-  // One consumer per buffer (the mirror owns the history from then on).
-  bool syncInto(RunData& mirror, uint64_t& seenVersion);
+  // One consumer per buffer (the mirror owns the history from then on). Unless `wait`, it never blocks:
+  // a training thread at low priority can be descheduled while holding the lock, and the event loop
+  // must not wait for it to be scheduled again; the records come next tick.
+  enum class Wait { No, Yes };
+  bool syncInto(RunData& mirror, uint64_t& seenVersion, Wait wait = Wait::No);
 
  private:
   std::mutex m_;

@@ -63,7 +63,7 @@ int RunManager::addRun(const QString& name, RunJob job, const nlohmann::json& co
     if (auto* r = find(id)) {
       r->state = st;
       uint64_t v = r->seenVersion;
-      r->controller->buffer()->syncInto(r->data, v);
+      r->controller->buffer()->syncInto(r->data, v, MetricsBuffer::Wait::Yes);  // the worker has ended
       r->seenVersion = v;
     }
     emit runChanged(id);

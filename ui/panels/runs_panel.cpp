@@ -21,7 +21,9 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   tree_->setHeaderLabels({"Run", "State", "Step", "tokens/s"});
   tree_->setRootIsDecorated(false);
   tree_->setToolTip("Every run with its colour (the same in every chart). Tick a run to show it in the charts.");
+  tree_->header()->setStretchLastSection(false);
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  for (int c = 1; c < 4; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   lay->addWidget(tree_, 1);
   auto* row = new QHBoxLayout;
   pause_ = new QPushButton("Pause");
