@@ -30,7 +30,8 @@ void SafeChartView::mouseReleaseEvent(QMouseEvent* e) {
 // Ticks at round values (1, 2 or 5 × 10^k apart, about five of them) without changing the range, so
 // the data fills the plot yet labels read 0, 50, 100 rather than 9.75, 19.5.
 int tickIntervalsFor(double pixels, double pixelsPerLabel) {
-  return std::clamp(int(pixels / pixelsPerLabel), 1, 5);
+  // At least two intervals: Qt Charts 6.4 drops the labels and misplaces the axis line with one.
+  return std::clamp(int(pixels / pixelsPerLabel), 2, 5);
 }
 
 void roundTicks(QValueAxis* ax, double lo, double hi, int intervals) {

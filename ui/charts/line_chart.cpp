@@ -304,9 +304,9 @@ void LineChart::refresh() {
     }
     if (ss.band) d.hideFromLegend(ss.band);
   }
-  // Step labels run to 5-6 digits: about one per 75 px; value labels stack vertically, one per 40 px.
+  // Step labels run to 5-6 digits: about one per 60 px; value labels stack vertically, one per 40 px.
   const QRectF plot = d.chart->plotArea();
-  detail::roundTicks(d.ax, xmin, xmax, plot.width() > 0 ? detail::tickIntervalsFor(plot.width(), 75) : 5);
+  detail::roundTicks(d.ax, xmin, xmax, plot.width() > 0 ? detail::tickIntervalsFor(plot.width(), 60) : 5);
   Range yr = niceRange(yRefs, d.log);
   if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
   double ylo, yhi;  // the axis range as finally set, which the marks span
