@@ -1,6 +1,5 @@
 #include "ui/dashboard/live_updater.h"
 
-#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
@@ -10,17 +9,20 @@
 namespace udlab::ui {
 
 namespace {
-double threadCpuMs() {
+double cpuMs(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+double threadCpuMs() { return cpuMs(CLOCK_THREAD_CPUTIME_ID); }
+double processCpuMs() { return cpuMs(CLOCK_PROCESS_CPUTIME_ID); }
 }  // namespace
 
 LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent)
     : QObject(parent), runs_(runs), frame_(std::move(frame)), timer_(new QTimer(this)) {
   timer_->setSingleShot(true);
   connect(timer_, &QTimer::timeout, this, &LiveUpdater::tick);
+  wall_.start();
 }
 
 void LiveUpdater::start() {
@@ -33,19 +35,18 @@ void LiveUpdater::stop() {
   steps_.clear();
 }
 
-double LiveUpdater::budgetFraction() {
-  // Training may use every core, so the GUI thread's share of one core may be kBudget times the
-  // number of cores and still take only kBudget of the machine's training throughput.
-  return kBudget * std::max(1, QThread::idealThreadCount());
-}
-
 void LiveUpdater::closeFrame(double nowCpu) {
   if (!frameOpen_) return;
   // Everything the GUI thread did since the frame began: the steps, the layout and paint events they
   // caused, and the little else that ran meanwhile. Charging it all keeps the budget an upper bound.
   lastFrameCost_ = nowCpu - frameCpu0_;
   cpuMs_ += lastFrameCost_;
-  interval_ = std::clamp(int(lastFrameCost_ / budgetFraction()), kPollMs, kMaxIntervalMs);
+  // What the training threads got meanwhile, in cores: the whole process's CPU less the GUI thread's.
+  // The GUI may spend kBudget of that; at least half a core is assumed so that a lull (a pause, an
+  // evaluation on one thread) does not stretch the interval to the cap.
+  const double wallMs = wall_.nsecsElapsed() / 1e6 - frameWall0_;
+  const double training = wallMs > 0 ? (processCpuMs() - frameProcCpu0_ - lastFrameCost_) / wallMs : 0.0;
+  interval_ = std::clamp(int(lastFrameCost_ / (kBudget * std::max(training, 0.5))), kPollMs, kMaxIntervalMs);
   frameOpen_ = false;
 }
 
@@ -70,6 +71,8 @@ void LiveUpdater::tick() {
   }
   frameOpen_ = true;
   frameCpu0_ = c0;
+  frameProcCpu0_ = processCpuMs();
+  frameWall0_ = wall_.nsecsElapsed() / 1e6;
   steps_ = frame_();
   next_ = 0;
   runNextStep();

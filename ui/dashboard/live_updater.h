@@ -1,10 +1,12 @@
 // Drives redraws while runs train. A GUI timer pulls new records from every run; when something
 // arrived it asks for a frame (a list of redraw steps, e.g. one per chart) and runs one step per
 // event-loop pass, so no single pass holds the loop for a whole dashboard. The interval adapts to
-// what a frame costs on the GUI thread, repaints included, so that plotting takes at most kBudget
-// (4%) of the machine's CPU however many runs and points there are, and never redraws faster than
-// 30 Hz. It keeps the totals, so that cost can be reported.
+// what a frame costs on the GUI thread, repaints included, against the CPU the training threads got
+// meanwhile, so that plotting costs at most kBudget (4%) of training however many runs and points
+// there are and however loaded the machine is; it never redraws faster than 30 Hz. It keeps the
+// totals, so that cost can be reported.
 #pragma once
+#include <QElapsedTimer>
 #include <QObject>
 #include <functional>
 
@@ -20,8 +22,7 @@ class LiveUpdater : public QObject {
   Q_OBJECT
  public:
   static constexpr int kPollMs = 33, kMaxIntervalMs = 2000;
-  static constexpr double kBudget = 0.04;
-  static double budgetFraction();  // of one core: kBudget times the number of cores
+  static constexpr double kBudget = 0.04;  // GUI-thread CPU per unit of training CPU
 
   LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent = nullptr);
   void start();
@@ -49,6 +50,8 @@ class LiveUpdater : public QObject {
   bool running_ = false;
   bool frameOpen_ = false;  // a frame ran; its repaints are charged at the next tick
   double frameCpu0_ = 0, lastFrameCost_ = 0;
+  double frameProcCpu0_ = 0, frameWall0_ = 0;  // process CPU and wall clock (ms) when the frame began
+  QElapsedTimer wall_;
   int interval_ = kPollMs;
   double cpuMs_ = 0;
   int redraws_ = 0;
