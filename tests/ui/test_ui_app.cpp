@@ -221,6 +221,12 @@ class TestUiApp : public udlab::test::WindowTest {
     QTest::qWait(200);
     w.updater()->forceRedraw();
     QVERIFY(w.compareView()->summaries().size() == 3);
+    // The small multiples share the width equally (the third was once squeezed into a sliver).
+    const auto smalls = w.compareView()->multiplesArea()->findChildren<LineChart*>(Qt::FindDirectChildrenOnly);
+    QCOMPARE(smalls.size(), 3);
+    for (auto* c : smalls)
+      QVERIFY2(std::abs(c->width() - smalls[0]->width()) <= smalls[0]->width() / 10,
+               qPrintable(QString("widths %1 and %2").arg(c->width()).arg(smalls[0]->width())));
     QVERIFY(w.grab().save(out + "/compare.png"));
     QVERIFY(w.compareView()->exportTable(out + "/summary.md").isEmpty());
     qInfo("screenshots in %s", qPrintable(out));

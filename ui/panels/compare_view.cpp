@@ -232,6 +232,7 @@ void CompareView::regroup() {
     for (auto* c : smalls_) delete c;
     smalls_.clear();
     const int cols = groups_.size() <= 4 ? std::max<int>(1, int(groups_.size())) : 4;
+    const int rows = (int(groups_.size()) + cols - 1) / cols;
     for (size_t i = 0; i < groups_.size(); ++i) {
       auto* c = new LineChart;
       c->setChartStyle(style_);
@@ -239,6 +240,10 @@ void CompareView::regroup() {
       grid_->addWidget(c, int(i) / cols, int(i) % cols);
       smalls_.push_back(c);
     }
+    // Equal cells: the grid keeps the columns of earlier, smaller sets, and without stretch factors
+    // it squeezed the newest multiple into a sliver.
+    for (int c = 0; c < grid_->columnCount(); ++c) grid_->setColumnStretch(c, c < cols ? 1 : 0);
+    for (int r = 0; r < grid_->rowCount(); ++r) grid_->setRowStretch(r, r < rows ? 1 : 0);
   }
 }
 
