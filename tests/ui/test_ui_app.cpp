@@ -208,6 +208,7 @@ class TestUiApp : public udlab::test::WindowTest {
     }
     QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 280000);
     w.updater()->forceRedraw();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);  // as exportWidget does: titles apply at layout
     const QString out = QDir::current().filePath("screenshots");
     QDir().mkpath(out);
     QVERIFY(w.grab().save(out + "/window.png"));

@@ -1,5 +1,6 @@
 #include "ui/charts/chart_export.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QImage>
 #include <QPageSize>
@@ -41,6 +42,9 @@ QString exportWidget(QWidget* w, const QString& path, const ExportOptions& o) {
   const ImageFormat fmt = imageFormatFor(path);
   if (fmt == ImageFormat::Unknown) return QStringLiteral("unknown image format for '%1' (use .png, .svg or .pdf)").arg(path);
   if (w->width() < 8 || w->height() < 8) return QStringLiteral("nothing to export: the chart has no size yet");
+  // Qt Charts applies a new title or axis range at its next layout pass, a posted event: render
+  // before it runs and the file shows the previous frame's title.
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
   const QSize logical(w->width(), w->height() + (o.caption.isEmpty() ? 0 : kCaptionH));
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());
