@@ -250,7 +250,7 @@ int MainWindow::openRunDirectory(const QString& dir) {
     auto loaded = readRunDirectory(dir.toStdString());
     const QString name = QFileInfo(dir).fileName();
     const QString warning = QString::fromStdString(loaded.warning);
-    int id = runs_->addLoaded(name, std::move(loaded.data), dir, warning);
+    int id = runs_->addLoaded(name, std::move(loaded.data), dir, warning, loaded.metricsBytes);
     settings_->addRecentRun(dir);
     sample_->addRunDirectory(dir);
     showMessage(warning.isEmpty() ? QString("opened %1").arg(dir) : QString("opened %1 (%2)").arg(dir, warning), false);

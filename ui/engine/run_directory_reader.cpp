@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/util/error.h"
+#include "ui/engine/run_directory_follower.h"
 
 namespace udlab::ui {
 
@@ -57,6 +58,7 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
   }
   if (fs::exists(met)) {
     std::string text = slurp(met);
+    const bool live = !out.data.state.empty() && !RunDirectoryFollower::finalState(out.data.state);
     size_t pos = 0;
     int lineNo = 0;
     while (pos < text.size()) {
@@ -65,9 +67,12 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
       std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
       pos = nl == std::string::npos ? text.size() : nl + 1;
       ++lineNo;
+      // A live run's last line without its newline may still be growing: the follower takes it later.
+      if (nl == std::string::npos && live) break;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       try {
         out.data.addRecord(nlohmann::json::parse(line));
+        if (nl != std::string::npos) out.metricsBytes = pos;
       } catch (const std::exception& e) {
         // A run killed mid-write leaves a partial final line; anything earlier is real corruption.
         if (lastLine) {

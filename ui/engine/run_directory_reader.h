@@ -3,6 +3,7 @@
 // message naming the file and line; a truncated last line of metrics.jsonl (a run killed mid-write)
 // is tolerated and reported in `warning`.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "ui/engine/run_data.h"
@@ -13,6 +14,7 @@ struct LoadedRun {
   RunData data;
   std::string dir;
   std::string warning;  // non-fatal problems, e.g. "ignored a truncated last line"
+  uint64_t metricsBytes = 0;  // bytes of metrics.jsonl read, up to the end of the last complete line
 };
 
 LoadedRun readRunDirectory(const std::string& dir);

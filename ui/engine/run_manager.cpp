@@ -75,7 +75,8 @@ int RunManager::addRun(const QString& name, RunJob job, const nlohmann::json& co
   return id;
 }
 
-int RunManager::addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning) {
+int RunManager::addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning,
+                          uint64_t metricsBytes) {
   auto e = std::make_unique<RunEntry>();
   e->id = nextId_++;
   e->name = name;
@@ -84,6 +85,8 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
   e->state = data.state.empty() ? QStringLiteral("loaded") : QString::fromStdString(data.state);
   e->message = warning;
   e->step = data.lastStep();
+  if (!dir.isEmpty() && !data.state.empty() && !RunDirectoryFollower::finalState(data.state))
+    e->follower = std::make_unique<RunDirectoryFollower>(dir.toStdString(), metricsBytes);
   e->data = std::move(data);
   const int id = e->id;
   runs_.push_back(std::move(e));
@@ -109,7 +112,7 @@ RunEntry* RunManager::find(int id) {
 int RunManager::activeCount() const {
   int n = 0;
   for (auto& r : runs_)
-    if (r->state == "queued" || r->state == "running" || r->state == "paused") ++n;
+    if (r->controller && (r->state == "queued" || r->state == "running" || r->state == "paused")) ++n;
   return n;
 }
 
@@ -157,8 +160,18 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
 
 bool RunManager::sync() {
   bool any = false;
-  for (auto& r : runs_)
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& r : runs_) {
     if (r->controller && r->controller->buffer()->syncInto(r->data, r->seenVersion)) any = true;
+    if (!r->follower || now - r->lastPoll < kFollowEvery) continue;
+    r->lastPoll = now;
+    if (!r->follower->poll(r->data)) continue;
+    any = true;
+    r->step = r->data.lastStep();
+    r->state = QString::fromStdString(r->data.state);
+    if (RunDirectoryFollower::finalState(r->data.state)) r->follower.reset();  // the writer is done
+    emit runChanged(r->id);  // the runs list shows the new step and state
+  }
   return any;
 }
 

@@ -8,7 +8,10 @@
 #include <memory>
 #include <vector>
 
+#include <chrono>
+
 #include "ui/engine/run_data.h"
+#include "ui/engine/run_directory_follower.h"
 #include "ui/engine/run_job.h"
 
 namespace udlab::ui {
@@ -27,6 +30,9 @@ struct RunEntry {
   RunData data;              // GUI-side mirror
   uint64_t seenVersion = 0;
   TrainingController* controller = nullptr;  // null for runs loaded from disk
+  // For a directory another process is still writing: followed until its status is final.
+  std::unique_ptr<RunDirectoryFollower> follower;
+  std::chrono::steady_clock::time_point lastPoll{};
 };
 
 class RunManager : public QObject {
@@ -42,13 +48,16 @@ class RunManager : public QObject {
   int threadsOf(const RunEntry& r) const;  // cores a run occupies
   // Queues a run; it starts when a slot is free. Returns its id.
   int addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps);
-  // Adds a finished run read from disk.
-  int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning);
+  // Adds a run read from disk. If its status says it is still running or paused (another process is
+  // writing it), sync() follows the directory from byte `metricsBytes` of metrics.jsonl on.
+  int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning,
+                uint64_t metricsBytes = 0);
+  static constexpr std::chrono::milliseconds kFollowEvery{500};
   void remove(int id);
 
   const std::vector<std::unique_ptr<RunEntry>>& runs() const { return runs_; }
   RunEntry* find(int id);
-  int activeCount() const;  // running or paused or queued
+  int activeCount() const;  // running, paused or queued in this window (not runs other processes write)
 
   void pause(int id);
   void resume(int id);

@@ -1,0 +1,105 @@
+// Following a run directory that another writer is still filling (udlab-cli train in a terminal):
+// opened mid-run, the window picks up appended records and the final status, and a half-written last
+// line is taken only once complete.
+#include <QDir>
+#include <QFile>
+#include <QtTest>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/train/trainer.h"
+#include "synthetic_run.h"
+#include "ui/charts/line_chart.h"
+#include "ui/dashboard/dashboard.h"
+#include "ui/dashboard/live_updater.h"
+#include "ui/engine/run_directory_reader.h"
+#include "ui/engine/run_manager.h"
+#include "ui/mainwindow.h"
+#include "window_fixture.h"
+
+using namespace udlab;
+using namespace udlab::ui;
+
+namespace {
+// As the engine writes status.json: a new file renamed over the old one.
+void writeStatus(const QString& dir, const std::string& state, int step) {
+  const std::string tmp = (dir + "/status.json.tmp").toStdString();
+  std::ofstream(tmp) << nlohmann::json{{"state", state}, {"step", step}, {"reason", ""}}.dump();
+  std::filesystem::rename(tmp, (dir + "/status.json").toStdString());
+}
+}  // namespace
+
+class TestUiFollow : public udlab::test::WindowTest {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() { QVERIFY(prepareSettings()); }
+
+  void appendedRecordsAndFinalStatusArrive() {
+    const QString dir = tmp_.filePath("live");
+    QVERIFY(QDir().mkpath(dir));
+    udlab::test::writeSyntheticRun(dir.toStdString(), 100, 10, "running");  // records at 10..100
+    const std::string half = udlab::test::syntheticRecord(110, 32, 16, false).dump();
+    {
+      std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::app);
+      m << half.substr(0, half.size() / 2);  // the writer is mid-line
+    }
+    MainWindow w(settingsPath());
+    const int id = w.openRunDirectory(dir);
+    QVERIFY2(id > 0, qPrintable(w.lastMessage()));
+    RunEntry* r = w.runs()->find(id);
+    QCOMPARE(r->data.records, size_t(10));
+    QCOMPARE(r->state, QString("running"));
+    QVERIFY(r->follower != nullptr);
+    QCOMPARE(w.runs()->activeCount(), 0);  // not this window's to stop
+    {
+      std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::app);
+      m << half.substr(half.size() / 2) << "\n";
+      for (int s = 120; s <= 150; s += 10) m << udlab::test::syntheticRecord(s, 32, 16, false).dump() << "\n";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(15), 5000);
+    QCOMPARE(r->data.series("train_loss")->x.back(), 150.0);
+    QCOMPARE(r->data.series("train_loss")->x[10], 110.0);  // the half line, once, in order
+    writeStatus(dir, "finished", 150);
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->state), QString("finished"), 5000);
+    QVERIFY(r->follower == nullptr);
+    QCOMPARE(r->step, 150);
+  }
+
+  void followsARealTrainerInAnotherThread() {
+    // The core Trainer writing a run directory on its own thread stands in for udlab-cli in a terminal.
+    const QString dir = tmp_.filePath("trainer-run");
+    RunConfig c = udlab::test::tinyCopyRun("rnn-tanh", 1500);
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      Trainer(c, {dir.toStdString()}).run();
+      done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + "/status.json") && QFile::exists(dir + "/metrics.jsonl"), 30000);
+    MainWindow w(settingsPath());
+    w.resize(1400, 900);
+    w.show();
+    const int id = w.openRunDirectory(dir);
+    QVERIFY2(id > 0, qPrintable(w.lastMessage()));
+    RunEntry* r = w.runs()->find(id);
+    const size_t atOpen = r->data.records;
+    const bool openedLive = r->follower != nullptr;
+    QTRY_COMPARE_WITH_TIMEOUT(r->state, QString("finished"), 120000);  // the live updater syncs
+    writer.join();
+    QVERIFY(done);
+    // Whatever was appended after opening arrived, exactly once: the mirror equals a fresh read.
+    const auto fresh = readRunDirectory(dir.toStdString());
+    QCOMPARE(r->data.records, fresh.data.records);
+    QCOMPARE(r->data.series("train_loss")->y, fresh.data.series("train_loss")->y);
+    QCOMPARE(r->data.snapshots.size(), fresh.data.snapshots.size());
+    w.updater()->forceRedraw();
+    QVERIFY(w.dashboard()->lossChart()->displayedPoints() > 0);
+    qInfo("opened at %zu records (%s), followed to %zu", atOpen, openedLive ? "live" : "already finished",
+          r->data.records);
+  }
+};
+
+QTEST_MAIN(TestUiFollow)
+#include "test_ui_follow.moc"

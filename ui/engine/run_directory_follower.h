@@ -1,0 +1,30 @@
+// Follows a run directory that another process is still writing (udlab-cli train, or a second
+// window), as TensorBoard follows a logdir: new complete lines of metrics.jsonl are parsed into the
+// run's mirror, and status.json's state is re-read. A half-written last line waits for its newline.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "ui/engine/run_data.h"
+
+namespace udlab::ui {
+
+class RunDirectoryFollower {
+ public:
+  // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRun::metricsBytes).
+  RunDirectoryFollower(std::string dir, uint64_t offset);
+  // Applies what was appended since the last poll; returns whether the mirror changed. Never throws:
+  // a line that is not a record is skipped and counted, since the writer may not be udlab.
+  bool poll(RunData& mirror);
+  // The writer said it stopped (finished, cancelled, diverged, failed): nothing more will come.
+  static bool finalState(const std::string& state);
+  int skippedLines() const { return skipped_; }
+
+ private:
+  std::string dir_;
+  uint64_t offset_;
+  int skipped_ = 0;
+};
+
+}  // namespace udlab::ui
