@@ -8,6 +8,7 @@
 #include "cli/progress_observer.h"
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
+#include "core/train/run_requests.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 
@@ -55,6 +56,8 @@ int run_train(const std::vector<std::string>& args) {
   ProgressObserver obs(ctl, f.has("quiet"));
   Trainer trainer(cfg, opts, &obs, &ctl);
   if (!f.has("quiet")) std::fprintf(stderr, "run directory: %s\n", opts.run_dir.c_str());
+  // A window following this directory (or `udlab-cli control`) can pause, resume, stop and hot-edit it.
+  RunRequestWatcher requests(opts.run_dir, ctl, [](const std::string& line) { std::fprintf(stderr, "\n%s\n", line.c_str()); });
   RunStatus s = trainer.run();
   if (s.state == "diverged") throw Error("run diverged at " + s.reason + " (last good checkpoint kept in " + opts.run_dir + ")");
   if (s.state == "cancelled") {

@@ -18,6 +18,7 @@
 #include "core/train/hot_edit.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/run_loader.h"
+#include "core/train/run_requests.h"
 #include "core/train/trainer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -440,4 +441,89 @@ TEST(HotEdit, AnEditWhilePausedIsAppliedAtOnceAndEqualsOneBetweenSteps) {
   EXPECT_EQ(t.run().state, "finished");
   editor.join();
   EXPECT_EQ(timeless_metrics(paused / "run"), timeless_metrics(between / "run"));
+}
+
+// Steering through the run directory (core/train/run_requests.h): what a window following a
+// udlab-cli run, or `udlab-cli control`, does to a process it does not own.
+TEST(RunRequests, BadRequestsAreRefusedWithTheirReason) {
+  auto refused = [](const nlohmann::json& r, const std::string& want) {
+    try {
+      validate_run_request(r);
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+      return;
+    }
+    ADD_FAILURE() << "accepted " << r.dump();
+  };
+  refused(nlohmann::json::array(), "action");
+  refused({{"action", "explode"}}, "explode");
+  refused({{"action", "edit"}}, "changes");
+  refused({{"action", "edit"}, {"changes", {{"lr", -1.0}}}}, "lr");
+  refused({{"action", "edit"}, {"changes", {{"steps", 5}}}}, "steps");
+  TempDir d;
+  fs::create_directories(d.path);
+  EXPECT_THROW(write_run_request(d.path.string(), {{"action", "pause"}}), Error);  // no config.json: not a run
+  EXPECT_FALSE(fs::exists(d.path / "requests"));
+}
+
+TEST(RunRequests, AnotherProcessCanEditPauseResumeAndStopARun) {
+  TempDir d;
+  const std::string dir = d / "run";
+  RunConfig c = small_config();
+  c.train.steps = 100000;  // runs until stopped
+  RunControl ctl;
+  std::unique_ptr<RunRequestWatcher> watcher;
+  struct Steer : TrainObserver {
+    std::string dir;
+    RunRequestWatcher** w = nullptr;
+    std::atomic<bool> paused{false};
+    std::atomic<int> step{0};
+    void on_progress(int s, int, double) override {
+      step = s;
+      // Written by "another process", picked up at once by an explicit poll (the watcher's own thread
+      // would take up to 200 ms): deterministic steps for the test.
+      if (s == 5) write_run_request(dir, {{"action", "edit"}, {"changes", {{"lr", 2e-3}}}});
+      if (s == 8) write_run_request(dir, {{"action", "pause"}});
+      if (s == 14) write_run_request(dir, {{"action", "stop"}});
+      if (s == 5 || s == 8 || s == 14) (*w)->poll();
+    }
+    void on_status(const RunStatus& st) override {
+      if (st.state == "paused") paused = true;
+    }
+  } obs;
+  obs.dir = dir;
+  RunRequestWatcher* raw = nullptr;
+  obs.w = &raw;
+  Trainer t(c, {dir}, &obs, &ctl);
+  std::vector<std::string> lines;
+  std::mutex lines_m;
+  watcher = std::make_unique<RunRequestWatcher>(dir, ctl, [&](const std::string& l) {
+    std::lock_guard<std::mutex> g(lines_m);
+    lines.push_back(l);
+  });
+  raw = watcher.get();
+  RunStatus st;
+  std::thread trainer([&] { st = t.run(); });
+  while (!obs.paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(read_json_file(dir + "/status.json")["state"], "paused");
+  EXPECT_EQ(obs.step.load(), 8);
+  write_run_request(dir, {{"action", "resume"}});  // this one through the watcher's own thread
+  trainer.join();
+  watcher.reset();
+  EXPECT_EQ(st.state, "cancelled");
+  EXPECT_EQ(st.step, 14);
+  bool edited = false;
+  std::ifstream m(dir + "/metrics.jsonl");
+  for (std::string line; std::getline(m, line);) {
+    auto r = nlohmann::json::parse(line);
+    if (r.value("event", "") == "edit") {
+      edited = true;
+      EXPECT_EQ(r["step"], 5);
+      EXPECT_DOUBLE_EQ(r["changes"]["lr"]["to"].get<double>(), 2e-3);
+    }
+  }
+  EXPECT_TRUE(edited);
+  EXPECT_TRUE(fs::is_empty(dir + "/requests"));  // every request was consumed
+  std::lock_guard<std::mutex> g(lines_m);
+  EXPECT_EQ(lines.size(), 4u);
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/train/run_requests.h"
 #include "core/train/trainer.h"
 #include "synthetic_run.h"
 #include "ui/charts/line_chart.h"
@@ -98,6 +99,41 @@ class TestUiFollow : public udlab::test::WindowTest {
     QVERIFY(w.dashboard()->lossChart()->displayedPoints() > 0);
     qInfo("opened at %zu records (%s), followed to %zu", atOpen, openedLive ? "live" : "already finished",
           r->data.records);
+  }
+
+  void steersARunAnotherProcessTrains() {
+    // The Trainer plus the request watcher on their own thread are what `udlab-cli train` runs; the
+    // window's pause, edit, resume and stop reach it only through files in the run directory.
+    const QString dir = tmp_.filePath("steered-run");
+    RunConfig c = udlab::test::tinyCopyRun("rnn-tanh", 10000000);
+    RunControl ctl;
+    RunStatus final;
+    std::thread writer([&] {
+      Trainer t(c, {dir.toStdString()}, nullptr, &ctl);
+      RunRequestWatcher watcher(dir.toStdString(), ctl);
+      final = t.run();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + "/metrics.jsonl"), 30000);
+    MainWindow w(settingsPath());
+    const int id = w.openRunDirectory(dir);
+    QVERIFY2(id > 0, qPrintable(w.lastMessage()));
+    RunEntry* r = w.runs()->find(id);
+    QCOMPARE(r->state, QString("running"));
+    w.runs()->pause(id);
+    QTRY_COMPARE_WITH_TIMEOUT(r->state, QString("paused"), 20000);  // the live updater follows status.json
+    QCOMPARE(w.runs()->edit(id, {{"lr", 1e-3}}), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(!r->data.events.empty(), 20000);  // applied while paused
+    QCOMPARE(r->data.events.back().event, std::string("edit"));
+    QCOMPARE(r->data.config["lr"].get<double>(), 1e-3);
+    QVERIFY(!w.runs()->edit(id, {{"lr", -1.0}}).isEmpty());  // refused here, nothing written
+    w.runs()->resume(id);
+    QTRY_COMPARE_WITH_TIMEOUT(r->state, QString("running"), 20000);
+    w.runs()->stop(id);
+    QTRY_COMPARE_WITH_TIMEOUT(r->state, QString("cancelled"), 20000);
+    writer.join();
+    QCOMPARE(final.state, std::string("cancelled"));
+    QVERIFY(r->follower == nullptr);
+    QVERIFY(QDir(dir + "/requests").isEmpty());
   }
 };
 

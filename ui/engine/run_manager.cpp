@@ -5,6 +5,7 @@
 
 #include "core/train/hot_edit.h"
 #include "ui/charts/chart_theme.h"
+#include "core/train/run_requests.h"
 #include "ui/engine/training_controller.h"
 
 namespace udlab::ui {
@@ -116,14 +117,33 @@ int RunManager::activeCount() const {
   return n;
 }
 
+QString RunManager::requestExternal(RunEntry& r, const nlohmann::json& request) {
+  try {
+    write_run_request(r.dir.toStdString(), request);
+    return {};
+  } catch (const std::exception& e) {
+    const QString m = QString("cannot steer %1: %2").arg(r.name, e.what());
+    emit runError(r.id, m);
+    return m;
+  }
+}
+
 void RunManager::pause(int id) {
-  if (auto* r = find(id); r && r->controller) r->controller->pause();
+  auto* r = find(id);
+  if (r && r->controller) r->controller->pause();
+  else if (r && r->follower) requestExternal(*r, {{"action", "pause"}});
 }
 void RunManager::resume(int id) {
-  if (auto* r = find(id); r && r->controller) r->controller->resume();
+  auto* r = find(id);
+  if (r && r->controller) r->controller->resume();
+  else if (r && r->follower) requestExternal(*r, {{"action", "resume"}});
 }
 void RunManager::stop(int id) {
   auto* r = find(id);
+  if (r && !r->controller && r->follower) {
+    requestExternal(*r, {{"action", "stop"}});
+    return;
+  }
   if (!r || !r->controller) return;
   if (r->state == "queued") {
     r->state = "cancelled";
@@ -133,14 +153,16 @@ void RunManager::stop(int id) {
   r->controller->stop();
 }
 void RunManager::stopAll() {
-  for (auto& r : runs_) stop(r->id);
+  // Only this window's runs: closing the window must not stop a run a terminal is training.
+  for (auto& r : runs_)
+    if (r->controller) stop(r->id);
 }
 
 QString RunManager::edit(int id, const nlohmann::json& changes) {
   auto* r = find(id);
   QString error;
-  if (!r || !r->controller)
-    error = "only a run training in this window can be edited";
+  if (!r || (!r->controller && !r->follower))
+    error = "only a run that is training (in this window or another process) can be edited";
   else if (r->state != "running" && r->state != "paused")
     error = QString("cannot edit a %1 run; only running or paused ones").arg(r->state);
   else
@@ -153,7 +175,9 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
     emit runError(id, error);
     return error;
   }
-  r->controller->edit(changes);  // data.config follows when the engine's "edit" record arrives
+  // data.config follows when the engine's "edit" record arrives.
+  if (r->controller) r->controller->edit(changes);
+  else if (QString e = requestExternal(*r, {{"action", "edit"}, {"changes", changes}}); !e.isEmpty()) return e;
   emit runChanged(id);
   return {};
 }

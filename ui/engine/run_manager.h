@@ -59,10 +59,11 @@ class RunManager : public QObject {
   RunEntry* find(int id);
   int activeCount() const;  // running, paused or queued in this window (not runs other processes write)
 
+  // For a run another process trains (a followed directory) these write a request into its directory.
   void pause(int id);
   void resume(int id);
   void stop(int id);
-  void stopAll();
+  void stopAll();  // this window's runs only
   // Changes hyperparameters of a running or paused run before its next step (the keys of
   // core/train/hot_edit.h). Returns "" when queued, else the reason, also emitted as runError; a
   // refused edit changes nothing. The entry's config shows the new values at once.
@@ -79,6 +80,8 @@ class RunManager : public QObject {
  private:
   void schedule();
   QColor nextColor();
+  // Pause, resume, stop or edit for a run another process trains: a file in its requests/ directory.
+  QString requestExternal(RunEntry& r, const nlohmann::json& request);
 
   std::vector<std::unique_ptr<RunEntry>> runs_;
   int nextId_ = 1;

@@ -133,7 +133,7 @@ void RunsPanel::updateButtons() {
   const QString st = r ? r->state : QString();
   pause_->setEnabled(st == "running");
   resume_->setEnabled(st == "paused");
-  edit_->setEnabled(r && r->controller && (st == "running" || st == "paused"));
+  edit_->setEnabled(r && (r->controller || r->follower) && (st == "running" || st == "paused"));
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
   remove_->setEnabled(r && st != "running" && st != "paused");
   openDir_->setEnabled(r && !r->dir.isEmpty());
