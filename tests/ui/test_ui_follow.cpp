@@ -3,6 +3,7 @@
 // line is taken only once complete.
 #include <QDir>
 #include <QFile>
+#include <QSignalSpy>
 #include <QtTest>
 #include <atomic>
 #include <filesystem>
@@ -55,6 +56,14 @@ class TestUiFollow : public udlab::test::WindowTest {
     QCOMPARE(r->state, QString("running"));
     QVERIFY(r->follower != nullptr);
     QCOMPARE(w.runs()->activeCount(), 0);  // not this window's to stop
+    // Nothing consumes requests here (no udlab-cli train): a pause is withdrawn with a message.
+    QSignalSpy errors(w.runs(), &RunManager::runError);
+    w.runs()->pause(id);
+    QCOMPARE(QDir(dir + "/requests").entryList({"*.json"}).size(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT((w.runs()->sync(), errors.count() == 1), 10000);
+    QVERIFY2(errors.at(0).at(1).toString().contains("unanswered"), qPrintable(errors.at(0).at(1).toString()));
+    QVERIFY(QDir(dir + "/requests").entryList({"*.json"}).isEmpty());
+    QCOMPARE(r->state, QString("running"));
     {
       std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::app);
       m << half.substr(half.size() / 2) << "\n";

@@ -14,6 +14,20 @@ bool RunDirectoryFollower::finalState(const std::string& s) {
   return s == "finished" || s == "cancelled" || s == "diverged" || s == "failed";
 }
 
+int RunDirectoryFollower::withdrawUnansweredRequests(std::chrono::seconds age) {
+  std::error_code ec;
+  const fs::path dir = fs::path(dir_) / "requests";
+  if (!fs::is_directory(dir, ec)) return 0;
+  const auto now = fs::file_time_type::clock::now();
+  int n = 0;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    const auto t = fs::last_write_time(it->path(), ec);
+    if (!ec && now - t > age && fs::remove(it->path(), ec)) ++n;
+  }
+  return n;
+}
+
 bool RunDirectoryFollower::poll(RunData& mirror) {
   bool changed = false;
   std::error_code ec;

@@ -20,6 +20,9 @@ class RunDirectoryFollower {
   // The writer said it stopped (finished, cancelled, diverged, failed): nothing more will come.
   static bool finalState(const std::string& state);
   int skippedLines() const { return skipped_; }
+  // Deletes requests (DIR/requests/*.json) nobody took within `age` and returns how many: a run
+  // trained in another window does not read them, and a pause applied minutes later would surprise.
+  int withdrawUnansweredRequests(std::chrono::seconds age);
 
  private:
   std::string dir_;

@@ -189,6 +189,13 @@ bool RunManager::sync() {
     if (r->controller && r->controller->buffer()->syncInto(r->data, r->seenVersion)) any = true;
     if (!r->follower || now - r->lastPoll < kFollowEvery) continue;
     r->lastPoll = now;
+    if (int n = r->follower->withdrawUnansweredRequests(kRequestTimeout))
+      emit runError(r->id, QString("%1: %2 request(s) went unanswered for %3 s and were withdrawn. The process "
+                                   "writing this directory does not take requests: udlab-cli train does; a run "
+                                   "trained in another udlab window is steered from that window.")
+                               .arg(r->name)
+                               .arg(n)
+                               .arg(kRequestTimeout.count()));
     if (!r->follower->poll(r->data)) continue;
     any = true;
     r->step = r->data.lastStep();

@@ -53,6 +53,7 @@ class RunManager : public QObject {
   int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning,
                 uint64_t metricsBytes = 0);
   static constexpr std::chrono::milliseconds kFollowEvery{500};
+  static constexpr std::chrono::seconds kRequestTimeout{3};  // then an unanswered request is withdrawn
   void remove(int id);
 
   const std::vector<std::unique_ptr<RunEntry>>& runs() const { return runs_; }
