@@ -72,10 +72,26 @@ class TestUiFollow : public udlab::test::WindowTest {
     QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(15), 5000);
     QCOMPARE(r->data.series("train_loss")->x.back(), 150.0);
     QCOMPARE(r->data.series("train_loss")->x[10], 110.0);  // the half line, once, in order
-    writeStatus(dir, "finished", 150);
+    // A resume cuts metrics.jsonl back to its checkpoint and writes on: the history starts over.
+    {
+      std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::trunc);
+      for (int s = 10; s <= 50; s += 10) m << udlab::test::syntheticRecord(s, 32, 16, false).dump() << "\n";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(5), 5000);
+    QCOMPARE(r->data.series("train_loss")->x.back(), 50.0);
+    // Cut back again and written past the length already read before the next poll: the old bytes
+    // no longer end where the reading stopped, so it still starts over rather than reading mid-line.
+    {
+      std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::trunc);
+      for (int s = 10; s <= 200; s += 10) m << udlab::test::syntheticRecord(s + 1, 32, 16, false).dump() << "\n";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(20), 5000);
+    QCOMPARE(r->data.series("train_loss")->x.front(), 11.0);
+    QCOMPARE(r->data.series("train_loss")->x.back(), 201.0);
+    writeStatus(dir, "finished", 201);
     QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->state), QString("finished"), 5000);
     QVERIFY(r->follower == nullptr);
-    QCOMPARE(r->step, 150);
+    QCOMPARE(r->step, 201);
   }
 
   void followsARealTrainerInAnotherThread() {

@@ -1,5 +1,6 @@
 #include "ui/engine/run_directory_follower.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,7 +9,15 @@ namespace udlab::ui {
 
 namespace fs = std::filesystem;
 
-RunDirectoryFollower::RunDirectoryFollower(std::string dir, uint64_t offset) : dir_(std::move(dir)), offset_(offset) {}
+RunDirectoryFollower::RunDirectoryFollower(std::string dir, uint64_t offset) : dir_(std::move(dir)), offset_(offset) {
+  const size_t n = size_t(std::min<uint64_t>(offset_, kTailBytes));
+  std::ifstream f(fs::path(dir_) / "metrics.jsonl", std::ios::binary);
+  f.seekg(std::streamoff(offset_ - n));
+  tail_.assign(n, '\0');
+  f.read(tail_.data(), std::streamsize(n));
+  tail_.resize(size_t(f.gcount()));
+  if (tail_.size() != n) tail_.clear();  // unreadable now: the next poll decides
+}
 
 bool RunDirectoryFollower::finalState(const std::string& s) {
   return s == "finished" || s == "cancelled" || s == "diverged" || s == "failed";
@@ -28,12 +37,31 @@ int RunDirectoryFollower::withdrawUnansweredRequests(std::chrono::seconds age) {
   return n;
 }
 
+bool RunDirectoryFollower::sameTail(const fs::path& met) const {
+  if (tail_.empty()) return true;
+  std::ifstream f(met, std::ios::binary);
+  f.seekg(std::streamoff(offset_ - tail_.size()));
+  std::string now(tail_.size(), '\0');
+  f.read(now.data(), std::streamsize(now.size()));
+  return f.gcount() == std::streamsize(now.size()) && now == tail_;
+}
+
 bool RunDirectoryFollower::poll(RunData& mirror) {
   bool changed = false;
   std::error_code ec;
   const fs::path met = fs::path(dir_) / "metrics.jsonl";
   const auto size = fs::file_size(met, ec);
-  if (!ec && size < offset_) offset_ = 0, skipped_ = 0;  // rewritten from the start (a resume truncates it)
+  if (!ec && (size < offset_ || !sameTail(met))) {
+    // Not the file that was read: a resume cut it back to its checkpoint (and may have written past
+    // the old length since). Start the history over.
+    RunData fresh;
+    fresh.config = mirror.config;
+    fresh.run_info = mirror.run_info;
+    mirror = std::move(fresh);
+    offset_ = 0, skipped_ = 0;
+    tail_.clear();
+    changed = true;
+  }
   if (!ec && size > offset_) {
     std::ifstream f(met, std::ios::binary);
     f.seekg(std::streamoff(offset_));
@@ -52,6 +80,10 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
       }
     }
     offset_ += pos;  // only complete lines: a half-written one is read again once it ends
+    if (pos > 0) {
+      const std::string seen = tail_ + chunk.substr(0, pos);
+      tail_ = seen.substr(seen.size() - std::min<size_t>(seen.size(), kTailBytes));
+    }
   }
   std::ifstream st(fs::path(dir_) / "status.json");
   if (st) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "ui/engine/run_data.h"
@@ -25,8 +26,14 @@ class RunDirectoryFollower {
   int withdrawUnansweredRequests(std::chrono::seconds age);
 
  private:
+  // The bytes just before offset_, compared on each poll: a file that no longer ends the same way
+  // there was rewritten, whatever its length now.
+  bool sameTail(const std::filesystem::path& metrics) const;
+  static constexpr size_t kTailBytes = 64;
+
   std::string dir_;
   uint64_t offset_;
+  std::string tail_;
   int skipped_ = 0;
 };
 
