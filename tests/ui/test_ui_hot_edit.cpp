@@ -93,6 +93,29 @@ class TestUiHotEdit : public udlab::test::WindowTest {
     QCOMPARE(r->data.config["lr"].get<double>(), 1e-3);
   }
 
+  void aQueuedRunStartsWithItsEdit() {
+    MainWindow w(settingsPath());
+    w.runs()->setMaxConcurrent(1);
+    const RunConfig cfg = udlab::test::tinyCopyRun("rnn-tanh", 100000);
+    const int first = w.startRun(cfg, "first"), second = w.startRun(cfg, "second");
+    QVERIFY(first > 0 && second > 0);
+    RunEntry* q = w.runs()->find(second);
+    QCOMPARE(q->state, QString("queued"));
+    QCOMPARE(w.runs()->edit(second, {{"lr", 1e-3}}), QString());
+    w.runs()->stop(first);
+    QTRY_VERIFY_WITH_TIMEOUT((w.runs()->sync(), q->data.records >= 4), 60000);
+    // Applied before step 1: logged at step 0, and every lr logged follows the new peak.
+    QCOMPARE(q->data.events.size(), size_t(1));
+    QCOMPARE(q->data.events[0].event, std::string("edit"));
+    QCOMPARE(q->data.events[0].step, 0);
+    RunConfig edited = cfg;
+    edited.train.lr = 1e-3;
+    const Series& lr = *q->data.series("lr");
+    for (size_t i = 0; i < lr.size(); ++i) QCOMPARE(lr.y[i], learning_rate(edited.train, int(lr.x[i]) - 1));
+    w.runs()->stop(second);
+    QTRY_COMPARE_WITH_TIMEOUT(q->state, QString("cancelled"), 20000);
+  }
+
   void dialogSendsOnlyValidChangedFields() {
     const nlohmann::json config = {{"lr", 3e-3}, {"clip", 0.0}, {"weight_decay", 0.0}, {"min_lr_frac", 0.1}};
     HotEditDialog dlg("tanh", config);

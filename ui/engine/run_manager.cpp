@@ -163,8 +163,8 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
   QString error;
   if (!r || (!r->controller && !r->follower))
     error = "only a run that is training (in this window or another process) can be edited";
-  else if (r->state != "running" && r->state != "paused")
-    error = QString("cannot edit a %1 run; only running or paused ones").arg(r->state);
+  else if (r->state != "running" && r->state != "paused" && !(r->controller && r->state == "queued"))
+    error = QString("cannot edit a %1 run; only queued, running or paused ones").arg(r->state);
   else
     try {
       validate_hot_edit(changes);

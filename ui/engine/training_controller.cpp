@@ -51,7 +51,8 @@ void TrainingController::stop() {
 }
 
 void TrainingController::edit(const nlohmann::json& changes) {
-  if (active()) control_->request_edit(changes);
+  // Before start too: the trainer applies what is queued before its first step.
+  if (state_ != State::Finished) control_->request_edit(changes);
 }
 
 void TrainingController::onWorkerFinished(const QString& state, const QString& reason) {

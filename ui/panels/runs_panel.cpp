@@ -31,8 +31,8 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   resume_ = new QPushButton("Resume");
   resume_->setToolTip("Continue the selected paused run.");
   edit_ = new QPushButton("Edit…");
-  edit_->setToolTip("Change the selected run's learning rate, clipping, weight decay or LR floor while it trains; "
-                    "applied before its next step and marked on the curves.");
+  edit_->setToolTip("Change the selected run's learning rate, clipping, weight decay or LR floor while it trains "
+                    "(or before it starts, if queued); applied before its next step and marked on the curves.");
   stop_ = new QPushButton("Stop");
   stop_->setToolTip("Cancel the selected run (Esc). It leaves a valid run directory with a checkpoint.");
   remove_ = new QPushButton("Remove");
@@ -133,7 +133,7 @@ void RunsPanel::updateButtons() {
   const QString st = r ? r->state : QString();
   pause_->setEnabled(st == "running");
   resume_->setEnabled(st == "paused");
-  edit_->setEnabled(r && (r->controller || r->follower) && (st == "running" || st == "paused"));
+  edit_->setEnabled(r && ((r->controller && st == "queued") || ((r->controller || r->follower) && (st == "running" || st == "paused"))));
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
   remove_->setEnabled(r && st != "running" && st != "paused");
   openDir_->setEnabled(r && !r->dir.isEmpty());
