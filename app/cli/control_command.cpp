@@ -14,10 +14,11 @@ namespace {
 
 int run_control(const std::vector<std::string>& args) {
   if (args.size() < 2 || args[0] == "--help" || args[0] == "-h") {
-    std::printf("usage: udlab-cli control DIR pause|resume|stop\n"
+    std::printf("usage: udlab-cli control DIR pause|resume|step|stop\n"
                 "       udlab-cli control DIR edit KEY=VALUE [KEY=VALUE ...]\n"
                 "Sends a request to the process training run directory DIR (udlab-cli train, or the GUI's\n"
-                "follow). Editable keys: lr, clip, weight_decay, min_lr_frac; applied before the next step.\n");
+                "follow). step takes one optimiser step of a paused run. Editable keys: lr, clip,\n"
+                "weight_decay, min_lr_frac; applied before the next step.\n");
     return args.empty() || args[0] == "--help" || args[0] == "-h" ? 0 : 2;
   }
   const std::string& dir = args[0];

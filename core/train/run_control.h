@@ -14,8 +14,29 @@ class RunControl {
  public:
   void request_pause() { paused_ = true; }
   void request_resume() {
-    { std::lock_guard<std::mutex> l(m_); paused_ = false; }
+    {
+      std::lock_guard<std::mutex> l(m_);
+      paused_ = false;
+      steps_ = 0;  // a step asked for while paused must not fire at the next pause
+    }
     cv_.notify_all();
+  }
+  // While paused: take one optimiser step, then stay paused (TensorFlow Playground's "step").
+  // Ignored unless paused.
+  void request_step() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      if (!paused_) return;
+      ++steps_;
+    }
+    cv_.notify_all();
+  }
+  // True (and consumes it) if a single step was asked for.
+  bool take_step() {
+    std::lock_guard<std::mutex> l(m_);
+    if (steps_ == 0) return false;
+    --steps_;
+    return true;
   }
   void request_cancel() {
     { std::lock_guard<std::mutex> l(m_); cancelled_ = true; }
@@ -42,17 +63,18 @@ class RunControl {
     std::lock_guard<std::mutex> l(m_);
     return std::exchange(edits_, {});
   }
-  // Like wait_while_paused, but also returns when an edit is queued: true = woken by an edit while
-  // still paused (take it and wait again), false = resumed or cancelled.
+  // Like wait_while_paused, but also returns when an edit or a single step is queued: true = woken by
+  // one while still paused (apply the edits, take the step or wait again), false = resumed or cancelled.
   bool wait_while_paused_or_edit() {
     std::unique_lock<std::mutex> l(m_);
-    cv_.wait(l, [&] { return !paused_ || cancelled_ || !edits_.empty(); });
-    return paused_ && !cancelled_ && !edits_.empty();
+    cv_.wait(l, [&] { return !paused_ || cancelled_ || !edits_.empty() || steps_ > 0; });
+    return paused_ && !cancelled_ && (!edits_.empty() || steps_ > 0);
   }
 
  private:
   std::atomic<bool> paused_{false}, cancelled_{false};
   std::vector<nlohmann::json> edits_;
+  int steps_ = 0;
   std::mutex m_;
   std::condition_variable cv_;
 };

@@ -19,8 +19,8 @@ void validate_run_request(const nlohmann::json& r) {
   if (!r.is_object() || !r.contains("action") || !r["action"].is_string())
     throw Error("a run request is a JSON object with an \"action\" string");
   const std::string a = r["action"].get<std::string>();
-  if (a == "pause" || a == "resume" || a == "stop") return;
-  if (a != "edit") throw Error("unknown run request action '" + a + "' (pause, resume, stop or edit)");
+  if (a == "pause" || a == "resume" || a == "step" || a == "stop") return;
+  if (a != "edit") throw Error("unknown run request action '" + a + "' (pause, resume, step, stop or edit)");
   if (!r.contains("changes")) throw Error("an edit request needs \"changes\"");
   validate_hot_edit(r["changes"]);
 }
@@ -84,6 +84,7 @@ int RunRequestWatcher::poll() {
       const std::string a = r["action"].get<std::string>();
       if (a == "pause") ctl_.request_pause();
       else if (a == "resume") ctl_.request_resume();
+      else if (a == "step") ctl_.request_step();
       else if (a == "stop") ctl_.request_cancel();
       else ctl_.request_edit(r["changes"]);
       line = "request: " + a;

@@ -2,7 +2,7 @@
 // udlab-cli trains in a terminal can pause, resume, stop or hot-edit it. Each request is one JSON file
 // in DIR/requests/, written under a temporary name and renamed to *.json (so a reader never sees half
 // a request), applied in name order by the process that trains, then deleted:
-//   {"action": "pause"}  {"action": "resume"}  {"action": "stop"}
+//   {"action": "pause"}  {"action": "resume"}  {"action": "step"} (one step while paused)  {"action": "stop"}
 //   {"action": "edit", "changes": {"lr": 0.001}}          (keys as in core/train/hot_edit.h)
 // The answer is what the directory shows next: status.json's state, an "edit" metrics record.
 #pragma once

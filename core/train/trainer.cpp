@@ -182,10 +182,15 @@ RunStatus Trainer::run() {
       const double wall_at_pause = elapsed();
       status.state = "paused";
       m.emit_status(status);
-      while (m.ctl->wait_while_paused_or_edit()) m.apply_edits(wall_at_pause);
+      bool single_step = false;
+      while (!single_step && m.ctl->wait_while_paused_or_edit()) {
+        m.apply_edits(wall_at_pause);
+        single_step = m.ctl->take_step();
+      }
       wall_start += Clock::now() - pause_begin;  // paused time is not training time
-      status.state = "running";
-      if (!m.ctl->cancelled()) m.emit_status(status);
+      // A single step stays "paused": the next pass through here reports the new step, still paused.
+      status.state = single_step ? "paused" : "running";
+      if (!m.ctl->cancelled() && !single_step) m.emit_status(status);
     }
     m.apply_edits(elapsed());
     if (m.ctl && m.ctl->cancelled()) {

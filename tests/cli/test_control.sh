@@ -29,6 +29,11 @@ wait_for state_is paused
 step=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['step'])" "$tmp/run/status.json")
 sleep 0.5
 state_is paused || fail "left the paused state by itself"
+"$CLI" control "$tmp/run" step >/dev/null || fail "step"
+"$CLI" control "$tmp/run" step >/dev/null || fail "step"
+step_is() { [ "$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['step'])" "$tmp/run/status.json" 2>/dev/null)" = "$1" ]; }
+wait_for step_is $((step + 2))
+state_is paused || fail "a single step left the paused state"
 "$CLI" control "$tmp/run" resume >/dev/null || fail "resume"
 wait_for state_is running
 
@@ -49,4 +54,4 @@ grep -q "explode" "$tmp/err" || fail "unknown action error: $(cat "$tmp/err")"
 if "$CLI" control "$tmp" pause 2>"$tmp/err"; then fail "a non-run directory accepted"; fi
 grep -q "not a run directory" "$tmp/err" || fail "non-run error: $(cat "$tmp/err")"
 [ -z "$(ls -A "$tmp/run/requests")" ] || fail "a refused request was written"
-echo "control: ok (paused at step $step)"
+echo "control: ok (paused at step $step, stepped twice)"

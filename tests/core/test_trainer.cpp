@@ -270,6 +270,38 @@ TEST(Trainer, PauseAndResumeFromAnotherThreadChangeNothing) {
   EXPECT_EQ(timeless_metrics(paused / "run"), timeless_metrics(full / "run"));
 }
 
+TEST(Trainer, SingleStepsWhilePausedAreOrdinaryStepsAndStayPaused) {
+  TempDir full, stepped;
+  Trainer(small_config(), {full / "run"}).run();
+  RunControl ctl;
+  struct Watch : PauseAtStep5 {
+    using PauseAtStep5::PauseAtStep5;
+    std::atomic<int> status_step{0};
+    std::atomic<bool> ran_while_paused{false};
+    void on_status(const RunStatus& s) override {
+      PauseAtStep5::on_status(s);
+      if (s.state == "running" && saw_paused) ran_while_paused = true;  // only resume may say so
+      status_step = s.step;
+    }
+  } obs(ctl);
+  Trainer t(small_config(), {stepped / "run"}, &obs, &ctl);
+  std::thread stepper([&] {
+    while (!obs.saw_paused) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int want = 6; want <= 8; ++want) {
+      ctl.request_step();
+      while (obs.status_step < want) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      EXPECT_EQ(read_json_file(stepped / "run/status.json")["state"], "paused");
+      EXPECT_EQ(read_json_file(stepped / "run/status.json")["step"], want);
+    }
+    EXPECT_FALSE(obs.ran_while_paused);
+    ctl.request_resume();
+    ctl.request_step();  // ignored: not paused any more
+  });
+  EXPECT_EQ(t.run().state, "finished");
+  stepper.join();
+  EXPECT_EQ(timeless_metrics(stepped / "run"), timeless_metrics(full / "run"));
+}
+
 // ---- Hot edits: hyperparameters changed between steps while a run trains ----
 
 namespace {

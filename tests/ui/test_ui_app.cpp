@@ -70,6 +70,12 @@ class TestUiApp : public udlab::test::WindowTest {
     QTest::qWait(500);
     w.runs()->sync();
     QCOMPARE(r->data.records, n);
+    // Step: exactly one optimiser step, and the run stays paused.
+    const int before = r->data.status_step;
+    w.runs()->step(id);
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.status_step), before + 1, 20000);
+    QCOMPARE(r->data.state, std::string("paused"));
+    QCOMPARE(r->state, QString("paused"));
     w.runs()->resume(id);
     QTRY_VERIFY_WITH_TIMEOUT((w.runs()->sync(), r->data.records > n), 20000);
     w.runs()->stop(id);

@@ -138,6 +138,11 @@ void RunManager::resume(int id) {
   if (r && r->controller) r->controller->resume();
   else if (r && r->follower) requestExternal(*r, {{"action", "resume"}});
 }
+void RunManager::step(int id) {
+  auto* r = find(id);
+  if (r && r->controller) r->controller->step();
+  else if (r && r->follower) requestExternal(*r, {{"action", "step"}});
+}
 void RunManager::stop(int id) {
   auto* r = find(id);
   if (r && !r->controller && r->follower) {

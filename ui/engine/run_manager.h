@@ -63,6 +63,7 @@ class RunManager : public QObject {
   // For a run another process trains (a followed directory) these write a request into its directory.
   void pause(int id);
   void resume(int id);
+  void step(int id);  // one optimiser step of a paused run
   void stop(int id);
   void stopAll();  // this window's runs only
   // Changes hyperparameters of a running or paused run before its next step (the keys of

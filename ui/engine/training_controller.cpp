@@ -45,6 +45,10 @@ void TrainingController::resume() {
   emit resumed();
 }
 
+void TrainingController::step() {
+  if (state_ == State::Paused) control_->request_step();
+}
+
 void TrainingController::stop() {
   if (!active()) return;
   control_->request_cancel();

@@ -28,6 +28,7 @@ class TrainingController : public QObject {
   void start();
   void pause();
   void resume();
+  void step();  // one optimiser step while paused, then paused again
   void stop();
 
  public:

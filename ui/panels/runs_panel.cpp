@@ -30,6 +30,9 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   pause_->setToolTip("Pause the selected run after its current step; its state stays in memory.");
   resume_ = new QPushButton("Resume");
   resume_->setToolTip("Continue the selected paused run.");
+  step_ = new QPushButton("Step");
+  step_->setToolTip("Take one training step (one batch) of the selected paused run, then stay paused: watch a "
+                    "single update move the curves and eigenvalues.");
   edit_ = new QPushButton("Edit…");
   edit_->setToolTip("Change the selected run's learning rate, clipping, weight decay or LR floor while it trains "
                     "(or before it starts, if queued); applied before its next step and marked on the curves.");
@@ -41,7 +44,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   openDir_->setToolTip("Open the selected run's directory in the file manager.");
   load_ = new QPushButton("Open…");
   load_->setToolTip("Open a run directory from disk, made by udlab or udlab-cli (Ctrl+O).");
-  for (auto* b : {pause_, resume_, edit_, stop_, remove_, openDir_, load_}) row->addWidget(b);
+  for (auto* b : {pause_, resume_, step_, edit_, stop_, remove_, openDir_, load_}) row->addWidget(b);
   lay->addLayout(row);
 
   connect(runs_, &RunManager::runAdded, this, [this](int id) {
@@ -66,6 +69,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   connect(tree_, &QTreeWidget::currentItemChanged, this, [this] { updateButtons(); });
   connect(pause_, &QPushButton::clicked, this, [this] { runs_->pause(selectedRun()); });
   connect(resume_, &QPushButton::clicked, this, [this] { runs_->resume(selectedRun()); });
+  connect(step_, &QPushButton::clicked, this, [this] { runs_->step(selectedRun()); });
   connect(edit_, &QPushButton::clicked, this, &RunsPanel::editSelected);
   connect(stop_, &QPushButton::clicked, this, [this] { runs_->stop(selectedRun()); });
   connect(remove_, &QPushButton::clicked, this, [this] {
@@ -133,6 +137,7 @@ void RunsPanel::updateButtons() {
   const QString st = r ? r->state : QString();
   pause_->setEnabled(st == "running");
   resume_->setEnabled(st == "paused");
+  step_->setEnabled(st == "paused");
   edit_->setEnabled(r && ((r->controller && st == "queued") || ((r->controller || r->follower) && (st == "running" || st == "paused"))));
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
   remove_->setEnabled(r && st != "running" && st != "paused");

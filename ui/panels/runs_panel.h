@@ -33,7 +33,7 @@ class RunsPanel : public QWidget {
 
   RunManager* runs_;
   QTreeWidget* tree_;
-  QPushButton *pause_, *resume_, *edit_, *stop_, *remove_, *openDir_, *load_;
+  QPushButton *pause_, *resume_, *step_, *edit_, *stop_, *remove_, *openDir_, *load_;
 };
 
 }  // namespace udlab::ui
