@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "core/train/hot_edit.h"
-#include "ui/charts/chart_theme.h"
 #include "core/train/run_requests.h"
+#include "ui/charts/chart_theme.h"
 #include "ui/engine/training_controller.h"
 
 namespace udlab::ui {
@@ -128,34 +128,23 @@ QString RunManager::requestExternal(RunEntry& r, const nlohmann::json& request) 
   }
 }
 
-void RunManager::pause(int id) {
+void RunManager::steer(int id, const char* action, void (TrainingController::*own)()) {
   auto* r = find(id);
-  if (r && r->controller) r->controller->pause();
-  else if (r && r->follower) requestExternal(*r, {{"action", "pause"}});
+  if (r && r->controller) (r->controller->*own)();
+  else if (r && r->follower) requestExternal(*r, {{"action", action}});
 }
-void RunManager::resume(int id) {
-  auto* r = find(id);
-  if (r && r->controller) r->controller->resume();
-  else if (r && r->follower) requestExternal(*r, {{"action", "resume"}});
-}
-void RunManager::step(int id) {
-  auto* r = find(id);
-  if (r && r->controller) r->controller->step();
-  else if (r && r->follower) requestExternal(*r, {{"action", "step"}});
-}
+
+void RunManager::pause(int id) { steer(id, "pause", &TrainingController::pause); }
+void RunManager::resume(int id) { steer(id, "resume", &TrainingController::resume); }
+void RunManager::step(int id) { steer(id, "step", &TrainingController::step); }
 void RunManager::stop(int id) {
-  auto* r = find(id);
-  if (r && !r->controller && r->follower) {
-    requestExternal(*r, {{"action", "stop"}});
-    return;
-  }
-  if (!r || !r->controller) return;
-  if (r->state == "queued") {
+  // A queued run never started: it is cancelled here rather than by its (idle) controller.
+  if (auto* r = find(id); r && r->controller && r->state == "queued") {
     r->state = "cancelled";
     emit runChanged(id);
     return;
   }
-  r->controller->stop();
+  steer(id, "stop", &TrainingController::stop);
 }
 void RunManager::stopAll() {
   // Only this window's runs: closing the window must not stop a run a terminal is training.

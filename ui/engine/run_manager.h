@@ -84,6 +84,8 @@ class RunManager : public QObject {
   QColor nextColor();
   // Pause, resume, stop or edit for a run another process trains: a file in its requests/ directory.
   QString requestExternal(RunEntry& r, const nlohmann::json& request);
+  // This window's run: call `own` on its controller; a followed one: send `action` as a request.
+  void steer(int id, const char* action, void (TrainingController::*own)());
 
   std::vector<std::unique_ptr<RunEntry>> runs_;
   int nextId_ = 1;
