@@ -72,6 +72,14 @@ class TestUiFollow : public udlab::test::WindowTest {
     QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(15), 5000);
     QCOMPARE(r->data.series("train_loss")->x.back(), 150.0);
     QCOMPARE(r->data.series("train_loss")->x[10], 110.0);  // the half line, once, in order
+    // A complete line that is no record (another writer) is skipped, and the window says so.
+    {
+      std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::app);
+      m << "not a record\n" << udlab::test::syntheticRecord(160, 32, 16, false).dump() << "\n";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT((w.runs()->sync(), r->data.records), size_t(16), 5000);
+    QCOMPARE(errors.count(), 2);
+    QVERIFY2(errors.at(1).at(1).toString().contains("skipped 1 line"), qPrintable(errors.at(1).at(1).toString()));
     // A resume cuts metrics.jsonl back to its checkpoint and writes on: the history starts over.
     {
       std::ofstream m((dir + "/metrics.jsonl").toStdString(), std::ios::trunc);

@@ -106,6 +106,10 @@ const Series* RunData::series(const std::string& key) const {
   return it == scalars.end() ? nullptr : &it->second;
 }
 
+bool RunData::isFinalState(const std::string& s) {
+  return s == "finished" || s == "cancelled" || s == "diverged" || s == "failed";
+}
+
 int RunData::lastStep() const {
   int s = status_step;
   for (auto& [k, v] : scalars)

@@ -60,6 +60,10 @@ struct RunData {
   void addRecord(const nlohmann::json& record) { apply(parse(record)); }
   const Series* series(const std::string& key) const;
   int lastStep() const;
+  // The writer stopped for good: finished, cancelled, diverged or failed.
+  static bool isFinalState(const std::string& state);
+  // status.json says a writer is still at it (running or paused): more records may come.
+  bool live() const { return !state.empty() && !isFinalState(state); }
 };
 
 }  // namespace udlab::ui

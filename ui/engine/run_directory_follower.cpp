@@ -19,10 +19,6 @@ RunDirectoryFollower::RunDirectoryFollower(std::string dir, uint64_t offset) : d
   if (tail_.size() != n) tail_.clear();  // unreadable now: the next poll decides
 }
 
-bool RunDirectoryFollower::finalState(const std::string& s) {
-  return s == "finished" || s == "cancelled" || s == "diverged" || s == "failed";
-}
-
 int RunDirectoryFollower::withdrawUnansweredRequests(std::chrono::seconds age) {
   std::error_code ec;
   const fs::path dir = fs::path(dir_) / "requests";
@@ -58,7 +54,7 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
     fresh.config = mirror.config;
     fresh.run_info = mirror.run_info;
     mirror = std::move(fresh);
-    offset_ = 0, skipped_ = 0;
+    offset_ = 0;
     tail_.clear();
     changed = true;
   }
@@ -76,7 +72,7 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
         mirror.addRecord(nlohmann::json::parse(line));
         changed = true;
       } catch (const std::exception&) {
-        ++skipped_;
+        ++unreported_skips_;
       }
     }
     offset_ += pos;  // only complete lines: a half-written one is read again once it ends

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "ui/engine/run_data.h"
 
@@ -18,9 +19,8 @@ class RunDirectoryFollower {
   // Applies what was appended since the last poll; returns whether the mirror changed. Never throws:
   // a line that is not a record is skipped and counted, since the writer may not be udlab.
   bool poll(RunData& mirror);
-  // The writer said it stopped (finished, cancelled, diverged, failed): nothing more will come.
-  static bool finalState(const std::string& state);
-  int skippedLines() const { return skipped_; }
+  // Lines skipped since the last call, for a message in the window.
+  int takeSkippedLines() { return std::exchange(unreported_skips_, 0); }
   // Deletes requests (DIR/requests/*.json) nobody took within `age` and returns how many: a run
   // trained in another window does not read them, and a pause applied minutes later would surprise.
   int withdrawUnansweredRequests(std::chrono::seconds age);
@@ -34,7 +34,7 @@ class RunDirectoryFollower {
   std::string dir_;
   uint64_t offset_;
   std::string tail_;
-  int skipped_ = 0;
+  int unreported_skips_ = 0;
 };
 
 }  // namespace udlab::ui

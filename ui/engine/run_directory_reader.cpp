@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "core/util/error.h"
-#include "ui/engine/run_directory_follower.h"
 
 namespace udlab::ui {
 
@@ -58,7 +57,7 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
   }
   if (fs::exists(met)) {
     std::string text = slurp(met);
-    const bool live = !out.data.state.empty() && !RunDirectoryFollower::finalState(out.data.state);
+    const bool live = out.data.live();
     size_t pos = 0;
     int lineNo = 0;
     while (pos < text.size()) {

@@ -86,7 +86,7 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
   e->state = data.state.empty() ? QStringLiteral("loaded") : QString::fromStdString(data.state);
   e->message = warning;
   e->step = data.lastStep();
-  if (!dir.isEmpty() && !data.state.empty() && !RunDirectoryFollower::finalState(data.state))
+  if (!dir.isEmpty() && data.live())
     e->follower = std::make_unique<RunDirectoryFollower>(dir.toStdString(), metricsBytes);
   e->data = std::move(data);
   const int id = e->id;
@@ -190,11 +190,14 @@ bool RunManager::sync() {
                                .arg(r->name)
                                .arg(n)
                                .arg(kRequestTimeout.count()));
-    if (!r->follower->poll(r->data)) continue;
+    const bool changed = r->follower->poll(r->data);
+    if (int n = r->follower->takeSkippedLines())
+      emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
+    if (!changed) continue;
     any = true;
     r->step = r->data.lastStep();
     r->state = QString::fromStdString(r->data.state);
-    if (RunDirectoryFollower::finalState(r->data.state)) r->follower.reset();  // the writer is done
+    if (RunData::isFinalState(r->data.state)) r->follower.reset();  // the writer is done
     emit runChanged(r->id);  // the runs list shows the new step and state
   }
   return any;
