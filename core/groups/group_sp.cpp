@@ -25,6 +25,18 @@ void symplectic_average(int d, std::vector<std::complex<S>>& Z) {
   Z.swap(W);
 }
 
+// The complex d×d matrix behind realified X [2d×2d], averaged onto J Z̄ J⁻¹ = Z. Thread-local storage:
+// project and fix run per state inside parallel loops and must not allocate each time.
+template <class S>
+std::vector<std::complex<S>>& averaged_complex(int d, const S* X) {
+  thread_local std::vector<std::complex<S>> Z;
+  Z.resize(size_t(d) * d);
+  for (int j = 0; j < d; ++j)
+    for (int k = 0; k < d; ++k) Z[size_t(j) * d + k] = realify::get(X, 2 * d, j, k);
+  symplectic_average(d, Z);
+  return Z;
+}
+
 struct SpGroup {
   static GroupSpec make(int d, int) {
     if (d < 2 || d % 2 != 0) throw Error("group sp: d must be even and at least 2 (Sp(d/2) in U(d); got d = " + std::to_string(d) + ")");
@@ -34,11 +46,7 @@ struct SpGroup {
   template <class S>
   static void project(const GroupSpec& g, const S* X, S* Y) {
     const int d = g.d, n = 2 * d;
-    thread_local std::vector<std::complex<S>> Z;
-    Z.resize(size_t(d) * d);
-    for (int j = 0; j < d; ++j)
-      for (int k = 0; k < d; ++k) Z[size_t(j) * d + k] = realify::get(X, n, j, k);
-    symplectic_average(d, Z);
+    const auto& Z = averaged_complex(d, X);
     for (int j = 0; j < d; ++j)
       for (int k = 0; k < d; ++k)
         realify::put(Y, n, j, k, (Z[size_t(j) * d + k] - std::conj(Z[size_t(k) * d + j])) / S(2));
@@ -46,11 +54,7 @@ struct SpGroup {
   template <class S>
   static void fix(const GroupSpec& g, S* h) {
     const int d = g.d, n = 2 * d;
-    thread_local std::vector<std::complex<S>> Z;
-    Z.resize(size_t(d) * d);
-    for (int j = 0; j < d; ++j)
-      for (int k = 0; k < d; ++k) Z[size_t(j) * d + k] = realify::get(h, n, j, k);
-    symplectic_average(d, Z);
+    const auto& Z = averaged_complex(d, h);
     for (int j = 0; j < d; ++j)
       for (int k = 0; k < d; ++k) realify::put(h, n, j, k, Z[size_t(j) * d + k]);
   }
