@@ -106,6 +106,18 @@ const Series* RunData::series(const std::string& key) const {
   return it == scalars.end() ? nullptr : &it->second;
 }
 
+bool RunData::applyStatus(const nlohmann::json& s) {
+  auto field = [&](const char* key, auto fallback, bool ok) { return ok ? s[key].get<decltype(fallback)>() : fallback; };
+  const std::string st = field("state", state, s.contains("state") && s["state"].is_string());
+  const std::string why = field("reason", reason, s.contains("reason") && s["reason"].is_string());
+  const int at = field("step", status_step, s.contains("step") && s["step"].is_number());
+  if (st == state && at == status_step && why == reason) return false;
+  state = st;
+  status_step = at;
+  reason = why;
+  return true;
+}
+
 bool RunData::isFinalState(const std::string& s) {
   return s == "finished" || s == "cancelled" || s == "diverged" || s == "failed";
 }

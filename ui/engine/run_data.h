@@ -58,6 +58,9 @@ struct RunData {
   static ParsedRecord parse(const nlohmann::json& record);
   void apply(ParsedRecord&& r);
   void addRecord(const nlohmann::json& record) { apply(parse(record)); }
+  // Takes state, step and reason from a status.json object (keeping what it lacks or has with the wrong
+  // type); returns whether anything changed.
+  bool applyStatus(const nlohmann::json& status);
   const Series* series(const std::string& key) const;
   int lastStep() const;
   // The writer stopped for good: finished, cancelled, diverged or failed.

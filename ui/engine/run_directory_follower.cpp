@@ -87,16 +87,7 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
     text << st.rdbuf();
     try {
       // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
-      const auto s = nlohmann::json::parse(text.str());
-      const std::string state = s.value("state", mirror.state);
-      const int step = s.value("step", mirror.status_step);
-      const std::string reason = s.value("reason", mirror.reason);
-      if (state != mirror.state || step != mirror.status_step || reason != mirror.reason) {
-        mirror.state = state;
-        mirror.status_step = step;
-        mirror.reason = reason;
-        changed = true;
-      }
+      if (mirror.applyStatus(nlohmann::json::parse(text.str()))) changed = true;
     } catch (const std::exception&) {
     }
   }

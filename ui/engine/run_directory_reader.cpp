@@ -51,9 +51,7 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
     auto s = parseObject(st);
     if (!s.contains("state") || !s["state"].is_string())
       throw Error("status.json in '" + dirStr + "' has no 'state' string");
-    out.data.state = s["state"].get<std::string>();
-    if (s.contains("step") && s["step"].is_number()) out.data.status_step = s["step"].get<int>();
-    if (s.contains("reason") && s["reason"].is_string()) out.data.reason = s["reason"].get<std::string>();
+    out.data.applyStatus(s);
   }
   if (fs::exists(met)) {
     std::string text = slurp(met);
