@@ -73,6 +73,9 @@ int run_train(const std::vector<std::string>& args) {
     }
     opts.run_dir = f.has("out") ? f.get("out") : default_out(cfg);
   }
+  if (std::string b = bundled_dataset_path(cfg.train); !b.empty() && !f.has("quiet"))
+    std::fprintf(stderr, "note: %s is in no data directory; using the copy bundled with udlab (%s)\n",
+                 cfg.train.dataset.c_str(), b.c_str());
   RunControl ctl;
   const bool notify = f.has("notify");
   // A parent that went away (the window closed, runs left training) must not kill the run by SIGPIPE.
