@@ -1,0 +1,135 @@
+#include "core/groups/small_mm.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <type_traits>
+#include <vector>
+
+#if defined(UDLAB_HAVE_LIBXSMM)
+#include <libxsmm.h>
+#endif
+
+namespace udlab::smm {
+namespace {
+
+template <class S>
+using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Each thread counts its own flops (only it writes its counter); total_flops() sums the live counters
+// and those of threads that have ended.
+std::mutex g_mutex;
+std::uint64_t g_retired = 0;
+struct FlopCounter;
+std::vector<FlopCounter*>& live_counters() {
+  static std::vector<FlopCounter*> v;
+  return v;
+}
+struct FlopCounter {
+  std::atomic<std::uint64_t> n{0};
+  FlopCounter() {
+    std::lock_guard<std::mutex> l(g_mutex);
+    live_counters().push_back(this);
+  }
+  ~FlopCounter() {
+    std::lock_guard<std::mutex> l(g_mutex);
+    g_retired += n.load();
+    auto& v = live_counters();
+    v.erase(std::find(v.begin(), v.end(), this));
+  }
+};
+FlopCounter& counter() {
+  thread_local FlopCounter c;
+  return c;
+}
+
+template <class S>
+S* transposed_scratch(size_t n) {
+  thread_local std::vector<S> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+#if defined(UDLAB_HAVE_LIBXSMM)
+// Row-major C = op(A)·B is column-major Cᵀ = Bᵀ·op(A)ᵀ: libxsmm gets (B, A) and, for ta, its TRANS_B.
+template <class S>
+using Kernel = std::conditional_t<std::is_same_v<S, float>, libxsmm_smmfunction, libxsmm_dmmfunction>;
+
+template <class S>
+Kernel<S> kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc) {
+  struct Entry {
+    int key[7] = {-1, -1, -1, -1, -1, -1, -1};
+    Kernel<S> fn = nullptr;
+  };
+  thread_local Entry cache[128];
+  const int key[7] = {M, N, K, lda, ldb, ldc, int(ta) | int(acc) << 1};
+  unsigned h = 0;
+  for (int k : key) h = h * 31u + unsigned(k);
+  Entry& e = cache[(h ^ (h >> 7)) & 127];
+  if (std::equal(key, key + 7, e.key)) return e.fn;
+  const S alpha = 1, beta = acc ? 1 : 0;
+  const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+  const libxsmm_blasint m = N, n = M, k = K, la = ldb, lb = lda, lc = ldc;
+  if constexpr (std::is_same_v<S, float>) e.fn = libxsmm_smmdispatch(m, n, k, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+  else e.fn = libxsmm_dmmdispatch(m, n, k, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
+  std::copy(key, key + 7, e.key);
+  return e.fn;
+}
+#endif
+
+template <class S>
+void eigen_gemm(int M, int N, int K, bool ta, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc) {
+  using CM = Eigen::Map<const RowMat<S>, 0, Eigen::OuterStride<>>;
+  Eigen::Map<RowMat<S>, 0, Eigen::OuterStride<>> c(C, M, N, Eigen::OuterStride<>(ldc));
+  CM b(B, K, N, Eigen::OuterStride<>(ldb));
+  if (!acc) c.setZero();
+  if (ta) c.noalias() += CM(A, K, M, Eigen::OuterStride<>(lda)).transpose() * b;
+  else c.noalias() += CM(A, M, K, Eigen::OuterStride<>(lda)) * b;
+}
+
+}  // namespace
+
+void count_flops(std::uint64_t f) {
+  auto& n = counter().n;
+  n.store(n.load(std::memory_order_relaxed) + f, std::memory_order_relaxed);
+}
+
+std::uint64_t total_flops() {
+  std::lock_guard<std::mutex> l(g_mutex);
+  std::uint64_t s = g_retired;
+  for (auto* c : live_counters()) s += c->n.load(std::memory_order_relaxed);
+  return s;
+}
+
+template <class S>
+void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc) {
+  count_flops(2ull * M * N * K);
+  if (tb) {  // op(B) = Bᵀ with B stored N×K: make the K×N copy
+    S* t = transposed_scratch<S>(size_t(K) * N);
+    for (int k = 0; k < K; ++k)
+      for (int j = 0; j < N; ++j) t[size_t(k) * N + j] = B[size_t(j) * ldb + k];
+    B = t;
+    ldb = N;
+  }
+#if defined(UDLAB_HAVE_LIBXSMM)
+  if (auto fn = kernel<S>(M, N, K, ta, lda, ldb, acc, ldc)) {
+    fn(B, A, C);
+    return;
+  }
+#endif
+  eigen_gemm<S>(M, N, K, ta, A, lda, B, ldb, acc, C, ldc);
+}
+
+template void gemm<float>(int, int, int, bool, bool, const float*, int, const float*, int, bool, float*, int);
+template void gemm<double>(int, int, int, bool, bool, const double*, int, const double*, int, bool, double*, int);
+
+const char* backend_name() {
+#if defined(UDLAB_HAVE_LIBXSMM)
+  return "libxsmm";
+#else
+  return "eigen";
+#endif
+}
+
+}  // namespace udlab::smm
