@@ -17,32 +17,28 @@ namespace {
 template <class S>
 using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Each thread counts its own flops (only it writes its counter); total_flops() sums the live counters
-// and those of threads that have ended.
+// Each thread counts its own flops in a constant-initialised thread_local (no guard on the hot path;
+// only it writes); total_flops() sums the registered counters and those of threads that have ended.
 std::mutex g_mutex;
 std::uint64_t g_retired = 0;
-struct FlopCounter;
-std::vector<FlopCounter*>& live_counters() {
-  static std::vector<FlopCounter*> v;
+std::vector<std::atomic<std::uint64_t>*>& live_counters() {
+  static std::vector<std::atomic<std::uint64_t>*> v;
   return v;
 }
-struct FlopCounter {
-  std::atomic<std::uint64_t> n{0};
-  FlopCounter() {
+thread_local std::atomic<std::uint64_t> t_flops{0};
+thread_local bool t_registered = false;
+struct Registration {
+  Registration() {
     std::lock_guard<std::mutex> l(g_mutex);
-    live_counters().push_back(this);
+    live_counters().push_back(&t_flops);
   }
-  ~FlopCounter() {
+  ~Registration() {
     std::lock_guard<std::mutex> l(g_mutex);
-    g_retired += n.load();
+    g_retired += t_flops.load();
     auto& v = live_counters();
-    v.erase(std::find(v.begin(), v.end(), this));
+    v.erase(std::find(v.begin(), v.end(), &t_flops));
   }
 };
-FlopCounter& counter() {
-  thread_local FlopCounter c;
-  return c;
-}
 
 template <class S>
 S* transposed_scratch(size_t n) {
@@ -63,10 +59,13 @@ Kernel<S> kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int l
     Kernel<S> fn = nullptr;
   };
   thread_local Entry cache[128];
+  thread_local Entry* last = nullptr;
   const int key[7] = {M, N, K, lda, ldb, ldc, int(ta) | int(acc) << 1};
+  if (last && std::equal(key, key + 7, last->key)) return last->fn;
   unsigned h = 0;
   for (int k : key) h = h * 31u + unsigned(k);
   Entry& e = cache[(h ^ (h >> 7)) & 127];
+  last = &e;
   if (std::equal(key, key + 7, e.key)) return e.fn;
   const S alpha = 1, beta = acc ? 1 : 0;
   const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
@@ -91,14 +90,17 @@ void eigen_gemm(int M, int N, int K, bool ta, const S* A, int lda, const S* B, i
 }  // namespace
 
 void count_flops(std::uint64_t f) {
-  auto& n = counter().n;
-  n.store(n.load(std::memory_order_relaxed) + f, std::memory_order_relaxed);
+  if (!t_registered) {
+    thread_local Registration reg;
+    t_registered = true;
+  }
+  t_flops.store(t_flops.load(std::memory_order_relaxed) + f, std::memory_order_relaxed);
 }
 
 std::uint64_t total_flops() {
   std::lock_guard<std::mutex> l(g_mutex);
   std::uint64_t s = g_retired;
-  for (auto* c : live_counters()) s += c->n.load(std::memory_order_relaxed);
+  for (auto* c : live_counters()) s += c->load(std::memory_order_relaxed);
   return s;
 }
 
