@@ -52,27 +52,33 @@ S* transposed_scratch(size_t n) {
 template <class S>
 using Kernel = std::conditional_t<std::is_same_v<S, float>, libxsmm_smmfunction, libxsmm_dmmfunction>;
 
+// Shapes are keyed by two words (20 bits per size; larger shapes skip the cache and libxsmm), compared
+// directly: std::equal on int arrays became a memcmp call that cost as much as an 8×8 product.
 template <class S>
 Kernel<S> kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc) {
   struct Entry {
-    int key[7] = {-1, -1, -1, -1, -1, -1, -1};
+    std::uint64_t k1 = ~0ull, k2 = ~0ull;
     Kernel<S> fn = nullptr;
   };
+  constexpr int kMax = 1 << 20;
+  if (M >= kMax || N >= kMax || K >= kMax || lda >= kMax || ldb >= kMax || ldc >= kMax) return nullptr;
+  const std::uint64_t k1 = std::uint64_t(M) | std::uint64_t(N) << 20 | std::uint64_t(K) << 40 |
+                           std::uint64_t(ta) << 60 | std::uint64_t(acc) << 61;
+  const std::uint64_t k2 = std::uint64_t(lda) | std::uint64_t(ldb) << 20 | std::uint64_t(ldc) << 40;
   thread_local Entry cache[128];
   thread_local Entry* last = nullptr;
-  const int key[7] = {M, N, K, lda, ldb, ldc, int(ta) | int(acc) << 1};
-  if (last && std::equal(key, key + 7, last->key)) return last->fn;
-  unsigned h = 0;
-  for (int k : key) h = h * 31u + unsigned(k);
-  Entry& e = cache[(h ^ (h >> 7)) & 127];
+  if (last && last->k1 == k1 && last->k2 == k2) return last->fn;
+  const std::uint64_t h = (k1 ^ (k2 * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  Entry& e = cache[h >> 57];
   last = &e;
-  if (std::equal(key, key + 7, e.key)) return e.fn;
+  if (e.k1 == k1 && e.k2 == k2) return e.fn;
   const S alpha = 1, beta = acc ? 1 : 0;
   const int flags = ta ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
   const libxsmm_blasint m = N, n = M, k = K, la = ldb, lb = lda, lc = ldc;
   if constexpr (std::is_same_v<S, float>) e.fn = libxsmm_smmdispatch(m, n, k, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
   else e.fn = libxsmm_dmmdispatch(m, n, k, &la, &lb, &lc, &alpha, &beta, &flags, nullptr);
-  std::copy(key, key + 7, e.key);
+  e.k1 = k1;
+  e.k2 = k2;
   return e.fn;
 }
 #endif
