@@ -1,7 +1,8 @@
 // The per-matrix maths every group shares, parameterised by GroupSpec only: exp and its adjoint per
 // diagonal block (closed form for 2×2 rotation blocks, Taylor otherwise), membership error and
-// Newton–Schulz re-orthogonalisation. Templated on the block's compile-time size N (Eigen::Dynamic for
-// any size) so the CPU ops can instantiate allocation-free fixed-size versions for the hot sizes.
+// Newton–Schulz re-orthogonalisation. Every product runs on core/groups/small_mm; the scratch is reused
+// per thread. Templated on the block's compile-time size N, but the CPU ops use Eigen::Dynamic for every
+// size (one code path, issue 15).
 #pragma once
 #include <Eigen/Core>
 #include <cmath>
