@@ -3,7 +3,7 @@
 # `bench` solo, then two benches at once (2 threads each on the 2 cores), then one bench beside a busy
 # non-udlab process (a shell spin loop), with udlab's default (PASSIVE, set by re-exec) and with libgomp's
 # spinning default (UDLAB_OMP_REEXEC=0). Prints tokens/s and each shared run's share of its solo figure.
-# usage: scripts/bench/contention.sh path/to/udlab-cli
+# usage: [MODELS="lstm transformer group-rnn-o16"] [STEPS=6] scripts/bench/contention.sh path/to/udlab-cli
 set -uo pipefail
 cli=$1
 tok() { python3 -c 'import json,sys; print(round(json.loads(sys.stdin.read().strip().splitlines()[-1])["tokens_per_s"]))'; }
@@ -15,7 +15,7 @@ declare -A cfg=(
 echo "load before: $(cat /proc/loadavg)"
 echo "| model | policy | solo tokens/s | two at once (each) | share | beside a busy process | share |"
 echo "|---|---|---|---|---|---|---|"
-for m in lstm transformer group-rnn-o16; do
+for m in ${MODELS:-lstm transformer group-rnn-o16}; do
   for policy in passive spin; do
     env=(); [ $policy = spin ] && env=(UDLAB_OMP_REEXEC=0)
     run() { env "${env[@]}" "$cli" bench ${cfg[$m]} --threads 2 --steps ${STEPS:-6} --warmup 1 --no-peak 2>/dev/null | tok; }
