@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
-          xvfb xauth)
+          xvfb xauth
+          libxsmm-dev)
 # install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
   local opts=() missing=() p
