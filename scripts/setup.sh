@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
-          xvfb xauth)
+          xvfb xauth
+          ccache)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,5 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # CUDA is optional: CMake's check_language(CUDA) finds nvcc (e.g. /usr/local/cuda) or builds CPU-only.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${UDLAB_CMAKE_ARGS:-}
+# ccache lets scripts/ci/engine-without-qt.sh's second tree reuse this tree's objects (same flags).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache ${UDLAB_CMAKE_ARGS:-}
 cmake --build build -j "${UDLAB_JOBS:-$(nproc)}"
