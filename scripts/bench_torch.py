@@ -142,7 +142,12 @@ def build(torch, cfg, dev):
             x = s.tok(tok) + s.pos(torch.arange(T, device=tok.device))
             for b in s.blocks:
                 q, k, v = b.qkv(b.ln1(x)).view(B, T, 3, s.heads, -1).permute(2, 0, 3, 1, 4)
-                a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                if hasattr(F, "scaled_dot_product_attention"):
+                    a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                else:  # torch < 2.0 (e.g. Debian's 1.13, for a CPU dry run)
+                    w = (q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+                    w = w.masked_fill(torch.ones(T, T, dtype=torch.bool, device=w.device).triu(1), float("-inf"))
+                    a = torch.softmax(w, -1) @ v
                 x = x + b.proj(a.transpose(1, 2).reshape(B, T, -1))
                 x = x + b.out(F.gelu(b.fc(b.ln2(x))))
             return s.head(s.ln(x))
@@ -187,7 +192,10 @@ def time_config(torch, cfg, dev, steps, warmup):
 
 
 def bench(args):
-    import torch  # only here: --udlab-flags and --report run without torch
+    try:
+        import torch  # only here: --udlab-flags and --report run without torch
+    except ImportError as e:
+        sys.exit("bench_torch.py: no PyTorch in this python3 (%s); the udlab side of the check is unaffected" % e)
     dev = args.device
     if dev == "cuda" and not torch.cuda.is_available():
         sys.exit("bench_torch.py: torch %s sees no CUDA device" % torch.__version__)
@@ -201,6 +209,8 @@ def bench(args):
             elif args.only and args.only not in name:
                 continue
             else:
+                if args.dry:
+                    cfg = dict(cfg, B=2, T=min(cfg["T"], 128))
                 try:
                     rec.update(time_config(torch, cfg, dev, args.steps, args.warmup))
                 except Exception as e:  # one config's failure (e.g. out of memory) must not stop the rest
@@ -261,6 +271,7 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--only", default="", help="time only configs whose name contains this")
+    ap.add_argument("--dry", action="store_true", help="B = 2, T <= 128: checks that every model runs (e.g. on a CPU)")
     ap.add_argument("--out")
     ap.add_argument("--report")
     ap.add_argument("--tests-rc", default="?")

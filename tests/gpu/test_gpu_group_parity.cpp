@@ -18,6 +18,8 @@ struct Case {
 const Case kCases[] = {{"o", 5},  {"so", 6},  {"u", 3},  {"su", 3},  {"torus", 4}, {"blockdiag:3", 9},
                        {"blockdiag:2", 6}, {"sp", 4}, {"o", 64}, {"u", 32}, {"o", 87}};
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.group << " d=" << c.d; }
+
 class GpuGroupParity : public GpuParity, public ::testing::WithParamInterface<Case> {
  protected:
   Group grp() const { return make_group(GetParam().group, GetParam().d); }
