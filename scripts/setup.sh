@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
+<<<<<<< HEAD
           xvfb xauth
           ccache)
 missing=()
@@ -15,11 +16,28 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
+=======
+          xvfb xauth)
+# install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
+install_missing() {
+  local opts=() missing=() p
+  while [ "$1" != "--" ]; do opts+=("$1"); shift; done
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  local SUDO=""
+>>>>>>> main
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${opts[@]}" "${missing[@]}"
+}
+install_missing -- "${PACKAGES[@]}"
+# Test-only, without Recommends (libtorch-dev, …): Debian's PyTorch for the checkpoint interop test
+# (tests/cli/test_torch_checkpoint.sh) with an optimised BLAS, and the validators of the .deb test.
+install_missing --no-install-recommends -- python3-torch libopenblas0-pthread desktop-file-utils appstream
 
 # CUDA is optional: CMake's check_language(CUDA) finds nvcc (e.g. /usr/local/cuda) or builds CPU-only.
 # ccache lets scripts/ci/engine-without-qt.sh's second tree reuse this tree's objects (same flags).
