@@ -67,7 +67,7 @@ jobs=$(nproc)
 say "configuring $BUILD (CUDA architectures $ARCH, no Qt)"
 # shellcheck disable=SC2086  # UDLAB_CMAKE_ARGS is a flag list, as in scripts/setup.sh
 cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DUDLAB_BUILD_GUI=OFF \
-  -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" \
+  -DCMAKE_CUDA_ARCHITECTURES="$ARCH" \
   -DEigen3_DIR="$DEPS/share/eigen3/cmake" -Dnlohmann_json_DIR="$DEPS/share/cmake/nlohmann_json" \
   -DUDLAB_GTEST_SOURCE_DIR="$DEPS/googletest" ${UDLAB_CMAKE_ARGS:-} >"$OUT/configure.log" 2>&1 ||
   { tail -30 "$OUT/configure.log"; say "configure failed (log: $OUT/configure.log)"; exit 1; }
