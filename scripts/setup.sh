@@ -7,17 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
-<<<<<<< HEAD
           xvfb xauth
           ccache)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-=======
-          xvfb xauth)
 # install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
   local opts=() missing=() p
@@ -28,7 +19,6 @@ install_missing() {
   done
   [ ${#missing[@]} -gt 0 ] || return 0
   local SUDO=""
->>>>>>> main
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq
@@ -40,7 +30,8 @@ install_missing -- "${PACKAGES[@]}"
 install_missing --no-install-recommends -- python3-torch libopenblas0-pthread desktop-file-utils appstream
 
 # CUDA is optional: CMake's check_language(CUDA) finds nvcc (e.g. /usr/local/cuda) or builds CPU-only.
-# ccache lets scripts/ci/engine-without-qt.sh's second tree reuse this tree's objects (same flags).
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache ${UDLAB_CMAKE_ARGS:-}
+# ccache (when present) lets scripts/ci/engine-without-qt.sh's second tree reuse this tree's objects.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" ${UDLAB_CMAKE_ARGS:-}
 cmake --build build -j "${UDLAB_JOBS:-$(nproc)}"
