@@ -1,5 +1,4 @@
 // udlab-cli: the headless front end of the engine. Dispatches to the subcommands in app/cli/.
-#include <QCoreApplication>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
