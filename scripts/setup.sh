@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
-          xvfb xauth)
+          xvfb xauth
+          zlib1g-dev clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,9 @@ nlohmann::json read_json_file(const std::string& path) {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(path + " is not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. a number such as 1e999 that overflows a double
+    throw Error(path + " is not valid JSON: " + e.what());
   }
 }
 
