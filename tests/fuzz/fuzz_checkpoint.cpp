@@ -22,7 +22,7 @@ struct Fixture {
     mc.model = "lstm";
     mc.embed = 4;
     mc.hidden = 4;
-    model = udlab::ModelRegistry::instance().get("lstm").make_float(mc, 5, *be);
+    model = udlab::ModelRegistry::instance().get("lstm").make_float(mc, 10, *be);  // the copy task's vocabulary (corpus/checkpoint)
     model->params().allocate(*be);
     opt = std::make_unique<udlab::AdamW<float>>(*be, model->params());
   }
