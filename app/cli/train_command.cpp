@@ -64,9 +64,9 @@ int run_train(const std::vector<std::string>& args) {
   if (s.state == "diverged") {
     // Divergence is a final state, not an internal error: the run directory says so too (status.json).
     const bool kept = file_exists(opts.run_dir + "/checkpoint.safetensors");
-    std::fprintf(stderr, "run diverged at %s; %s\n", s.reason.c_str(),
-                 kept ? ("the last good checkpoint is kept in " + opts.run_dir).c_str()
-                      : ("no checkpoint was written before it (" + opts.run_dir + ")").c_str());
+    // The reason already says when no checkpoint had been written.
+    std::fprintf(stderr, "run diverged at %s%s\n", s.reason.c_str(),
+                 kept ? ("; the last good checkpoint is kept in " + opts.run_dir).c_str() : "");
     return 3;
   }
   if (s.state == "cancelled") {
