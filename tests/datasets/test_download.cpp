@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -183,6 +185,20 @@ TEST(Download, TruncatedTransferFails) {
   EXPECT_NE(err.find("download of " + srv.url() + "/tinyshakespeare/input.txt"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt"));
   EXPECT_FALSE(fs::exists(dir.path / ("tinyshakespeare/input.txt.tmp-" + std::to_string(::getpid()))));
+}
+
+TEST(Download, AKilledFetchsPartialFileIsRemovedByTheNextFetch) {
+  LoopbackServer srv;
+  srv.routes["/tinyshakespeare/input.txt"].body = shared_file("tinyshakespeare/input.txt");
+  TempDir dir;
+  fs::create_directories(dir.path / "tinyshakespeare");
+  const fs::path stale = dir.path / "tinyshakespeare/input.txt.tmp-999999999";  // no such process
+  std::ofstream(stale) << "partial";
+  FetchOptions o;
+  o.data_dir = dir.path.string();
+  o.mirror = srv.url() + "/";
+  ASSERT_EQ(fetch_error(shakespeare(), o), "");
+  EXPECT_FALSE(fs::exists(stale));
 }
 
 TEST(Download, StalledServerTimesOut) {
