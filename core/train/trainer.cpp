@@ -7,6 +7,7 @@
 
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
+#include "core/io/run_liveness.h"
 #include "core/models/model_registry.h"
 #include "core/train/adamw.h"
 #include "core/train/checkpoint.h"
@@ -76,6 +77,8 @@ struct Trainer::Impl {
   bool has_checkpoint = false;  // a checkpoint of this run exists on disk
   MetricsLog log;
   std::vector<Batch> val_batches;
+  std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
+  std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
 
   RunStatus loop();
   // Ends the run as "diverged" at `step` (1-based) without touching the last checkpoint.
@@ -89,7 +92,7 @@ struct Trainer::Impl {
   }
 
   void emit_status(const RunStatus& s) {
-    if (!paths.dir.empty()) write_json_atomic(paths.status(), s.to_json());
+    if (status_out) status_out->write(s);
     if (obs) obs->on_status(s);
   }
   void emit_metrics(const nlohmann::json& rec) {
@@ -155,10 +158,17 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   validate(m.cfg);
   const auto& tc = m.cfg.train;
 
-  if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
-    throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.config())))
     throw Error("cannot resume: " + m.paths.dir + " has no config.json");
+  if (!m.paths.dir.empty()) {
+    // Locked before anything is read or written there: a second process is refused by name.
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    m.lock = std::make_unique<RunLock>(m.paths.dir);
+  }
+  if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
+    throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   // A run killed before its first checkpoint resumes from step 0 rather than stranding its directory.
   const bool from_checkpoint = m.opts.resume && file_exists(m.paths.checkpoint());
   const std::string start_note =
@@ -196,11 +206,9 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(m.paths.dir, ec);
-    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
+    m.status_out = std::make_unique<StatusWriter>(m.paths.status());
     m.log.open(m.paths.metrics(), m.opts.resume ? m.st.step : 0);
   }
 }
@@ -222,8 +230,7 @@ RunStatus Trainer::run() {
     s.step = int(m.st.step);
     s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
     try {
-      if (!m.paths.dir.empty()) write_json_atomic(m.paths.status(), s.to_json());
-      if (m.obs) m.obs->on_status(s);
+      m.emit_status(s);  // through the heartbeat writer, so that it never rewrites "running" after this
     } catch (const std::exception&) {
       // The status cannot be written either (a full disk, a removed directory): the error above says why.
     }
