@@ -51,6 +51,7 @@ struct Trainer::Impl {
   std::string device_note;
   MetricsLog log;
   std::vector<Batch> val_batches;
+  std::vector<Batch> answer_batches;  // val again, weighted on the answers (standard copy loss only)
 
   void emit_status(const RunStatus& s) {
     if (!paths.dir.empty()) write_json_atomic(paths.status(), s.to_json());
@@ -68,6 +69,7 @@ struct Trainer::Impl {
     for (auto& s : model->params().specs()) tensors.push_back({{"name", s.name}, {"shape", s.shape}, {"numel", s.numel}});
     return {{"params", model->params().numel()}, {"tensors", tensors}, {"vocab", data->vocab().size()},
             {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
+            {"baseline_loss", std::isfinite(data->memoryless_loss()) ? nlohmann::json(data->memoryless_loss()) : nlohmann::json()},
             {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
             {"config", to_json(cfg)}};
   }
@@ -142,6 +144,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
     if (m.st.accum.size() != kAccumSize) throw Error(m.paths.checkpoint() + ": unexpected train.accum size");
   }
   m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
+  m.answer_batches = m.data->answer_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
     std::error_code ec;
@@ -255,7 +258,9 @@ RunStatus Trainer::run() {
                             {"train_loss", num(loss)}, {"train_bpc", num(loss / M_LN2)}, {"train_ppl", num(std::exp(loss))},
                             {"grad_norm", num(gnorm)},
                             {"tokens_per_s", num(acc[kTokens] / std::max(acc[kIntervalTime], 1e-9))}};
-      if (m.data->synthetic()) rec["accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
+      // With the standard copy loss the weighted positions are all positions, not the answers.
+      if (m.data->synthetic())
+        rec[m.answer_batches.empty() ? "accuracy" : "position_accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
       nlohmann::json gn = nlohmann::json::object();
       for (size_t i = 0; i < specs.size(); ++i) gn[specs[i].name] = num(std::sqrt(tensor_sq[i]));
       rec["grad_norms"] = gn;
@@ -265,6 +270,10 @@ RunStatus Trainer::run() {
         rec["val_loss"] = num(vl);
         rec["val_bpc"] = num(vl / M_LN2);
         rec["val_ppl"] = num(std::exp(vl));
+        if (!m.answer_batches.empty()) {
+          rec["val_position_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
+          v = evaluate_batches(*m.model, m.answer_batches);
+        }
         if (m.data->synthetic()) rec["val_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
       }
       if (tel_now) {
