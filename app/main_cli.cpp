@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (name == "--version") {
-    std::puts("udlab-cli 0.1.0");
+    std::puts("udlab-cli " UDLAB_VERSION);
     return 0;
   }
   std::vector<std::string> args(argv + 2, argv + argc);

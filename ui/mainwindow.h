@@ -45,8 +45,12 @@ class MainWindow : public QMainWindow {
   int startRun(const RunConfig& cfg, const QString& name = QString());
   // Loads a run directory; errors are shown in the window. Returns the run id or -1.
   int openRunDirectory(const QString& dir);
-  // Called when closing with active runs; returns true to stop them and close. Tests replace the dialog.
-  void setCloseConfirmation(std::function<bool(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  // Called when closing with runs this window started that still train or wait: stop them, leave them
+  // training (a later window finds them again), or do not close. Tests replace the dialog.
+  enum class CloseChoice { Cancel, Stop, Leave };
+  void setCloseConfirmation(std::function<CloseChoice(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  // Opens the recent runs that are still training (left by a closed window, or a terminal's); returns how many.
+  int reopenLiveRuns();
   void showMessage(const QString& text, bool error);
   void applyLesson(int index);
   // Sets the application palette and the charts' dark flag, ticks the View menu item and saves it.
@@ -83,7 +87,7 @@ class MainWindow : public QMainWindow {
   bool teaching_ = false;
   ThemeOverride theme_ = ThemeOverride::System;
   QActionGroup* themeActions_ = nullptr;
-  std::function<bool(int)> confirmClose_;
+  std::function<CloseChoice(int)> confirmClose_;
 };
 
 }  // namespace udlab::ui

@@ -1,7 +1,9 @@
 // udlab-cli train: one training run into a run directory.
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 
 #include "cli/command.h"
 #include "cli/flags.h"
@@ -15,6 +17,24 @@
 namespace udlab::cli {
 namespace {
 
+// --notify: one JSON line on stdout per metrics record and status change, flushed, so a parent (the
+// GUI) reads the directory the moment something is in it instead of on its next poll. The lines say
+// only what changed; the directory stays the one source of the records.
+class NotifyingObserver : public ProgressObserver {
+ public:
+  using ProgressObserver::ProgressObserver;
+  void on_metrics(const nlohmann::json& rec) override {
+    ProgressObserver::on_metrics(rec);
+    std::printf("{\"metrics\":%s}\n", rec["step"].dump().c_str());
+    std::fflush(stdout);
+  }
+  void on_status(const RunStatus& s) override {
+    ProgressObserver::on_status(s);
+    std::printf("{\"status\":%s}\n", nlohmann::json(s.state).dump().c_str());
+    std::fflush(stdout);
+  }
+};
+
 std::string default_out(const RunConfig& c) {
   std::time_t t = std::time(nullptr);
   char b[64];
@@ -23,11 +43,12 @@ std::string default_out(const RunConfig& c) {
 }
 
 int run_train(const std::vector<std::string>& args) {
-  Flags f = parse_flags(args, {"out", "resume", "config"}, {"quiet"});
+  Flags f = parse_flags(args, {"out", "resume", "config"}, {"quiet", "notify"});
   if (f.help) {
-    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--quiet]\n"
+    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--quiet] [--notify]\n"
                 "Trains a model; writes config.json, metrics.jsonl, checkpoint.safetensors and status.json to DIR.\n"
                 "--resume DIR continues a run exactly from its checkpoint (flags given override its config, e.g. --steps).\n"
+                "--notify prints a JSON line to stdout for each metrics record and status change (for the GUI).\n"
                 "Without --dataset, Tiny Shakespeare is used when its file is found, otherwise the synthetic copy task.\n\n%s",
                 config_flags_help().c_str());
     return 0;
@@ -52,8 +73,16 @@ int run_train(const std::vector<std::string>& args) {
     }
     opts.run_dir = f.has("out") ? f.get("out") : default_out(cfg);
   }
+  if (std::string b = bundled_dataset_path(cfg.train); !b.empty() && !f.has("quiet"))
+    std::fprintf(stderr, "note: %s is in no data directory; using the copy bundled with udlab (%s)\n",
+                 cfg.train.dataset.c_str(), b.c_str());
   RunControl ctl;
-  ProgressObserver obs(ctl, f.has("quiet"));
+  const bool notify = f.has("notify");
+  // A parent that went away (the window closed, runs left training) must not kill the run by SIGPIPE.
+  if (notify) std::signal(SIGPIPE, SIG_IGN);
+  std::unique_ptr<ProgressObserver> obs_ptr = notify ? std::make_unique<NotifyingObserver>(ctl, f.has("quiet"))
+                                                     : std::make_unique<ProgressObserver>(ctl, f.has("quiet"));
+  ProgressObserver& obs = *obs_ptr;
   Trainer trainer(cfg, opts, &obs, &ctl);
   if (!f.has("quiet")) std::fprintf(stderr, "run directory: %s\n", opts.run_dir.c_str());
   // A window following this directory (or `udlab-cli control`) can pause, resume, stop and hot-edit it.

@@ -1,6 +1,7 @@
 // Checkpoints in safetensors (docs/checkpoint.md): every parameter under its model name (F32),
 // AdamW moments as "optim.m.<name>" / "optim.v.<name>", the step as "train.step" (I64 [1]),
-// the data RNG as "train.rng" (U64 [2]: state, increment), the partial logging interval as
+// the data RNG as "train.rng" (I64 [2]: the bit patterns of its uint64
+// state and increment; U64 in older files, still read), the partial logging interval as
 // "train.accum" (F64), and the resolved config in the metadata under "config".
 #pragma once
 #include <string>

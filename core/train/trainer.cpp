@@ -6,6 +6,7 @@
 
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
+#include "core/io/run_liveness.h"
 #include "core/models/model_registry.h"
 #include "core/train/adamw.h"
 #include "core/train/checkpoint.h"
@@ -52,9 +53,11 @@ struct Trainer::Impl {
   MetricsLog log;
   std::vector<Batch> val_batches;
   std::vector<Batch> answer_batches;  // val again, weighted on the answers (standard copy loss only)
+  std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
+  std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
 
   void emit_status(const RunStatus& s) {
-    if (!paths.dir.empty()) write_json_atomic(paths.status(), s.to_json());
+    if (status_out) status_out->write(s);
     if (obs) obs->on_status(s);
   }
   void emit_metrics(const nlohmann::json& rec) {
@@ -115,10 +118,17 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   validate(m.cfg);
   const auto& tc = m.cfg.train;
 
-  if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
-    throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.checkpoint())))
     throw Error("cannot resume: " + m.paths.dir + " has no checkpoint.safetensors");
+  if (!m.paths.dir.empty()) {
+    // Locked before anything is read or written there: a second process is refused by name.
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    m.lock = std::make_unique<RunLock>(m.paths.dir);
+  }
+  if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
+    throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
 
   m.data = open_dataset(tc);
   m.T = m.data->fixed_seq_len() > 0 ? m.data->fixed_seq_len() : tc.seq_len;
@@ -147,11 +157,9 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.answer_batches = m.data->answer_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(m.paths.dir, ec);
-    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
+    m.status_out = std::make_unique<StatusWriter>(m.paths.status());
     m.log.open(m.paths.metrics(), m.opts.resume ? m.st.step : 0);
   }
 }
