@@ -7,6 +7,10 @@
 # Needs root (CI runs as root); elsewhere it says so and skips.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${UDLAB_SKIP_DEB:-0}" = 1 ]; then
+  echo "deb_package: skipped (UDLAB_SKIP_DEB=1)"
+  exit 0
+fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "deb_package: skipped (installing a package needs root)"
   exit 0
