@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "core/util/error.h"
+#include "core/util/omp_env.h"
 
 using udlab::cli::commands;
 
@@ -19,6 +20,7 @@ static void usage(FILE* out) {
 }
 
 int main(int argc, char** argv) {
+  udlab::reexec_with_passive_omp(argv);  // before anything else: libgomp has read its env already
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -8,7 +8,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
           xvfb xauth
-          ccache)
+          libxsmm-dev ccache
+          zlib1g-dev clang-14 libclang-rt-14-dev)  # zlib: checkpoint CRC-32; clang: fuzz/sanitizer stage (issue 16)
 # install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
   local opts=() missing=() p

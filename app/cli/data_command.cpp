@@ -1,5 +1,8 @@
 // `udlab-cli data list|fetch NAME|verify [NAME]`: where the dataset files are, downloading them from
 // their canonical sources (or a mirror), and checking them against the catalog.
+#include <unistd.h>
+
+#include <csignal>
 #include <QCoreApplication>
 #include <cstdio>
 #include <memory>
@@ -11,6 +14,7 @@
 #include "core/util/error.h"
 #include "core/util/memory.h"
 #include "ui/datasets/fetch_dataset.h"
+#include "ui/datasets/file_download.h"
 #include "ui/datasets/file_check.h"
 
 namespace udlab::cli {
@@ -116,7 +120,17 @@ int verify(const DataArgs& a) {
   return 0;
 }
 
+// SIGINT/SIGTERM during a fetch: remove the partial file (unlink is async-signal-safe), then exit as
+// the signal would have.
+void on_fetch_signal(int sig) {
+  const char* part = FileDownload::currentPartialFile();
+  if (part[0]) ::unlink(part);
+  ::_exit(128 + sig);
+}
+
 int fetch(const DataArgs& a) {
+  std::signal(SIGINT, on_fetch_signal);
+  std::signal(SIGTERM, on_fetch_signal);
   const DatasetInfo& ds = dataset_or_throw(a.name);
   // Qt networking needs an application object; main() does not create one for the other commands.
   static int argc = 1;

@@ -24,6 +24,10 @@ void save_checkpoint(const std::string& path, const RunConfig& cfg, ParamStore<f
   // file that holds one (Debian 12 ships 1.13).
   int64_t rng[2] = {int64_t(st.rng.state()), int64_t(st.rng.inc())};
   out.put("train.rng", "I64", {2}, rng, 2);
+  if (st.has_dropout_rng) {
+    int64_t d[2] = {int64_t(st.dropout_rng.state()), int64_t(st.dropout_rng.inc())};
+    out.put("train.dropout_rng", "I64", {2}, d, 2);
+  }
   out.put("train.accum", "F64", {int64_t(st.accum.size())}, st.accum.data(), st.accum.size());
   out.metadata["format"] = "udlab-checkpoint-1";
   out.metadata["config"] = to_json(cfg).dump();
@@ -67,7 +71,13 @@ void load_checkpoint(const std::string& path, ParamStore<float>& ps, AdamW<float
       st->rng.set_state(r[0], r[1]);
       auto it = in.tensors.find("train.accum");
       if (it == in.tensors.end()) throw Error("checkpoint has no tensor 'train.accum'");
+      if (it->second.bytes.size() > 64 * sizeof(double)) throw Error("tensor 'train.accum' is too large");
       st->accum = in.get<double>("train.accum", "F64", it->second.bytes.size() / sizeof(double));
+      st->has_dropout_rng = in.tensors.count("train.dropout_rng") > 0;
+      if (st->has_dropout_rng) {
+        auto d = in.get<int64_t>("train.dropout_rng", "I64", 2);
+        st->dropout_rng.set_state(uint64_t(d[0]), uint64_t(d[1]));
+      }
     });
   }
 }

@@ -18,6 +18,8 @@ struct TrainState {
   long step = 0;
   Rng rng;
   std::vector<double> accum;  // trainer's interval accumulators and elapsed wall time
+  bool has_dropout_rng = false;  // the model's dropout stream ("train.dropout_rng", optional)
+  Rng dropout_rng;
 };
 
 void save_checkpoint(const std::string& path, const RunConfig& cfg, ParamStore<float>& ps, AdamW<float>* opt,
