@@ -1,7 +1,10 @@
 // udlab-cli built without Qt (-DUDLAB_BUILD_GUI=OFF, or Qt 6 absent): plot renders with the GUI's chart
-// code and data fetches over Qt Network, so in this build both only say why, in one line, and exit 2.
+// code and data fetches over Qt Network, so in this build both only say why, in one line, and exit 2
+// (`--help` says the same on stdout and exits 0).
 // CMake compiles this file instead of plot_command.cpp and data_command.cpp.
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 
@@ -9,7 +12,12 @@ namespace udlab::cli {
 namespace {
 
 Command needs_qt(const char* name, const char* summary, const char* why) {
-  return {name, std::string(summary) + " (needs Qt: not in this build)", [name, why](const std::vector<std::string>&) {
+  return {name, std::string(summary) + " (needs Qt: not in this build)", [name, why](const std::vector<std::string>& args) {
+            for (const auto& a : args)
+              if (a == "--help" || a == "-h") {  // help succeeds, as every command's (the man page reads it)
+                std::printf("udlab-cli %s: not in this build (built without Qt); it needs Qt 6 %s\n", name, why);
+                return 0;
+              }
             std::fprintf(stderr,
                          "udlab-cli %s: this udlab-cli was built without Qt (-DUDLAB_BUILD_GUI=OFF or Qt 6 absent); "
                          "%s needs Qt 6 %s\n",
