@@ -4,9 +4,11 @@
 #include <QCommandLineParser>
 #include <QIcon>
 
+#include "core/util/omp_env.h"
 #include "ui/mainwindow.h"
 
 int main(int argc, char** argv) {
+  udlab::reexec_with_passive_omp(argv);  // before anything else: libgomp has read its env already
   QApplication app(argc, argv);
   QApplication::setOrganizationName("udlab");
   QApplication::setApplicationName("udlab");

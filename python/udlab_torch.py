@@ -188,7 +188,51 @@ class LRU(nn.Module):
         return self.head(self.norm_f(x))
 
 
-MODELS = {"lstm": RecurrentLM, "rnn-tanh": RecurrentLM, "group-rnn": GroupRNN, "lru": LRU}
+class OrthRNN(nn.Module):
+    """orth-rnn (group-valued weights, uRNN/expRNN): h_t = act(x_t W_ih^T + b_ih + b_hh + h_{t-1} W^T), h_{-1} = 0,
+    W = matrix_exp(Pi(A)); act = modReLU (per (Re, Im) pair for complex groups) or tanh; logits from h."""
+
+    def __init__(self, cfg, vocab):
+        super().__init__()
+        self.group, self.d, self.act = cfg["group"], cfg["d"], cfg["orth_act"]
+        self.n = 2 * self.d if self.group in ("u", "su") else self.d
+        self.pair = 2 if self.group in ("u", "su") else 1
+        n, self.L = self.n, cfg["layers"]
+        self.embedding = nn.Embedding(vocab, cfg["embed"])
+        self.rnn = nn.Module()
+        for k in range(self.L):
+            setattr(self.rnn, f"weight_ih_l{k}", nn.Parameter(torch.zeros(n, cfg["embed"] if k == 0 else n)))
+            setattr(self.rnn, f"generator_hh_l{k}", nn.Parameter(torch.zeros(n, n)))
+            setattr(self.rnn, f"bias_ih_l{k}", nn.Parameter(torch.zeros(n)))
+            setattr(self.rnn, f"bias_hh_l{k}", nn.Parameter(torch.zeros(n)))
+            if self.act == "modrelu":
+                setattr(self.rnn, f"modrelu_bias_l{k}", nn.Parameter(torch.zeros(n // self.pair)))
+        self.head = nn.Linear(n, vocab)
+
+    def modrelu(self, z, b):
+        zz = z.reshape(*z.shape[:-1], -1, self.pair)
+        r = zz.norm(dim=-1, keepdim=True)
+        scale = torch.where((r > 0) & (r + b[:, None] > 0), 1 + b[:, None] / torch.where(r > 0, r, torch.ones_like(r)),
+                            torch.zeros_like(r))
+        return (zz * scale).reshape(z.shape)
+
+    def forward(self, ids):
+        x = self.embedding(ids)
+        B, T = ids.shape
+        for k in range(self.L):
+            g = lambda name: getattr(self.rnn, f"{name}_l{k}")
+            W = torch.matrix_exp(project(self.group, self.d, g("generator_hh")))
+            pre = x @ g("weight_ih").T + g("bias_ih") + g("bias_hh")
+            h, out = torch.zeros(B, self.n, dtype=x.dtype), []
+            for t in range(T):
+                z = pre[:, t] + h @ W.T
+                h = self.modrelu(z, g("modrelu_bias")) if self.act == "modrelu" else torch.tanh(z)
+                out.append(h)
+            x = torch.stack(out, 1)
+        return self.head(x)
+
+
+MODELS = {"lstm": RecurrentLM, "rnn-tanh": RecurrentLM, "group-rnn": GroupRNN, "lru": LRU, "orth-rnn": OrthRNN}
 
 
 def load_model(checkpoint_path, dtype=torch.float64):

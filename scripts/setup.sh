@@ -8,6 +8,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config python3
           libeigen3-dev nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
           xvfb xauth
+          libxsmm-dev ccache
           zlib1g-dev clang-14 libclang-rt-14-dev)  # zlib: checkpoint CRC-32; clang: fuzz/sanitizer stage (issue 16)
 # install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
@@ -30,5 +31,8 @@ install_missing -- "${PACKAGES[@]}"
 install_missing --no-install-recommends -- python3-torch libopenblas0-pthread desktop-file-utils appstream
 
 # CUDA is optional: CMake's check_language(CUDA) finds nvcc (e.g. /usr/local/cuda) or builds CPU-only.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${UDLAB_CMAKE_ARGS:-}
+# ccache (when present) lets scripts/ci/engine-without-qt.sh's second tree reuse this tree's objects.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" ${UDLAB_CMAKE_ARGS:-}
 cmake --build build -j "${UDLAB_JOBS:-$(nproc)}"

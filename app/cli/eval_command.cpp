@@ -15,7 +15,8 @@ int run_eval(const std::vector<std::string>& args) {
   Flags f = parse_flags(args, {"run", "split", "max-tokens", "threads", "data-dir", "batch"}, {}, false);
   if (f.help || !f.has("run")) {
     std::printf("usage: udlab-cli eval --run DIR [--split val|test] [--max-tokens N] [--threads N] [--data-dir DIR]\n"
-                "Prints one JSON line with loss (nats), bpc, ppl and tokens. Windows of seq_len+1 tokens, stride seq_len,\n"
+                "Prints one JSON line with loss (nats), bpc, ppl and tokens (tasks: accuracy on the answers and\n"
+                "baseline_loss, the memoryless baseline). Windows of seq_len+1 tokens, stride seq_len,\n"
                 "each from the initial state.\n");
     return f.help ? 0 : 2;
   }
@@ -29,6 +30,13 @@ int run_eval(const std::vector<std::string>& args) {
   StepResult r = evaluate_batches(*run.model, batches);
   double loss = r.mean_loss();
   nlohmann::json out = {{"loss", loss}, {"bpc", loss / M_LN2}, {"ppl", std::exp(loss)}, {"tokens", r.weight_sum}, {"split", split}};
+  const double baseline = run.data->memoryless_loss();
+  if (std::isfinite(baseline)) out["baseline_loss"] = baseline;
+  auto answers = run.data->answer_batches(split == "val" ? Split::Val : Split::Test, batch, run.seq_len, size_t(max_tokens));
+  if (!answers.empty()) {
+    out["position_accuracy"] = r.correct / std::max(r.weight_sum, 1e-300);
+    r = evaluate_batches(*run.model, answers);
+  }
   if (run.data->synthetic()) out["accuracy"] = r.correct / std::max(r.weight_sum, 1e-300);
   std::printf("%s\n", out.dump().c_str());
   return 0;

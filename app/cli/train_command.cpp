@@ -75,9 +75,6 @@ int run_train(const std::vector<std::string>& args) {
     }
     opts.run_dir = f.has("out") ? f.get("out") : default_out(cfg);
   }
-  if (std::string b = bundled_dataset_path(cfg.train); !b.empty() && !f.has("quiet"))
-    std::fprintf(stderr, "note: %s is in no data directory; using the copy bundled with udlab (%s)\n",
-                 cfg.train.dataset.c_str(), b.c_str());
   RunControl ctl;
   const bool notify = f.has("notify");
   // A parent that went away (the window closed, runs left training) must not kill the run by SIGPIPE.
@@ -86,6 +83,10 @@ int run_train(const std::vector<std::string>& args) {
                                                      : std::make_unique<ProgressObserver>(ctl, f.has("quiet"));
   ProgressObserver& obs = *obs_ptr;
   Trainer trainer(cfg, opts, &obs, &ctl);
+  // After the trainer accepted the config, so that a failed start stays one line.
+  if (std::string b = bundled_dataset_path(cfg.train); !b.empty() && !f.has("quiet"))
+    std::fprintf(stderr, "note: %s is in no data directory; using the copy bundled with udlab (%s)\n",
+                 cfg.train.dataset.c_str(), b.c_str());
   if (!f.has("quiet")) std::fprintf(stderr, "run directory: %s\n", opts.run_dir.c_str());
   // A window following this directory (or `udlab-cli control`) can pause, resume, stop and hot-edit it.
   RunRequestWatcher requests(opts.run_dir, ctl, [](const std::string& line) { std::fprintf(stderr, "\n%s\n", line.c_str()); });

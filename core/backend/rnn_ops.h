@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/util/error.h"
+
 namespace udlab {
 
 template <class S>
@@ -64,6 +66,20 @@ class RnnOps {
   virtual void rnn_tanh_seq_fwd(S* pre, const S* w_hh, S* h, int T, int B, int H) = 0;
   // h [T,B,H] as left by forward; dh as for lstm_seq_bwd; dpre [T,B,H] out (overwrite).
   virtual void rnn_tanh_seq_bwd(const S* h, const S* w_hh, S* dh, S* dpre, int T, int B, int H) = 0;
+
+  // ---- modReLU recurrence (orth-rnn; the nonlinearity of uRNN and expRNN) ----
+  // h = z·relu(|z| + b)/|z| per unit, where |z| is the norm of a unit's `pair` consecutive entries
+  // (1: real units; 2: the (Re, Im) pair of a realified complex state) and b [H/pair] its bias; h = 0
+  // where |z| = 0. Not pure: a backend without them reports the model as unsupported.
+  // pre [T,B,H] in: x_t W_ih^T + b_ih + b_hh; out: the full preactivation z_t.  w_hh [H,H].  h out.
+  virtual void modrelu_seq_fwd(S* pre, const S* w_hh, const S* bias, S* h, int T, int B, int H, int pair) {
+    throw Error("the modReLU recurrence (orth-rnn --orth-act modrelu) is not implemented on this backend; use --orth-act tanh");
+  }
+  // pre as left by forward; dh as for rnn_tanh_seq_bwd; dpre [T,B,H] out (=); dbias [H/pair] out (=).
+  virtual void modrelu_seq_bwd(const S* pre, const S* w_hh, const S* bias, S* dh, S* dpre, S* dbias, int T, int B,
+                               int H, int pair) {
+    throw Error("the modReLU recurrence (orth-rnn --orth-act modrelu) is not implemented on this backend; use --orth-act tanh");
+  }
 
   // ---- telemetry ----
   // norms[m] = ||x[m, :]||_2 for x [M,N] (overwrite). Used for the per-step state-norm profiles.

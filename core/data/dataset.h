@@ -3,6 +3,7 @@
 // share this interface; open_dataset() picks one from the run config.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ class Dataset {
   // Evaluation: the split (its first max_tokens tokens if > 0) cut into consecutive windows of T+1
   // tokens with stride T, grouped into batches of at most B windows. Synthetic: a fixed seeded set.
   virtual std::vector<Batch> eval_batches(Split s, int B, int T, size_t max_tokens) const = 0;
+  // The mean loss of the best predictor that remembers nothing of the sequence (the literature's
+  // "memoryless baseline" of the copying problem); NaN where a task defines none.
+  virtual double memoryless_loss() const { return std::numeric_limits<double>::quiet_NaN(); }
+  // When the loss counts more than the answers (the standard copying problem): the evaluation
+  // batches again, weighted on the answer positions only, so that accuracy can be reported on the
+  // answers. Empty otherwise.
+  virtual std::vector<Batch> answer_batches(Split s, int B, int T, size_t max_tokens) const { return {}; }
 };
 
 // Resolves cfg.dataset (a name, a synthetic task, or a path to a UTF-8 text file) using cfg.data_dir,

@@ -26,7 +26,8 @@ std::string bundled_dataset_path(const TrainConfig& cfg) {
 
 std::unique_ptr<Dataset> open_dataset(const TrainConfig& cfg) {
   const std::string& name = cfg.dataset;
-  if (name == "copy") return std::make_unique<CopyTask>(cfg.copy_k, cfg.copy_delay, cfg.copy_symbols, cfg.seed);
+  if (name == "copy")
+    return std::make_unique<CopyTask>(cfg.copy_k, cfg.copy_delay, cfg.copy_symbols, cfg.seed, cfg.copy_loss == "all");
   if (name == "recall")
     return std::make_unique<RecallTask>(cfg.recall_pairs, cfg.recall_keys, cfg.recall_values, cfg.seed);
 

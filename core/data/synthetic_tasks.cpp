@@ -1,6 +1,7 @@
 #include "core/data/synthetic_tasks.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/util/error.h"
@@ -31,7 +32,10 @@ Batch SyntheticTask::sample_batch(int B, int T, Rng& rng) const {
   b.T = T;
   b.tokens.resize(size_t(B) * size_t(T + 1));
   b.weights.resize(size_t(B) * size_t(T));
-  for (int i = 0; i < B; ++i) generate(rng, &b.tokens[size_t(i) * (T + 1)], &b.weights[size_t(i) * T]);
+  if (separate_targets()) b.targets.resize(size_t(B) * size_t(T));
+  for (int i = 0; i < B; ++i)
+    generate(rng, &b.tokens[size_t(i) * (T + 1)], &b.weights[size_t(i) * T],
+             b.targets.empty() ? nullptr : &b.targets[size_t(i) * T]);
   return b;
 }
 
@@ -52,9 +56,11 @@ std::vector<Batch> SyntheticTask::eval_batches(Split s, int B, int T, size_t max
   return out;
 }
 
-CopyTask::CopyTask(int K, int D, int symbols, uint64_t seed) : SyntheticTask(seed), K_(K), D_(D), S_(symbols) {
+CopyTask::CopyTask(int K, int D, int symbols, uint64_t seed, bool loss_all)
+    : SyntheticTask(seed), K_(K), D_(D), S_(symbols), all_(loss_all) {
   if (K < 1 || D < 0 || symbols < 2)
     throw Error("copy task needs copy_k >= 1, copy_delay >= 0 and copy_symbols >= 2");
+  if (loss_all && D < 1) throw Error("copy task with copy_loss all needs copy_delay >= 1 (D - 1 blanks, then the marker)");
   check_task_size("copy", 2 * int64_t(K) + D, int64_t(symbols) + 2);
   T_ = 2 * K + D;
   vocab_.char_level = false;
@@ -63,14 +69,36 @@ CopyTask::CopyTask(int K, int D, int symbols, uint64_t seed) : SyntheticTask(see
   vocab_.tokens.push_back(":");
 }
 
-void CopyTask::generate(Rng& rng, int32_t* tok, float* w) const {
+void CopyTask::generate(Rng& rng, int32_t* tok, float* w, int32_t* tg) const {
   const int32_t blank = S_, marker = S_ + 1;
   for (int i = 0; i < K_; ++i) tok[i] = int32_t(rng.below(uint32_t(S_)));
+  if (all_) {
+    std::fill(tok + K_, tok + T_ + 1, blank);  // D − 1 blanks, the marker, K blanks (+ the unused T-th token)
+    tok[K_ + D_ - 1] = marker;
+    std::fill(tg, tg + K_ + D_, blank);
+    std::copy(tok, tok + K_, tg + K_ + D_);
+    std::fill(w, w + T_, 1.0f);
+    return;
+  }
   for (int i = 0; i < D_; ++i) tok[K_ + i] = blank;
   tok[K_ + D_] = marker;
   for (int i = 0; i < K_; ++i) tok[K_ + D_ + 1 + i] = tok[i];
   // Target t is token t+1: the answers are targets K+D .. 2K+D-1.
   for (int t = 0; t < T_; ++t) w[t] = t >= K_ + D_ ? 1.0f : 0.0f;
+}
+
+double CopyTask::memoryless_loss() const {
+  // Blanks are certain; each answer is uniform over the S symbols.
+  return all_ ? K_ * std::log(double(S_)) / T_ : std::log(double(S_));
+}
+
+std::vector<Batch> CopyTask::answer_batches(Split s, int B, int T, size_t max_tokens) const {
+  if (!all_) return {};
+  auto out = eval_batches(s, B, T, max_tokens);
+  for (auto& b : out)
+    for (int i = 0; i < b.B; ++i)
+      for (int t = 0; t < T; ++t) b.weights[size_t(i) * T + t] = t >= K_ + D_ ? 1.0f : 0.0f;
+  return out;
 }
 
 RecallTask::RecallTask(int pairs, int keys, int values, uint64_t seed)
@@ -85,7 +113,9 @@ RecallTask::RecallTask(int pairs, int keys, int values, uint64_t seed)
   vocab_.tokens.push_back("?");
 }
 
-void RecallTask::generate(Rng& rng, int32_t* tok, float* w) const {
+double RecallTask::memoryless_loss() const { return std::log(double(V_)); }
+
+void RecallTask::generate(Rng& rng, int32_t* tok, float* w, int32_t*) const {
   // Distinct keys: the first P steps of a Fisher-Yates shuffle over the key ids.
   std::vector<int32_t> keys(static_cast<size_t>(K_));
   std::iota(keys.begin(), keys.end(), 0);

@@ -19,8 +19,10 @@ class SyntheticTask : public Dataset {
 
  protected:
   SyntheticTask(uint64_t seed) : seed_(seed) {}
-  // Writes one sequence: T+1 tokens and T weights (1 where the target is an answer).
-  virtual void generate(Rng& rng, int32_t* tokens, float* weights) const = 0;
+  // Writes one sequence: T+1 tokens and T weights (1 where the target counts in the loss); tasks with
+  // separate_targets() also write T targets (otherwise targets is null: they are the next tokens).
+  virtual void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const = 0;
+  virtual bool separate_targets() const { return false; }
   Vocab vocab_;
   int T_ = 0;
 
@@ -29,18 +31,27 @@ class SyntheticTask : public Dataset {
   uint64_t seed_;
 };
 
-// Copy memory: K random symbols, D blanks, a marker, then the K symbols again (the answers).
-// T = 2K + D. Tokens: "0".."S-1" for the symbols, "_" blank, ":" marker.
+// Copy memory. Tokens: "0".."S-1" for the symbols, "_" blank, ":" marker. T = 2K + D either way.
+//  * answers (udlab's variant): K random symbols, D blanks, a marker, then the K symbols again as a
+//    language-model stream; loss and accuracy count the K answers only.
+//  * all (the standard copying problem of Arjovsky et al. 2016, with K = 10, S = 8, D = their T):
+//    inputs K symbols, D − 1 blanks, the marker, K blanks; targets D + K blanks, then the K symbols;
+//    the loss is the mean over all 2K + D positions, whose memoryless baseline is K·log S / (2K + D).
+//    Accuracy (answer_batches) is reported on the K answers.
 class CopyTask final : public SyntheticTask {
  public:
-  CopyTask(int K, int D, int symbols, uint64_t seed);
+  CopyTask(int K, int D, int symbols, uint64_t seed, bool loss_all = false);
   std::string name() const override { return "copy"; }
+  double memoryless_loss() const override;
+  std::vector<Batch> answer_batches(Split s, int B, int T, size_t max_tokens) const override;
 
  protected:
-  void generate(Rng& rng, int32_t* tokens, float* weights) const override;
+  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const override;
+  bool separate_targets() const override { return all_; }
 
  private:
   int K_, D_, S_;
+  bool all_;
 };
 
 // Associative recall: P key-value pairs with distinct keys, "?", a query key from the pairs, then its
@@ -51,7 +62,8 @@ class RecallTask final : public SyntheticTask {
   std::string name() const override { return "recall"; }
 
  protected:
-  void generate(Rng& rng, int32_t* tokens, float* weights) const override;
+  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const override;
+  double memoryless_loss() const override;
 
  private:
   int P_, K_, V_;

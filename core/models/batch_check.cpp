@@ -19,9 +19,13 @@ void check_batch_for(const Batch& batch, int vocab, double widest, const std::st
   if (!batch.weights.empty() && batch.weights.size() != size_t(batch.B) * batch.T)
     throw Error(n + ": batch has " + std::to_string(batch.weights.size()) + " weights, expected B*T = " +
                 std::to_string(size_t(batch.B) * batch.T));
-  for (int32_t tok : batch.tokens)
-    if (tok < 0 || tok >= vocab)
-      throw Error(n + ": token id " + std::to_string(tok) + " outside the vocabulary [0, " + std::to_string(vocab) + ")");
+  if (!batch.targets.empty() && batch.targets.size() != size_t(batch.B) * batch.T)
+    throw Error(n + ": batch has " + std::to_string(batch.targets.size()) + " targets, expected B*T = " +
+                std::to_string(size_t(batch.B) * batch.T));
+  for (const auto* ids : {&batch.tokens, &batch.targets})
+    for (int32_t tok : *ids)
+      if (tok < 0 || tok >= vocab)
+        throw Error(n + ": token id " + std::to_string(tok) + " outside the vocabulary [0, " + std::to_string(vocab) + ")");
   for (float w : batch.weights)
     if (!(w >= 0) || !std::isfinite(w)) throw Error(n + ": batch weights must be finite and non-negative");
 }

@@ -16,10 +16,15 @@ namespace udlab {
 
 // B sequences of T+1 tokens (host memory, row-major [B, T+1]): inputs are tokens[:, 0..T-1],
 // targets tokens[:, 1..T]. weights [B, T] masks the loss (empty = every position counts 1).
+// Tasks whose targets are not the next input (the standard copying problem) fill targets [B, T].
 struct Batch {
   int B = 0, T = 0;
   std::vector<int32_t> tokens;
   std::vector<float> weights;
+  std::vector<int32_t> targets;  // empty = tokens[:, 1..T]
+  int32_t target(int b, int t) const {
+    return targets.empty() ? tokens[size_t(b) * (T + 1) + t + 1] : targets[size_t(b) * T + t];
+  }
 };
 
 struct StepResult {

@@ -28,6 +28,10 @@ struct ModelConfig {
   std::string lru_init = "ring";  // ring | glorot
   double lru_lr_factor = 0.5;
   double dropout = 0.0;
+  // orth-rnn (issue 14): h_t = σ(W h_{t−1} + V x_t + b), W = exp(Π_G(A)) on the group `group` at size d.
+  std::string orth_act = "modrelu";   // modrelu | tanh
+  std::string orth_init = "henaff";   // henaff | cayley | identity (the generator A at initialisation)
+  double orth_lr_factor = 1.0;        // learning-rate multiplier of A (expRNN trains A at its own lr)
 };
 
 }  // namespace udlab

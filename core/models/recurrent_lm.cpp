@@ -170,6 +170,7 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
 
   const double weight_sum = stage_time_major(batch, idx_, targets_, weights_);
 
+  before_forward();
   auto& d = this->be_.dense();
   auto& ps = this->params_;
   forward_layers(B, T);
@@ -200,6 +201,7 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
   }
   // After the swap dh holds ∂L/∂x0.
   d.embedding_bwd(dh, idx_.data(), ps.grad(emb_), TB, E());
+  after_backward();
   if (tel) cell_telemetry(*tel);
   return res;
 }
@@ -211,6 +213,7 @@ std::vector<double> RecurrentLm<S>::predict_next(const std::vector<int32_t>& con
   const int T = b.T;
   resize(1, T);
   idx_.upload(context);
+  before_forward();
   forward_layers(1, T);
   // Only the last position's logits are needed.
   const S* last = out_.back().data() + size_t(T - 1) * H();

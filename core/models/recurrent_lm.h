@@ -41,6 +41,10 @@ class RecurrentLm : public Model<S> {
   virtual void cell_resize(int B, int T) = 0;
   // Activation elements the cell keeps beyond the shared buffers (for workspace_bytes).
   virtual double cell_workspace_elems(int B, int T) const = 0;
+  // Called at the start of every forward pass (orth-rnn computes W = exp(Π(A)) here, once per batch);
+  // and after the backward pass has written every gradient (orth-rnn maps ∂L/∂W onto ∂L/∂A).
+  virtual void before_forward() {}
+  virtual void after_backward() {}
   // Extra diagnostics of the cell (eigenvalues and the like); called only when telemetry is asked for.
   virtual void cell_telemetry(Telemetry& tel) {}
 

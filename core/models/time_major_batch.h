@@ -21,7 +21,7 @@ double stage_time_major(const Batch& batch, Buffer<int32_t>& ids, Buffer<int32_t
     for (int t = 0; t < T; ++t) {
       size_t r = size_t(t) * B + b;
       id[r] = batch.tokens[size_t(b) * (T + 1) + t];
-      tg[r] = batch.tokens[size_t(b) * (T + 1) + t + 1];
+      tg[r] = batch.target(b, t);
       if (!batch.weights.empty()) w[r] = S(batch.weights[size_t(b) * T + t]);
       weight_sum += double(w[r]);
     }

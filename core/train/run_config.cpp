@@ -22,6 +22,7 @@ void visit(C& c, F&& f) {
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
   f("dropout", m.dropout);
+  f("orth_act", m.orth_act); f("orth_init", m.orth_init); f("orth_lr_factor", m.orth_lr_factor);
   f("dataset", t.dataset); f("data_dir", t.data_dir); f("seq_len", t.seq_len); f("batch", t.batch);
   f("steps", t.steps); f("lr", t.lr); f("warmup", t.warmup); f("min_lr_frac", t.min_lr_frac);
   f("schedule", t.schedule); f("clip", t.clip); f("weight_decay", t.weight_decay);
@@ -30,6 +31,7 @@ void visit(C& c, F&& f) {
   f("checkpoint_every", t.checkpoint_every); f("val_tokens", t.val_tokens); f("device", t.device);
   f("deterministic", t.deterministic);
   f("copy_k", t.copy_k); f("copy_delay", t.copy_delay); f("copy_symbols", t.copy_symbols);
+  f("copy_loss", t.copy_loss);
   f("recall_pairs", t.recall_pairs); f("recall_keys", t.recall_keys); f("recall_values", t.recall_values);
 }
 
@@ -151,6 +153,10 @@ void validate(const RunConfig& c) {
   // Only the LRU implements dropout; silently training another model without it would mislead.
   need(m.dropout == 0 || m.model == "lru", "dropout is implemented only for model lru (got " + m.model + ")");
   need(m.lru_lr_factor > 0, "lru_lr_factor must be positive");
+  need(m.orth_act == "modrelu" || m.orth_act == "tanh", "orth_act must be modrelu or tanh");
+  need(m.orth_init == "henaff" || m.orth_init == "cayley" || m.orth_init == "identity",
+       "orth_init must be henaff, cayley or identity");
+  need(m.orth_lr_factor > 0 && std::isfinite(m.orth_lr_factor), "orth_lr_factor must be positive");
   need(t.seq_len >= 1 && t.seq_len <= (1 << 20), "seq_len must be in 1..1048576");
   need(t.batch >= 1 && t.batch <= (1 << 16), "batch must be in 1..65536");
   need(t.steps >= 0, "steps must not be negative");
@@ -169,6 +175,8 @@ void validate(const RunConfig& c) {
   need(t.eval_every >= 0 && t.log_every >= 1, "log_every must be >= 1 and eval_every >= 0");
   need(t.device == "cpu" || t.device == "cuda" || t.device == "auto", "device must be cpu, cuda or auto");
   need(t.copy_k >= 1 && t.copy_delay >= 0 && t.copy_symbols >= 2, "copy task needs copy_k >= 1, copy_delay >= 0, copy_symbols >= 2");
+  need(t.copy_loss == "answers" || t.copy_loss == "all", "copy_loss must be answers or all");
+  need(t.copy_loss == "answers" || t.copy_delay >= 1, "copy_loss all needs copy_delay >= 1");
   need(t.recall_pairs >= 1 && t.recall_keys >= t.recall_pairs && t.recall_values >= 2,
        "recall task needs recall_keys >= recall_pairs >= 1 and recall_values >= 2");
 }

@@ -32,6 +32,7 @@ struct TrainConfig {
   bool deterministic = false;
   // Synthetic tasks
   int copy_k = 10, copy_delay = 20, copy_symbols = 8;
+  std::string copy_loss = "answers";        // answers (udlab's variant) | all (the standard copying problem)
   int recall_pairs = 8, recall_keys = 16, recall_values = 16;
 };
 

@@ -77,6 +77,7 @@ struct Trainer::Impl {
   bool has_checkpoint = false;  // a checkpoint of this run exists on disk
   MetricsLog log;
   std::vector<Batch> val_batches;
+  std::vector<Batch> answer_batches;  // val again, weighted on the answers (standard copy loss only)
   std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
   std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
 
@@ -113,6 +114,7 @@ struct Trainer::Impl {
     for (auto& s : model->params().specs()) tensors.push_back({{"name", s.name}, {"shape", s.shape}, {"numel", s.numel}});
     return {{"params", model->params().numel()}, {"tensors", tensors}, {"vocab", data->vocab().size()},
             {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
+            {"baseline_loss", std::isfinite(data->memoryless_loss()) ? nlohmann::json(data->memoryless_loss()) : nlohmann::json()},
             {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
             {"config", to_json(cfg)}};
   }
@@ -204,6 +206,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
     }
   }
   m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
+  m.answer_batches = m.data->answer_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
     write_json_atomic(m.paths.config(), to_json(m.cfg));
@@ -332,7 +335,9 @@ RunStatus Trainer::Impl::loop() {
                             {"train_loss", num(loss)}, {"train_bpc", num(loss / M_LN2)}, {"train_ppl", num(std::exp(loss))},
                             {"grad_norm", num(gnorm)},
                             {"tokens_per_s", num(acc[kTokens] / std::max(acc[kIntervalTime], 1e-9))}};
-      if (m.data->synthetic()) rec["accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
+      // With the standard copy loss the weighted positions are all positions, not the answers.
+      if (m.data->synthetic())
+        rec[m.answer_batches.empty() ? "accuracy" : "position_accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
       nlohmann::json gn = nlohmann::json::object();
       for (size_t i = 0; i < specs.size(); ++i) gn[specs[i].name] = num(std::sqrt(tensor_sq[i]));
       rec["grad_norms"] = gn;
@@ -342,6 +347,10 @@ RunStatus Trainer::Impl::loop() {
         rec["val_loss"] = num(vl);
         rec["val_bpc"] = num(vl / M_LN2);
         rec["val_ppl"] = num(std::exp(vl));
+        if (!m.answer_batches.empty()) {
+          rec["val_position_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
+          v = evaluate_batches(*m.model, m.answer_batches);
+        }
         if (m.data->synthetic()) rec["val_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
       }
       if (tel_now) {

@@ -11,6 +11,8 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "deb_package: skipped (installing a package needs root)"
   exit 0
 fi
+trap 'echo "deb_package: FAIL at line $LINENO: $BASH_COMMAND"' ERR
+APT=(apt-get -y -qq -o DPkg::Lock::Timeout=300)  # wait for another apt instead of failing
 SRC=$(pwd)
 B=${UDLAB_DEB_BUILD:-$SRC/build-deb}
 start=$(date +%s)
@@ -48,7 +50,7 @@ appstreamcli validate --no-net "$T/x/usr/share/metainfo/io.github.udlab.udlab.me
 
 # An older version first, so that the real .deb installs as an upgrade.
 (cd "$B" && cpack -G DEB -D CPACK_PACKAGE_VERSION=0.0.1 -D CPACK_PACKAGE_FILE_NAME=udlab-old -D CPACK_DEBIAN_FILE_NAME=udlab-old.deb >/dev/null)
-apt-get install -y -qq "$B/udlab-old.deb" >/dev/null 2>&1
+"${APT[@]}" install "$B/udlab-old.deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "installing the older package"; }
 H=$T/home
 mkdir -p "$H/.config/udlab"
 printf '[runs]\nroot=%s/myruns\n' "$H" >"$H/.config/udlab/udlab.conf"
@@ -58,7 +60,7 @@ run /usr/bin/udlab-cli train --dataset tinyshakespeare --model lstm --hidden 16 
   --steps 3 --val-tokens 500 --out "$H/myruns/old" --quiet
 cp "$H/.config/udlab/udlab.conf" "$T/settings.before"
 
-apt-get install -y -qq "$deb" >/dev/null 2>&1
+"${APT[@]}" install "$deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "upgrading to $deb"; }
 [ "$(dpkg-query -W -f='${Version}' udlab)" = "$(dpkg-deb -f "$deb" Version)" ] || fail "upgrade did not install $deb"
 cmp -s "$H/.config/udlab/udlab.conf" "$T/settings.before" || fail "the upgrade changed the user's settings"
 run /usr/bin/udlab-cli eval --run "$H/myruns/old" --max-tokens 500 >/dev/null || fail "a run made before the upgrade does not evaluate"
@@ -68,12 +70,16 @@ run /usr/bin/udlab-cli data list | grep -q "bundled: /usr/share/udlab/datasets/t
 run /usr/bin/udlab-cli train --dataset tinyshakespeare --model group-rnn --group o --d 4 --embed 8 --batch 4 \
   --seq-len 16 --steps 3 --val-tokens 500 --out "$H/myruns/new" 2>"$T/train.err" >/dev/null || { cat "$T/train.err"; fail "3 steps"; }
 grep -q "using the copy bundled with udlab (/usr/share/udlab/datasets" "$T/train.err" || fail "train did not use the bundled copy"
+# In its own session, so that the udlab-cli child the app trains with goes too.
 rc=0
-run timeout 6 /usr/bin/udlab --train >"$T/gui.log" 2>&1 || rc=$?
+run setsid timeout 6 /usr/bin/udlab --train >"$T/gui.log" 2>&1 &
+gui=$!
+wait $gui || rc=$?
+kill -- -$gui 2>/dev/null || true
 [ $rc -eq 124 ] || { cat "$T/gui.log"; fail "udlab exited with $rc within 6 s (expected to keep running)"; }
 
 cp "$H/.config/udlab/udlab.conf" "$T/settings.before"  # the app itself may have updated them
-apt-get remove -y -qq udlab >/dev/null
+"${APT[@]}" remove udlab >/dev/null
 [ ! -e /usr/bin/udlab-cli ] && [ ! -e /usr/share/udlab ] || fail "files left after removal"
 [ -f "$H/myruns/old/checkpoint.safetensors" ] && cmp -s "$H/.config/udlab/udlab.conf" "$T/settings.before" ||
   fail "removal touched the user's runs or settings"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checkpoints load in Debian 12's PyTorch (1.13, python3-torch): python/udlab_torch.py loads tiny
-# lstm, rnn-tanh, group-rnn (o; u with mixing and a learned h0; su; o reflected) and lru runs trained on
+# lstm, rnn-tanh, group-rnn (o; u with mixing and a learned h0; su; o reflected), lru and orth-rnn (o; u) runs trained on
 # the bundled Tiny Shakespeare into nn.LSTM / nn.RNN and its reference modules (strict state_dict
 # loading), and its loss must equal `udlab-cli eval` to 1e-5 relative. Skips (77) only where
 # python3-torch is not installed (scripts/setup.sh installs it on Debian).
@@ -25,6 +25,8 @@ runs=(
   "group-su:--model group-rnn --group su --d 3 --embed 8"
   "group-o-reflect:--model group-rnn --group o --d 4 --embed 8 --reflect"
   "lru:--model lru --hidden 16 --state 12 --layers 2"
+  "orth-o:--model orth-rnn --group o --d 6 --embed 8 --layers 2"
+  "orth-u-tanh:--model orth-rnn --group u --d 3 --embed 8 --orth-act tanh --orth-init cayley"
 )
 fails=0
 dirs=()

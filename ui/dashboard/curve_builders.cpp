@@ -80,6 +80,24 @@ std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m) {
       c.smoothable = !val;  // validation points are sparse and already averaged
       out.push_back(std::move(c));
     }
+    // The task's memoryless baseline (run_info.json "baseline_loss", e.g. 10·log 8/(T+20) for the
+    // standard copying problem) as a dotted horizontal line over the run's steps.
+    const auto& info = r.data->run_info;
+    if (m != LossMetric::Accuracy && !out.empty() && out.back().id.startsWith(r.id + "/") && info.is_object() &&
+        info.contains("baseline_loss") && info["baseline_loss"].is_number()) {
+      const double b = info["baseline_loss"].get<double>();
+      const auto& last = out.back();
+      Curve c;
+      c.id = QString("%1/baseline").arg(r.id);
+      c.label = prefix(runs, r) + "memoryless baseline";
+      c.color = r.color;
+      c.style = Qt::DotLine;
+      c.smoothable = false;
+      c.x = {last.x.front(), last.x.back()};
+      const double v = m == LossMetric::Perplexity ? std::exp(b) : m == LossMetric::Bpc ? bpc_(b) : b;
+      c.y = {v, v};
+      out.push_back(std::move(c));
+    }
   }
   return out;
 }

@@ -300,7 +300,7 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
 QString ExperimentPanel::runName() const {
   RunConfig c = config();
   QString n = QString::fromStdString(c.model.model);
-  if (n.startsWith("group")) n += QString(" %1(%2)").arg(QString::fromStdString(c.model.group).toUpper()).arg(c.model.d);
+  if (n.startsWith("group") || n == "orth-rnn") n += QString(" %1(%2)").arg(QString::fromStdString(c.model.group).toUpper()).arg(c.model.d);
   else if (n == "lru") n += QString(" N%1 %2").arg(c.model.state).arg(QString::fromStdString(c.model.lru_init));
   else n += QString(" h%1").arg(c.model.hidden);
   return n + QString(" s%1").arg(c.train.seed);
@@ -309,8 +309,9 @@ QString ExperimentPanel::runName() const {
 void ExperimentPanel::updateVisibility() {
   const QString m = model_->currentText();
   // Which knobs matter is a property of the family's name prefix, not of each model: group-* use the
-  // group box, lru its ring. Anything else simply shows the common sizes.
-  groupBox_->setVisible(m.startsWith("group"));
+  // group box (so does orth-rnn, whose weights live on the group), lru its ring. Anything else simply
+  // shows the common sizes.
+  groupBox_->setVisible(m.startsWith("group") || m == "orth-rnn");
   lruBox_->setVisible(m == "lru");
   heads_->setEnabled(m.contains("transformer"));
   if (auto* info = ModelRegistry::instance().find(m.toStdString()))
@@ -346,7 +347,8 @@ void ExperimentPanel::updateDatasetStatus() {
       text = QString("%1 required file(s) missing: download it in the Datasets tab").arg(missing);
       colour = "#D55E00";
     } else {
-      text = QString("present in %1 (verify in the Datasets tab)").arg(QFileInfo(QString::fromStdString(st.front().path)).absolutePath());
+      text = QString(st.front().bundled ? "bundled with udlab: %1 (verify in the Datasets tab)" : "present in %1 (verify in the Datasets tab)")
+                 .arg(QFileInfo(QString::fromStdString(st.front().path)).absolutePath());
     }
   } else if (QFileInfo::exists(QString::fromStdString(name))) {
     text = "a local text file (character-level)";

@@ -79,6 +79,32 @@ void tanh_rows_bwd(const S* h, const S* dh, S* dpre, int R, int H) {
   }
 }
 
+// modReLU on rows [0, R): unit u is entries [u·p, u·p + p) of a row; h = z(1 + b/|z|) where active.
+template <class S>
+void modrelu_rows_fwd(const S* z, const S* bias, S* h, int R, int H, int p) {
+  for (size_t i = 0; i < size_t(R) * H; i += p) {
+    S r2 = 0;
+    for (int j = 0; j < p; ++j) r2 += z[i + j] * z[i + j];
+    const S r = std::sqrt(r2), b = bias[(i % H) / p];
+    const S scale = r > S(0) && r + b > S(0) ? S(1) + b / r : S(0);
+    for (int j = 0; j < p; ++j) h[i + j] = z[i + j] * scale;
+  }
+}
+// dz = g(1 + b/r) − z·b(z·g)/r³ where active (∂|z|/∂z = z/r), else 0.
+template <class S>
+void modrelu_rows_bwd(const S* z, const S* bias, const S* g, S* dz, int R, int H, int p) {
+  for (size_t i = 0; i < size_t(R) * H; i += p) {
+    S r2 = 0, zg = 0;
+    for (int j = 0; j < p; ++j) {
+      r2 += z[i + j] * z[i + j];
+      zg += z[i + j] * g[i + j];
+    }
+    const S r = std::sqrt(r2), b = bias[(i % H) / p];
+    const bool on = r > S(0) && r + b > S(0);
+    for (int j = 0; j < p; ++j) dz[i + j] = on ? g[i + j] * (S(1) + b / r) - z[i + j] * b * zg / (r2 * r) : S(0);
+  }
+}
+
 // pre[R,GH] += hprev[R,H] · W_hh^T: the recurrent term of one step (Wt = W_hh^T, packed).
 template <class S>
 void rows_add_hW(const S* hprev, const cpu::PackedB<S>& Wt, S* pre, int R) {
@@ -194,6 +220,42 @@ class CpuRnnOps final : public RnnOps<S> {
         tanh_rows_bwd(h + r * H, dh + r * H, dpre + r * H, R, H);
       }
     });
+  }
+
+  void modrelu_seq_fwd(S* pre, const S* w_hh, const S* bias, S* h, int T, int B, int H, int pair) override {
+    const auto& wt = pack_transposed(w_hh, H, H);
+    for_row_blocks(B, threads_, worth_threads_seq(T, B, H, H), [&](int b0, int b1) {
+      const int R = b1 - b0;
+      for (int t = 0; t < T; ++t) {
+        const size_t r = size_t(t) * B + b0, rp = size_t(t - 1) * B + b0;
+        if (t > 0) rows_add_hW(h + rp * H, wt, pre + r * H, R);
+        modrelu_rows_fwd(pre + r * H, bias, h + r * H, R, H, pair);
+      }
+    });
+  }
+
+  void modrelu_seq_bwd(const S* pre, const S* w_hh, const S* bias, S* dh, S* dpre, S* dbias, int T, int B, int H,
+                       int pair) override {
+    const auto& w = pack(w_hh, H, H);
+    for_row_blocks(B, threads_, worth_threads_seq(T, B, H, H), [&](int b0, int b1) {
+      const int R = b1 - b0;
+      for (int t = T - 1; t >= 0; --t) {
+        const size_t r = size_t(t) * B + b0, rn = size_t(t + 1) * B + b0;
+        if (t < T - 1) rows_add_dW(dpre + rn * H, w, dh + r * H, R);
+        modrelu_rows_bwd(pre + r * H, bias, dh + r * H, dpre + r * H, R, H, pair);
+      }
+    });
+    // ∂L/∂b_u = Σ_rows (z·g)/r over active units: one fixed-order pass, so it is deterministic.
+    std::fill(dbias, dbias + H / pair, S(0));
+    for (size_t i = 0; i < size_t(T) * B * H; i += pair) {
+      S r2 = 0, zg = 0;
+      for (int j = 0; j < pair; ++j) {
+        r2 += pre[i + j] * pre[i + j];
+        zg += pre[i + j] * dh[i + j];
+      }
+      const S r = std::sqrt(r2), b = bias[(i % H) / pair];
+      if (r > S(0) && r + b > S(0)) dbias[(i % H) / pair] += zg / r;
+    }
   }
 
   void row_norms(const S* x, S* norms, int M, int N) override {

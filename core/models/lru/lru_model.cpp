@@ -304,7 +304,7 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
     for (int t = 0; t < T; ++t) {
       size_t r = size_t(b) * T + t;
       ids[r] = batch.tokens[size_t(b) * (T + 1) + t];
-      tg[r] = batch.tokens[size_t(b) * (T + 1) + t + 1];
+      tg[r] = batch.target(b, t);
       if (!batch.weights.empty()) w[r] = S(batch.weights[r]);
       weight_sum += double(w[r]);
     }

@@ -23,11 +23,13 @@ class TokenBatch {
                   std::to_string(rows * cols));
     if (!b.weights.empty() && b.weights.size() != rows * b.T)
       throw Error("batch weights hold " + std::to_string(b.weights.size()) + " entries, expected B*T");
+    if (!b.targets.empty() && b.targets.size() != rows * b.T)
+      throw Error("batch targets hold " + std::to_string(b.targets.size()) + " entries, expected B*T");
     in_.resize(rows * b.T);
     tg_.resize(rows * b.T);
     for (size_t r = 0; r < rows; ++r)
       for (size_t t = 0; t < size_t(b.T); ++t) {
-        int32_t x = b.tokens[r * cols + t], y = b.tokens[r * cols + t + 1];
+        int32_t x = b.tokens[r * cols + t], y = b.target(int(r), int(t));
         if (x < 0 || x >= vocab || y < 0 || y >= vocab)
           throw Error("token id " + std::to_string(x < 0 || x >= vocab ? x : y) + " is outside the vocabulary (" +
                       std::to_string(vocab) + ")");
