@@ -297,6 +297,7 @@ RunStatus Trainer::run() {
       m.checkpoint();
     }
     status.step = int(m.st.step);
+    if (m.status_out) m.status_out->set_step(status.step);
   }
   acc[kWall] = elapsed();
   status.state = "finished";

@@ -269,6 +269,13 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
   return {};
 }
 
+double RunManager::childCpuMs() const {
+  double ms = 0;
+  for (auto& r : runs_)
+    if (r->process) ms += r->process->cpuMs();
+  return ms;
+}
+
 bool RunManager::sync() {
   bool any = false;
   const auto now = std::chrono::steady_clock::now();

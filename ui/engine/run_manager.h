@@ -88,6 +88,9 @@ class RunManager : public QObject {
   // core/train/hot_edit.h). Returns "" when sent, else the reason, also emitted as runError; a
   // refused edit changes nothing. data.config follows when the engine's "edit" record arrives.
   QString edit(int id, const nlohmann::json& changes);
+  // CPU time this window's training children have used so far, in ms (the charts' redraw budget is a
+  // share of what training gets).
+  double childCpuMs() const;
   // Pulls new metrics from every live run into its mirror; returns true if anything changed.
   bool sync();
 
