@@ -35,7 +35,28 @@ nlohmann::json complex_list(const std::vector<std::complex<double>>& v) {
 // JSON has no NaN: non-finite numbers are written as null rather than producing invalid files.
 nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+TrainingMemory memory_need(const Model<float>& model, int B, int T, bool checkpoints) {
+  TrainingMemory need;
+  need.params = model.params().numel();
+  need.workspace = model.workspace_bytes(B, T);
+  need.checkpoints = checkpoints;
+  for (const auto& s : model.params().specs())
+    if (s.shape.size() == 2) need.largest_square = std::max<size_t>(need.largest_square, size_t(std::min(s.shape[0], s.shape[1])));
+  return need;
+}
+
 }  // namespace
+
+size_t estimate_training_bytes(const RunConfig& cfg_in, bool with_run_dir) {
+  RunConfig cfg = cfg_in;
+  validate(cfg);
+  auto data = open_dataset(cfg.train);
+  const int T = data->fixed_seq_len() > 0 ? data->fixed_seq_len() : cfg.train.seq_len;
+  resolve_seq_len(cfg, T);
+  auto be = BackendRegistry::instance().create(cfg.train.device, cfg.train.threads, cfg.train.deterministic, nullptr);
+  auto model = ModelRegistry::instance().get(cfg.model.model).make_float(cfg.model, data->vocab().size(), *be);
+  return memory_need(*model, cfg.train.batch, T, with_run_dir).total();
+}
 
 struct Trainer::Impl {
   RunConfig cfg;
@@ -136,8 +157,9 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.be = BackendRegistry::instance().create(tc.device, tc.threads, tc.deterministic, &m.device_note);
   m.model = info.make_float(m.cfg.model, m.data->vocab().size(), *m.be);
 
-  // Parameters, gradients, two Adam moments, plus activations: refuse before allocating anything big.
-  size_t bytes = m.model->params().numel() * 4 * sizeof(float) + m.model->workspace_bytes(m.B, m.T);
+  // Everything a step holds at its peak (core/util/memory.cpp): refuse before allocating anything big.
+  const TrainingMemory need = memory_need(*m.model, m.B, m.T, !m.paths.dir.empty());
+  size_t bytes = need.total();
   check_fits_in_memory(bytes, "model " + m.cfg.model.model + " with batch " + std::to_string(m.B) + " x seq_len " +
                                   std::to_string(m.T));
   m.model->params().allocate(*m.be);
