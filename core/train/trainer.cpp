@@ -181,13 +181,6 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
 
   if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.config())))
     throw Error("cannot resume: " + m.paths.dir + " has no config.json");
-  if (!m.paths.dir.empty()) {
-    // Locked before anything is read or written there: a second process is refused by name.
-    std::error_code ec;
-    std::filesystem::create_directories(m.paths.dir, ec);
-    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
-    m.lock = std::make_unique<RunLock>(m.paths.dir);
-  }
   if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
     throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   // A run killed before its first checkpoint resumes from step 0 rather than stranding its directory.
@@ -228,6 +221,11 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
+    // Locked after every check (a failed start leaves no directory) and before anything is written.
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    m.lock = std::make_unique<RunLock>(m.paths.dir);
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
     m.status_out = std::make_unique<StatusWriter>(m.paths.status());
