@@ -82,6 +82,11 @@ void StatusWriter::write(const RunStatus& s) {
   write_locked();
 }
 
+void StatusWriter::set_step(int step) {
+  std::lock_guard<std::mutex> l(m_);
+  last_.step = step;
+}
+
 void StatusWriter::write_locked() {
   nlohmann::json j = last_.to_json();
   j["pid"] = long(::getpid());

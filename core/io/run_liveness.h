@@ -43,6 +43,8 @@ class StatusWriter {
   StatusWriter(const StatusWriter&) = delete;
   StatusWriter& operator=(const StatusWriter&) = delete;
   void write(const RunStatus& s);
+  // The step the next heartbeat reports (cheap: no file is written now).
+  void set_step(int step);
 
  private:
   void write_locked();

@@ -36,6 +36,16 @@ nlohmann::json complex_list(const std::vector<std::complex<double>>& v) {
 // JSON has no NaN: non-finite numbers are written as null rather than producing invalid files.
 nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+TrainingMemory memory_need(const Model<float>& model, int B, int T, bool checkpoints) {
+  TrainingMemory need;
+  need.params = model.params().numel();
+  need.workspace = model.workspace_bytes(B, T);
+  need.checkpoints = checkpoints;
+  for (const auto& s : model.params().specs())
+    if (s.shape.size() == 2) need.largest_square = std::max<size_t>(need.largest_square, size_t(std::min(s.shape[0], s.shape[1])));
+  return need;
+}
+
 // Dataset and data_dir paths are stored absolute, so that eval, sample and --resume work from any directory.
 void make_paths_absolute(TrainConfig& tc) {
   std::error_code ec;
@@ -60,6 +70,17 @@ void check_train_state(const TrainState& st, const std::string& path) {
 }
 
 }  // namespace
+
+size_t estimate_training_bytes(const RunConfig& cfg_in, bool with_run_dir) {
+  RunConfig cfg = cfg_in;
+  validate(cfg);
+  auto data = open_dataset(cfg.train);
+  const int T = data->fixed_seq_len() > 0 ? data->fixed_seq_len() : cfg.train.seq_len;
+  resolve_seq_len(cfg, T);
+  auto be = BackendRegistry::instance().create(cfg.train.device, cfg.train.threads, cfg.train.deterministic, nullptr);
+  auto model = ModelRegistry::instance().get(cfg.model.model).make_float(cfg.model, data->vocab().size(), *be);
+  return memory_need(*model, cfg.train.batch, T, with_run_dir).total();
+}
 
 struct Trainer::Impl {
   RunConfig cfg;
@@ -162,13 +183,6 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
 
   if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.config())))
     throw Error("cannot resume: " + m.paths.dir + " has no config.json");
-  if (!m.paths.dir.empty()) {
-    // Locked before anything is read or written there: a second process is refused by name.
-    std::error_code ec;
-    std::filesystem::create_directories(m.paths.dir, ec);
-    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
-    m.lock = std::make_unique<RunLock>(m.paths.dir);
-  }
   if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
     throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   // A run killed before its first checkpoint resumes from step 0 rather than stranding its directory.
@@ -187,8 +201,9 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   if (!start_note.empty()) m.device_note += (m.device_note.empty() ? "" : "; ") + start_note;
   m.model = info.make_float(m.cfg.model, m.data->vocab().size(), *m.be);
 
-  // Parameters, gradients, two Adam moments, plus activations: refuse before allocating anything big.
-  size_t bytes = m.model->params().numel() * 4 * sizeof(float) + m.model->workspace_bytes(m.B, m.T);
+  // Everything a step holds at its peak (core/util/memory.cpp): refuse before allocating anything big.
+  const TrainingMemory need = memory_need(*m.model, m.B, m.T, !m.paths.dir.empty());
+  size_t bytes = need.total();
   check_fits_in_memory(bytes, "model " + m.cfg.model.model + " with batch " + std::to_string(m.B) + " x seq_len " +
                                   std::to_string(m.T));
   m.model->params().allocate(*m.be);
@@ -209,6 +224,11 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.answer_batches = m.data->answer_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
+    // Locked after every check (a failed start leaves no directory) and before anything is written.
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    m.lock = std::make_unique<RunLock>(m.paths.dir);
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
     m.status_out = std::make_unique<StatusWriter>(m.paths.status());
@@ -377,6 +397,7 @@ RunStatus Trainer::Impl::loop() {
       m.checkpoint();
     }
     status.step = int(m.st.step);
+    if (m.status_out) m.status_out->set_step(status.step);
   }
   acc[kWall] = elapsed();
   status.state = "finished";

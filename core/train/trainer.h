@@ -15,6 +15,10 @@ struct TrainerOptions {
   bool resume = false;      // continue from run_dir/checkpoint.safetensors (config read from run_dir)
 };
 
+// The bytes the memory pre-check requires for cfg (core/util/memory.h TrainingMemory, margin
+// included): opens the dataset and builds the model without allocating its parameters.
+size_t estimate_training_bytes(const RunConfig& cfg, bool with_run_dir);
+
 class Trainer {
  public:
   // Validates the config, opens the dataset, builds the model and checks memory before allocating.

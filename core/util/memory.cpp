@@ -1,6 +1,8 @@
 #include "core/util/memory.h"
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,7 +26,33 @@ static size_t read_status_kb(const char* file, const char* key) {
   return 0;
 }
 
-size_t available_memory_bytes() { return read_status_kb("/proc/meminfo", "MemAvailable:"); }
+size_t available_memory_bytes() {
+  size_t avail = read_status_kb("/proc/meminfo", "MemAvailable:");
+  if (const char* lim = std::getenv("UDLAB_MEMORY_LIMIT"); lim && *lim) {
+    char* end = nullptr;
+    double v = std::strtod(lim, &end);
+    const char u = end ? char(std::toupper(*end)) : 0;
+    v *= u == 'K' ? 1024.0 : u == 'M' ? 1048576.0 : u == 'G' ? 1073741824.0 : 1.0;
+    if (v > 0 && (avail == 0 || v < double(avail))) avail = size_t(v);
+  }
+  return avail;
+}
+
+size_t TrainingMemory::total() const {
+  const double P = double(params);
+  // Values, gradients and AdamW's two moments: four floats per parameter, all resident for the run.
+  double b = 4.0 * P * sizeof(float) + double(workspace);
+  // Saving a checkpoint (core/train/checkpoint.cpp) downloads values and both moments (3P floats),
+  // copies them into the SafeTensors entries (3P) and serialises those into one string (3P) before
+  // the atomic write: nine floats per parameter on top of the above, at every checkpoint.
+  if (checkpoints) b += 9.0 * P * sizeof(float);
+  // Telemetry's spectrum of an n x n weight: the float download, the double matrix, and Eigen's real
+  // Schur workspace (Hessenberg form and the transformation), about four n x n doubles in all.
+  const double n = double(largest_square);
+  b += n * n * (sizeof(float) + 4.0 * sizeof(double));
+  // Margin: allocator slack, Eigen temporaries, OpenMP stacks, the dataset and validation batches.
+  return size_t(b * 1.10 + 64.0 * 1048576.0);
+}
 size_t peak_rss_bytes() { return read_status_kb("/proc/self/status", "VmHWM:"); }
 
 std::string human_bytes(double b) {

@@ -9,7 +9,9 @@
 #include <QtTest>
 #include <functional>
 
-#include "synthetic_run.h"
+#include <QSettings>
+
+#include "window_fixture.h"
 #include "ui/charts/line_chart.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
@@ -56,6 +58,10 @@ class TestUiLatency : public QObject {
   QTemporaryDir tmp_;
 
  private slots:
+  void initTestCase() {
+    QSettings s(tmp_.filePath("settings.ini"), QSettings::IniFormat);
+    s.setValue("runs/root", tmp_.filePath("runs"));
+  }
   void eventLoopStaysResponsiveWhileTraining() {
     // A shared host can stall any process now and then (one 102 ms stall was seen in about thirty runs
     // here, the others measuring 14-27 ms). A stall caused by udlab repeats, so the measurement gets a
@@ -69,8 +75,8 @@ class TestUiLatency : public QObject {
   }
 
  private:
-  // Two runs per core, each spinning its core and logging a record every millisecond (far more often
-  // than a real run's log_every), all shown on the dashboard. Returns false if the setup failed.
+  // Two training processes per core, each logging a record every step, all shown on the dashboard.
+  // Returns false if the setup failed.
   bool measure(qint64* worstOut) {
     const int runs = 2 * std::max(1, QThread::idealThreadCount());
     const double loadBefore = loadAverage().toDouble();
@@ -80,7 +86,12 @@ class TestUiLatency : public QObject {
     w.show();
     if (!QTest::qWaitForWindowExposed(&w)) return false;
     w.runs()->setMaxConcurrent(runs);
-    for (int i = 0; i < runs; ++i) w.runs()->addRun(QString("r%1").arg(i), udlab::test::syntheticJob(2000, 1, true), {}, "", 2000);
+    for (int i = 0; i < runs; ++i) {
+      // Real runs (udlab-cli children), logging every step, far more often than a real run's log_every.
+      udlab::RunConfig c = udlab::test::tinyCopyRun("rnn-tanh", 1500);
+      c.train.log_every = 1;
+      if (w.startRun(c, QString("r%1").arg(i)) < 0) return false;
+    }
     QElapsedTimer total;
     total.start();
     const qint64 worst = probeLateness(0, [&] { return w.runs()->activeCount() == 0 || total.elapsed() > 120000; });

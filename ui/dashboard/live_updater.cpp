@@ -35,17 +35,20 @@ void LiveUpdater::stop() {
   steps_.clear();
 }
 
+double LiveUpdater::trainingCpuMs() const { return processCpuMs() + runs_->childCpuMs(); }
+
 void LiveUpdater::closeFrame(double nowCpu) {
   if (!frameOpen_) return;
   // Everything the GUI thread did since the frame began: the steps, the layout and paint events they
   // caused, and the little else that ran meanwhile. Charging it all keeps the budget an upper bound.
   lastFrameCost_ = nowCpu - frameCpu0_;
   cpuMs_ += lastFrameCost_;
-  // What the training threads got meanwhile, in cores: the whole process's CPU less the GUI thread's.
+  // What training got meanwhile, in cores: the training children's CPU plus this process's less the GUI
+  // thread's. (A child that ended within the frame drops out of the sum: the interval errs long once.)
   // The GUI may spend kBudget of that; at least half a core is assumed so that a lull (a pause, an
   // evaluation on one thread) does not stretch the interval to the cap.
   const double wallMs = wall_.nsecsElapsed() / 1e6 - frameWall0_;
-  const double training = wallMs > 0 ? (processCpuMs() - frameProcCpu0_ - lastFrameCost_) / wallMs : 0.0;
+  const double training = wallMs > 0 ? (trainingCpuMs() - frameProcCpu0_ - lastFrameCost_) / wallMs : 0.0;
   interval_ = std::clamp(int(lastFrameCost_ / (kBudget * std::max(training, 0.5))), kPollMs, kMaxIntervalMs);
   frameOpen_ = false;
 }
@@ -71,7 +74,7 @@ void LiveUpdater::tick() {
   }
   frameOpen_ = true;
   frameCpu0_ = c0;
-  frameProcCpu0_ = processCpuMs();
+  frameProcCpu0_ = trainingCpuMs();
   frameWall0_ = wall_.nsecsElapsed() / 1e6;
   steps_ = frame_();
   next_ = 0;

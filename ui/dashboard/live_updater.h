@@ -41,6 +41,7 @@ class LiveUpdater : public QObject {
   void tick();
   void runNextStep();
   void closeFrame(double nowCpu);
+  double trainingCpuMs() const;
 
   RunManager* runs_;
   std::function<RedrawSteps()> frame_;

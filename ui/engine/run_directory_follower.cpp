@@ -42,21 +42,41 @@ bool RunDirectoryFollower::sameTail(const fs::path& met) const {
   return f.gcount() == std::streamsize(now.size()) && now == tail_;
 }
 
-bool RunDirectoryFollower::poll(RunData& mirror) {
+void FollowUpdate::merge(FollowUpdate&& later) {
+  if (later.reset) {
+    *this = std::move(later);
+    return;
+  }
+  for (auto& r : later.records) records.push_back(std::move(r));
+  if (!later.status.is_null()) status = std::move(later.status);
+}
+
+bool RunDirectoryFollower::apply(FollowUpdate&& u, RunData& mirror) {
   bool changed = false;
+  if (u.reset) {
+    RunData fresh;
+    fresh.config = mirror.config;
+    fresh.run_info = mirror.run_info;
+    mirror = std::move(fresh);
+    changed = true;
+  }
+  for (auto& r : u.records) mirror.apply(std::move(r));
+  changed = changed || !u.records.empty();
+  if (u.status.is_object() && mirror.applyStatus(u.status)) changed = true;
+  return changed;
+}
+
+FollowUpdate RunDirectoryFollower::read() {
+  FollowUpdate u;
   std::error_code ec;
   const fs::path met = fs::path(dir_) / "metrics.jsonl";
   const auto size = fs::file_size(met, ec);
   if (!ec && (size < offset_ || !sameTail(met))) {
     // Not the file that was read: a resume cut it back to its checkpoint (and may have written past
     // the old length since). Start the history over.
-    RunData fresh;
-    fresh.config = mirror.config;
-    fresh.run_info = mirror.run_info;
-    mirror = std::move(fresh);
+    u.reset = true;
     offset_ = 0;
     tail_.clear();
-    changed = true;
   }
   if (!ec && size > offset_) {
     std::ifstream f(met, std::ios::binary);
@@ -69,8 +89,7 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
       const std::string line = chunk.substr(pos, nl - pos);
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       try {
-        mirror.addRecord(nlohmann::json::parse(line));
-        changed = true;
+        u.records.push_back(RunData::parse(nlohmann::json::parse(line)));
       } catch (const std::exception&) {
         ++unreported_skips_;
       }
@@ -85,13 +104,11 @@ bool RunDirectoryFollower::poll(RunData& mirror) {
   if (st) {
     std::stringstream text;
     text << st.rdbuf();
-    try {
-      // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
-      if (mirror.applyStatus(nlohmann::json::parse(text.str()))) changed = true;
-    } catch (const std::exception&) {
-    }
+    // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
+    u.status = nlohmann::json::parse(text.str(), nullptr, false);
+    if (u.status.is_discarded()) u.status = nullptr;
   }
-  return changed;
+  return u;
 }
 
 }  // namespace udlab::ui

@@ -2,25 +2,39 @@
 // window), as TensorBoard follows a logdir: new complete lines of metrics.jsonl are parsed into the
 // run's mirror, and status.json's state is re-read. A half-written last line waits for its newline.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ui/engine/run_data.h"
 
 namespace udlab::ui {
 
+// What one read of the directory found, parsed: read() may run on a reader thread, apply() on the GUI's.
+struct FollowUpdate {
+  bool reset = false;  // metrics.jsonl was rewritten (a resume): the mirror's history starts over
+  std::vector<ParsedRecord> records;
+  nlohmann::json status;  // status.json as last read (null when unreadable)
+  // Later reads after this one (records appended, the newer status kept; a reset drops what came before).
+  void merge(FollowUpdate&& later);
+};
+
 class RunDirectoryFollower {
  public:
   // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRun::metricsBytes).
   RunDirectoryFollower(std::string dir, uint64_t offset);
-  // Applies what was appended since the last poll; returns whether the mirror changed. Never throws:
-  // a line that is not a record is skipped and counted, since the writer may not be udlab.
-  bool poll(RunData& mirror);
+  // Reads and parses what was appended since the last read. Never throws: a line that is not a record
+  // is skipped and counted, since the writer may not be udlab. One caller at a time.
+  FollowUpdate read();
+  // Applies an update to the mirror; returns whether it changed.
+  static bool apply(FollowUpdate&& u, RunData& mirror);
+  bool poll(RunData& mirror) { return apply(read(), mirror); }
   // Lines skipped since the last call, for a message in the window.
-  int takeSkippedLines() { return std::exchange(unreported_skips_, 0); }
+  int takeSkippedLines() { return unreported_skips_.exchange(0); }
   // Deletes requests (DIR/requests/*.json) nobody took within `age` and returns how many: a run
   // trained in another window does not read them, and a pause applied minutes later would surprise.
   int withdrawUnansweredRequests(std::chrono::seconds age);
@@ -34,7 +48,7 @@ class RunDirectoryFollower {
   std::string dir_;
   uint64_t offset_;
   std::string tail_;
-  int unreported_skips_ = 0;
+  std::atomic<int> unreported_skips_{0};
 };
 
 }  // namespace udlab::ui

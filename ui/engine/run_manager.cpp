@@ -70,9 +70,8 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
   e->state = data.state.empty() ? QStringLiteral("loaded") : QString::fromStdString(data.state);
   e->message = warning;
   e->step = data.lastStep();
-  if (!dir.isEmpty() && data.live())
-    e->follower = std::make_unique<RunDirectoryFollower>(dir.toStdString(), metricsBytes);
   e->data = std::move(data);
+  if (!dir.isEmpty() && e->data.live()) follow(*e, metricsBytes);
   checkAlive(*e);
   const int id = e->id;
   runs_.push_back(std::move(e));
@@ -80,9 +79,20 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
   return id;
 }
 
+void RunManager::follow(RunEntry& r, uint64_t offset) {
+  unfollow(r);
+  r.follower = reader_->add(std::make_unique<RunDirectoryFollower>(r.dir.toStdString(), offset));
+}
+
+void RunManager::unfollow(RunEntry& r) {
+  if (r.follower) reader_->remove(r.follower);
+  r.follower.reset();
+}
+
 void RunManager::remove(int id) {
   auto it = std::find_if(runs_.begin(), runs_.end(), [&](auto& r) { return r->id == id; });
   if (it == runs_.end() || (*it)->process) return;  // a child of this window is stopped first
+  unfollow(**it);
   runs_.erase(it);
   emit runRemoved(id);
   schedule();
@@ -111,7 +121,7 @@ bool RunManager::launch(RunEntry& r) {
   auto* p = new RunProcess(this);
   const int id = r.id;
   connect(p, &RunProcess::wrote, this, [this, id] {
-    if (auto* e = find(id)) e->wrote = true;
+    if (auto* e = find(id); e && e->follower) reader_->wake(*e->follower);
   });
   connect(p, &RunProcess::exited, this, [this, id](QProcess::ExitStatus st, int code) { onExited(id, st, code); });
   if (!p->start(r.launch, &why)) {
@@ -123,9 +133,8 @@ bool RunManager::launch(RunEntry& r) {
   }
   r.process = p;
   r.state = "running";
-  r.wrote = false;
   // The child may cut metrics.jsonl back (a resume): the follower notices and starts the history over.
-  r.follower = std::make_unique<RunDirectoryFollower>(r.dir.toStdString(), 0);
+  follow(r, 0);
   nlohmann::json config = std::move(r.data.config);
   r.data = RunData{};  // the follower reads the history from the directory, a resumed one included
   r.data.config = std::move(config);
@@ -135,7 +144,7 @@ bool RunManager::launch(RunEntry& r) {
 void RunManager::onExited(int id, QProcess::ExitStatus st, int code) {
   auto* r = find(id);
   if (!r || !r->process) return;
-  if (r->follower) r->follower->poll(r->data);  // everything it wrote before it ended
+  if (r->follower) RunDirectoryFollower::apply(FollowReader::drain(*r->follower), r->data);  // all it wrote
   if (!RunData::isFinalState(r->data.state)) {
     // Killed (kill -9, the OOM killer), crashed, or refused to start: the child could not say so
     // itself. Say it in status.json too, so a reopened window and `udlab-cli status` see it.
@@ -152,7 +161,7 @@ void RunManager::onExited(int id, QProcess::ExitStatus st, int code) {
   r->state = QString::fromStdString(r->data.state);
   r->step = r->data.lastStep();
   if (!r->data.reason.empty() && r->state != "finished") r->message = QString::fromStdString(r->data.reason);
-  r->follower.reset();
+  unfollow(*r);
   r->process->deleteLater();
   r->process = nullptr;
   r->launchConfig.reset();
@@ -167,7 +176,7 @@ bool RunManager::checkAlive(RunEntry& r) {
   if (why.empty()) return false;
   r.state = "stopped unexpectedly";
   r.message = QString::fromStdString(why);
-  r.follower.reset();
+  unfollow(r);
   return true;
 }
 
@@ -250,10 +259,10 @@ void RunManager::leaveAll() {
 QString RunManager::edit(int id, const nlohmann::json& changes) {
   auto* r = find(id);
   QString error;
-  if (!r || (!r->process && !r->follower && !(r->own && r->state == "queued")))
-    error = "only a run that is training (in this window or another process) can be edited";
-  else if (r->state != "running" && r->state != "paused" && r->state != "queued")
+  if (r && r->state != "running" && r->state != "paused" && r->state != "queued")
     error = QString("cannot edit a %1 run; only queued, running or paused ones").arg(r->state);
+  else if (!r || (!r->process && !r->follower && !(r->own && r->state == "queued")))
+    error = "only a run that is training (in this window or another process) can be edited";
   else
     try {
       validate_hot_edit(changes);
@@ -269,35 +278,45 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
   return {};
 }
 
+double RunManager::childCpuMs() const {
+  double ms = 0;
+  for (auto& r : runs_)
+    if (r->process) ms += r->process->cpuMs();
+  return ms;
+}
+
 bool RunManager::sync() {
   bool any = false;
   const auto now = std::chrono::steady_clock::now();
   for (auto& r : runs_) {
-    if (!r->follower || (!r->wrote && now - r->lastPoll < kFollowEvery)) continue;
-    r->wrote = false;
-    r->lastPoll = now;
-    if (!r->process)
-      if (int n = r->follower->withdrawUnansweredRequests(kRequestTimeout))
+    if (!r->follower) continue;
+    if (!r->process && now - r->lastPoll >= kFollowEvery) {
+      r->lastPoll = now;
+      if (int n = r->follower->follower->withdrawUnansweredRequests(kRequestTimeout))
         emit runError(r->id, QString("%1: %2 request(s) went unanswered for %3 s and were withdrawn. The process "
                                      "writing this directory does not take requests (udlab-cli train does).")
                                  .arg(r->name)
                                  .arg(n)
                                  .arg(kRequestTimeout.count()));
-    const bool changed = r->follower->poll(r->data);
-    if (int n = r->follower->takeSkippedLines())
-      emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
-    if (checkAlive(*r)) {
-      emit runError(r->id, r->name + ": " + r->message);
-      emit runChanged(r->id);
-      continue;
+      if (checkAlive(*r)) {
+        emit runError(r->id, r->name + ": " + r->message);
+        emit runChanged(r->id);
+        any = true;
+        continue;
+      }
     }
+    FollowUpdate u;
+    if (!FollowReader::take(*r->follower, &u)) continue;
+    const bool changed = RunDirectoryFollower::apply(std::move(u), r->data);
+    if (int n = r->follower->follower->takeSkippedLines())
+      emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
     if (!changed) continue;
     any = true;
     r->step = r->data.lastStep();
     if (auto* s = r->data.series("tokens_per_s"); s && s->size()) r->tokensPerSecond = s->y.back();
     if (!r->data.state.empty()) r->state = QString::fromStdString(r->data.state);
     // Another process's run: its final status ends the following. A child here is followed until it exits.
-    if (!r->process && RunData::isFinalState(r->data.state)) r->follower.reset();
+    if (!r->process && RunData::isFinalState(r->data.state)) unfollow(*r);
     emit runChanged(r->id);  // the runs list shows the new step and state
   }
   return any;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ui/engine/run_data.h"
-#include "ui/engine/run_directory_follower.h"
+#include "ui/engine/follow_reader.h"
 
 class QTemporaryFile;
 
@@ -40,10 +40,10 @@ struct RunEntry {
   RunProcess* process = nullptr;    // this window's training child, while it runs
   QStringList launch;               // a queued run's `udlab-cli train` arguments
   std::unique_ptr<QTemporaryFile> launchConfig;  // the config a queued or starting run is given
-  // While the directory may still grow (a child here, or another process's status is live).
-  std::unique_ptr<RunDirectoryFollower> follower;
+  // While the directory may still grow (a child here, or another process's status is live): read on
+  // the manager's reader thread.
+  std::shared_ptr<FollowReader::Slot> follower;
   std::chrono::steady_clock::time_point lastPoll{};
-  bool wrote = false;  // the child said it wrote something: read the directory at the next sync
 };
 
 class RunManager : public QObject {
@@ -64,7 +64,7 @@ class RunManager : public QObject {
   // writing it), sync() follows the directory from byte `metricsBytes` of metrics.jsonl on.
   int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning,
                 uint64_t metricsBytes = 0);
-  static constexpr std::chrono::milliseconds kFollowEvery{500};
+  static constexpr std::chrono::milliseconds kFollowEvery = FollowReader::kEvery;
   static constexpr std::chrono::seconds kRequestTimeout{3};  // then an unanswered request is withdrawn
   void remove(int id);
 
@@ -88,6 +88,9 @@ class RunManager : public QObject {
   // core/train/hot_edit.h). Returns "" when sent, else the reason, also emitted as runError; a
   // refused edit changes nothing. data.config follows when the engine's "edit" record arrives.
   QString edit(int id, const nlohmann::json& changes);
+  // CPU time this window's training children have used so far, in ms (the charts' redraw budget is a
+  // share of what training gets).
+  double childCpuMs() const;
   // Pulls new metrics from every live run into its mirror; returns true if anything changed.
   bool sync();
 
@@ -99,6 +102,8 @@ class RunManager : public QObject {
 
  private:
   void schedule();
+  void follow(RunEntry& r, uint64_t offset);
+  void unfollow(RunEntry& r);
   bool launch(RunEntry& r);
   void onExited(int id, QProcess::ExitStatus status, int code);
   // A followed run whose writer stopped writing heartbeats: "stopped unexpectedly", follower dropped.
@@ -106,6 +111,7 @@ class RunManager : public QObject {
   QColor nextColor();
   QString request(RunEntry& r, const nlohmann::json& request);
 
+  std::unique_ptr<FollowReader> reader_ = std::make_unique<FollowReader>();
   std::vector<std::unique_ptr<RunEntry>> runs_;
   int nextId_ = 1;
   int colorIndex_ = 0;

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QStandardPaths>
@@ -87,6 +88,21 @@ bool RunProcess::start(const QStringList& trainArgs, QString* why) {
 }
 
 qint64 RunProcess::pid() const { return p_ ? p_->processId() : 0; }
+
+double RunProcess::cpuMs() const {
+#ifdef __linux__
+  QFile f(QString("/proc/%1/stat").arg(pid()));
+  if (!running() || !f.open(QIODevice::ReadOnly)) return 0;
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+  // utime and stime are the 12th and 13th.
+  const QByteArray stat = f.readAll();
+  const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields.size() < 13) return 0;
+  return (fields[11].toDouble() + fields[12].toDouble()) * 1000.0 / double(::sysconf(_SC_CLK_TCK));
+#else
+  return 0;
+#endif
+}
 bool RunProcess::running() const { return p_ && p_->state() != QProcess::NotRunning; }
 
 void RunProcess::terminateAndWait(int ms) {

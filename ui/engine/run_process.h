@@ -25,6 +25,8 @@ class RunProcess : public QObject {
   // Starts `udlab-cli train ARGS`; false (and *why) when udlab-cli is missing or will not start.
   bool start(const QStringList& trainArgs, QString* why);
   qint64 pid() const;
+  // CPU time the child has used so far, in ms (from /proc; 0 where unknown).
+  double cpuMs() const;
   bool running() const;
   // The window closes and leaves this run training: stop listening, never kill.
   void detach();
