@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/train/run_config.h"
+#include "ui/dashboard/curve_builders.h"
 #include "ui/dashboard/redraw_steps.h"
 #include "ui/settings/theme_override.h"
 
@@ -20,6 +21,7 @@ class CompareView;
 class Dashboard;
 class DatasetsPanel;
 class ExperimentPanel;
+class LessonPanel;
 class LiveUpdater;
 class RunManager;
 class RunsPanel;
@@ -34,6 +36,7 @@ class MainWindow : public QMainWindow {
 
   RunManager* runs() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }
+  CompareView* compare() const { return compare_; }
   CompareView* compareView() const { return compare_; }
   ExperimentPanel* experiment() const { return experiment_; }
   RunsPanel* runsPanel() const { return runsPanel_; }
@@ -47,6 +50,9 @@ class MainWindow : public QMainWindow {
   int openRunDirectory(const QString& dir);
   // Called when closing with active runs; returns true to stop them and close. Tests replace the dialog.
   void setCloseConfirmation(std::function<bool(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  // Answers "clear the loaded runs?" when a lesson starts (QMessageBox::Yes/No/Cancel); tests set it.
+  void setLessonClearAnswer(std::function<int(int loadedRuns)> ask) { askClearForLesson_ = std::move(ask); }
+  LessonPanel* lessonPanel() const { return lessonPanel_; }
   void showMessage(const QString& text, bool error);
   void applyLesson(int index);
   // Sets the application palette and the charts' dark flag, ticks the View menu item and saves it.
@@ -67,6 +73,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   RedrawSteps redrawSteps();
+  std::vector<RunRef> currentRunRefs();  // the shown runs, named by their labels
   void applyChartStyle();
 
   std::unique_ptr<AppSettings> settings_;
@@ -84,6 +91,9 @@ class MainWindow : public QMainWindow {
   ThemeOverride theme_ = ThemeOverride::System;
   QActionGroup* themeActions_ = nullptr;
   std::function<bool(int)> confirmClose_;
+  QString lastExportDir_;
+  LessonPanel* lessonPanel_ = nullptr;
+  std::function<int(int)> askClearForLesson_;  // file dialogs start here, else in the runs folder
 };
 
 }  // namespace udlab::ui

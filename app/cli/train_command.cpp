@@ -23,10 +23,11 @@ std::string default_out(const RunConfig& c) {
 }
 
 int run_train(const std::vector<std::string>& args) {
-  Flags f = parse_flags(args, {"out", "resume", "config"}, {"quiet"});
+  Flags f = parse_flags(args, {"out", "resume", "config", "label"}, {"quiet"});
   if (f.help) {
-    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--quiet]\n"
+    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--label TEXT] [--quiet]\n"
                 "Trains a model; writes config.json, metrics.jsonl, checkpoint.safetensors and status.json to DIR.\n"
+                "--label TEXT names the run in legends and tables (run_info.json \"label\"; one line, <= 80 chars).\n"
                 "--resume DIR continues a run exactly from its checkpoint (flags given override its config, e.g. --steps).\n"
                 "Without --dataset, Tiny Shakespeare is used when its file is found, otherwise the synthetic copy task.\n\n%s",
                 config_flags_help().c_str());
@@ -52,6 +53,8 @@ int run_train(const std::vector<std::string>& args) {
     }
     opts.run_dir = f.has("out") ? f.get("out") : default_out(cfg);
   }
+  if (f.has("label")) opts.label = f.get("label");
+  validate_run_label(opts.label);
   RunControl ctl;
   ProgressObserver obs(ctl, f.has("quiet"));
   Trainer trainer(cfg, opts, &obs, &ctl);

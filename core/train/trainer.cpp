@@ -69,7 +69,7 @@ struct Trainer::Impl {
     return {{"params", model->params().numel()}, {"tensors", tensors}, {"vocab", data->vocab().size()},
             {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
             {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
-            {"config", to_json(cfg)}};
+            {"config", to_json(cfg)}, {"label", opts.label}};
   }
   // Applies the queued hot edits. Each becomes a metrics record at the current step (so it takes effect
   // from the next one); config.json and run_info.json are rewritten so that eval, sample and --resume
@@ -117,6 +117,15 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
     throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
   if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.checkpoint())))
     throw Error("cannot resume: " + m.paths.dir + " has no checkpoint.safetensors");
+  validate_run_label(m.opts.label);
+  if (m.opts.resume && m.opts.label.empty() && file_exists(m.paths.info())) {
+    // Keep the label the run was given (or renamed to in the window).
+    try {
+      auto old = read_json_file(m.paths.info());
+      if (old.contains("label") && old["label"].is_string()) m.opts.label = old["label"].get<std::string>();
+    } catch (const Error&) {
+    }
+  }
 
   m.data = open_dataset(tc);
   m.T = m.data->fixed_seq_len() > 0 ? m.data->fixed_seq_len() : tc.seq_len;
@@ -154,6 +163,12 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
 }
 
 Trainer::~Trainer() = default;
+
+void validate_run_label(const std::string& label) {
+  if (label.size() > 80) throw Error("label is longer than 80 characters");
+  for (unsigned char c : label)
+    if (c < 0x20 || c == 0x7f) throw Error("label must be one line of printable text (it holds a newline or control character)");
+}
 
 const RunConfig& Trainer::config() const { return impl_->cfg; }
 size_t Trainer::param_count() const { return impl_->model->params().numel(); }

@@ -2,6 +2,7 @@
 // they are unit-tested directly and the order "smooth the full data, then decimate" is explicit.
 #pragma once
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace udlab::ui {
@@ -30,6 +31,14 @@ struct Range {
   double lo = 0, hi = 1;
 };
 // A padded axis range over finite values (and positive ones when forLog). Whole decades for log axes.
+// Data spanning less than kFlatRelSpan of its magnitude gets value ± 1%, so a constant reads as flat.
+constexpr double kFlatRelSpan = 1e-4;
 Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, double pad = 0.05);
+
+// The printf format of tick labels `step` apart over [lo, hi]: enough decimals that no two ticks
+// print alike (fixed point, or scientific for magnitudes >= 1e6 or steps < 1e-5).
+std::string tickFormat(double step, double lo, double hi);
+// The labels Qt draws for dynamic ticks (multiples of step inside [lo, hi]) in that format.
+std::vector<std::string> tickLabels(double lo, double hi, double step, const std::string& fmt);
 
 }  // namespace udlab::ui

@@ -4,6 +4,8 @@
 #pragma once
 #include <QColor>
 #include <QWidget>
+#include <algorithm>
+#include <cmath>
 
 namespace udlab::ui {
 
@@ -12,9 +14,12 @@ QColor runColor(int index);  // Okabe–Ito, cycling; yellow last since it is fa
 struct ChartStyle {
   bool dark = false;      // follows the system palette unless overridden
   bool teaching = false;  // white background, large fonts, thick lines (for slides)
-  double lineWidth() const { return teaching ? 3.5 : 2.0; }
-  int titlePt() const { return teaching ? 18 : 11; }
-  int labelPt() const { return teaching ? 14 : 9; }
+  // Figures (ui/plot/figure.h) size fonts and lines to the page: 1 on a 13.33 in slide, less on a column.
+  double scale = 1.0;
+  bool figure = false;  // a figure, not a window: tight margins, every pixel for the plot
+  double lineWidth() const { return (teaching ? 3.5 : 2.0) * scale; }
+  int titlePt() const { return std::max(6, int(std::lround((teaching ? 18 : 11) * scale))); }
+  int labelPt() const { return std::max(5, int(std::lround((teaching ? 14 : 9) * scale))); }
 };
 
 // Dark when the widget's window colour is dark (Qt 6.4 has no colorScheme()).

@@ -41,6 +41,8 @@ struct LegendEntry {
   QString glyph;  // e.g. "━━", "╌╌", "●"
 };
 QString legendHtml(const std::vector<LegendEntry>& entries);
+// The chart's plot area mapped into w's coordinates (v is a descendant of w).
+QRect plotRectIn(const QWidget* w, const QChartView* v, const QChart* c);
 // White background and black text for the teaching style; the palette otherwise.
 void styleChartWidget(QWidget* w, const ChartStyle& s);
 

@@ -181,10 +181,27 @@ std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step) {
     if (!s) continue;
     if (s->profiles.count("state_grad_norm"))
       out.push_back(profileCurve(r, runs, *s, "state_grad_norm", "‖∂L/∂h_t‖", Qt::SolidLine));
-    if (s->profiles.count("membership_error"))
-      out.push_back(profileCurve(r, runs, *s, "membership_error", "membership error", Qt::DashLine));
   }
   return out;
+}
+
+std::vector<Curve> membershipCurves(const std::vector<RunRef>& runs, int step) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    const Snapshot* s = profileSnapshot(*r.data, step);
+    if (s && s->profiles.count("membership_error"))
+      out.push_back(profileCurve(r, runs, *s, "membership_error", "membership error", Qt::SolidLine));
+  }
+  return out;
+}
+
+QString runLabel(const RunData& d, const QString& fallback) {
+  if (d.run_info.is_object()) {
+    auto it = d.run_info.find("label");
+    if (it != d.run_info.end() && it->is_string() && !it->get<std::string>().empty())
+      return QString::fromStdString(it->get<std::string>());
+  }
+  return fallback;
 }
 
 std::vector<int> eigenSteps(const std::vector<RunRef>& runs) {

@@ -36,8 +36,12 @@ const Snapshot* profileSnapshot(const RunData& d, int step);
 const Snapshot* eigenSnapshot(const RunData& d, int step, const Snapshot** previous);
 // ‖h_t‖ over t with the min–max band over the batch.
 std::vector<Curve> stateNormCurves(const std::vector<RunRef>& runs, int step);
-// ‖∂L/∂h_t‖ and membership error over t.
+// ‖∂L/∂h_t‖ over t.
 std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step);
+// The group models' membership error over t: its own chart, never on the ‖∂L/∂h_t‖ axis (other units).
+std::vector<Curve> membershipCurves(const std::vector<RunRef>& runs, int step);
+// The run's human label (run_info.json "label", from `train --label` or the window), else fallback.
+QString runLabel(const RunData& d, const QString& fallback);
 
 struct EigenView {
   std::vector<PointSet> sets;

@@ -14,6 +14,7 @@ using RunJob = std::function<RunStatus(TrainObserver&, RunControl&)>;
 
 // Builds a job that constructs udlab::Trainer on the worker thread (so dataset loading and the memory
 // check never block the GUI) and runs it, writing the run directory runDir ("" = none).
-RunJob makeTrainerJob(const RunConfig& cfg, const std::string& runDir);
+// label: the run's name in legends, kept in run_info.json (issue 10).
+RunJob makeTrainerJob(const RunConfig& cfg, const std::string& runDir, const std::string& label = {});
 
 }  // namespace udlab::ui
