@@ -259,7 +259,22 @@ void MainWindow::trainFromForm() { startRun(experiment_->config()); }
 
 void MainWindow::stopSelected() {
   const int id = runsPanel_->selectedRun();
-  if (id >= 0) runs_->stop(id);
+  RunEntry* r = runs_->find(id);
+  if (!r) return;
+  // Esc is easy to hit: a run that has trained for over a minute is only stopped after a question.
+  const Series* wall = r->data.series("wall_time");
+  const double trained = wall && wall->size() ? wall->y.back() : 0.0;
+  if (trained > 60 && (r->state == "running" || r->state == "paused")) {
+    const bool stop = confirmStop_ ? confirmStop_(r->name, trained)
+                                   : QMessageBox::question(this, "Stop run",
+                                                           QString("Stop %1? It has trained for %2 min (it keeps its checkpoint "
+                                                                   "and can be resumed with udlab-cli train --resume).")
+                                                               .arg(r->name)
+                                                               .arg(trained / 60, 0, 'f', 1),
+                                                           QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
+    if (!stop) return;
+  }
+  runs_->stop(id);
 }
 
 int MainWindow::openRunDirectory(const QString& dir) {
@@ -285,8 +300,10 @@ void MainWindow::openRunDialog() {
 }
 
 void MainWindow::saveConfigDialog() {
-  const QString p = QFileDialog::getSaveFileName(this, "Save configuration", "config.json", "JSON (*.json)");
+  const QString folder = lastExportDir_.isEmpty() ? settings_->runsRoot() : lastExportDir_;
+  const QString p = QFileDialog::getSaveFileName(this, "Save configuration", QDir(folder).filePath("config.json"), "JSON (*.json)");
   if (p.isEmpty()) return;
+  lastExportDir_ = QFileInfo(p).absolutePath();
   QSaveFile f(p);
   if (!f.open(QIODevice::WriteOnly)) return showMessage(QString("cannot write %1: %2").arg(p, f.errorString()), true);
   f.write(QByteArray::fromStdString(to_json(experiment_->config()).dump(2) + "\n"));

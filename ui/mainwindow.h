@@ -53,6 +53,8 @@ class MainWindow : public QMainWindow {
   // Answers "clear the loaded runs?" when a lesson starts (QMessageBox::Yes/No/Cancel); tests set it.
   void setLessonClearAnswer(std::function<int(int loadedRuns)> ask) { askClearForLesson_ = std::move(ask); }
   LessonPanel* lessonPanel() const { return lessonPanel_; }
+  // Answers "stop this run?" for Esc on a run that trained over a minute; tests set it.
+  void setStopConfirmation(std::function<bool(const QString& name, double seconds)> ask) { confirmStop_ = std::move(ask); }
   void showMessage(const QString& text, bool error);
   void applyLesson(int index);
   // Sets the application palette and the charts' dark flag, ticks the View menu item and saves it.
@@ -93,7 +95,8 @@ class MainWindow : public QMainWindow {
   std::function<bool(int)> confirmClose_;
   QString lastExportDir_;
   LessonPanel* lessonPanel_ = nullptr;
-  std::function<int(int)> askClearForLesson_;  // file dialogs start here, else in the runs folder
+  std::function<int(int)> askClearForLesson_;
+  std::function<bool(const QString&, double)> confirmStop_;  // file dialogs start here, else in the runs folder
 };
 
 }  // namespace udlab::ui

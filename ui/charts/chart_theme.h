@@ -10,6 +10,7 @@
 namespace udlab::ui {
 
 QColor runColor(int index);  // Okabe–Ito, cycling; yellow last since it is faint on white
+QColor readableOnWhite(const QColor& c);  // the run's colour darkened enough for text on white
 
 struct ChartStyle {
   bool dark = false;      // follows the system palette unless overridden
