@@ -3,7 +3,9 @@
 // its colour, in every chart.
 #pragma once
 #include <QColor>
+#include <QString>
 #include <QWidget>
+#include <vector>
 #include <algorithm>
 #include <cmath>
 
@@ -25,5 +27,19 @@ struct ChartStyle {
 
 // Dark when the widget's window colour is dark (Qt 6.4 has no colorScheme()).
 bool systemIsDark(const QWidget* w);
+
+namespace detail {
+// Qt Charts' legend elides labels by dividing its width among all markers, hidden ones included, so
+// charts draw their own: a word-wrapped rich-text line of coloured glyphs under the plot. Being a
+// child widget, it is part of every PNG/SVG/PDF export.
+struct LegendEntry {
+  QString label;
+  QColor color;
+  QString glyph;  // e.g. "━━", "╌╌", "●"
+};
+QString legendHtml(const std::vector<LegendEntry>& entries);
+// White background and black text for the teaching style; the palette otherwise.
+void styleChartWidget(QWidget* w, const ChartStyle& s);
+}  // namespace detail
 
 }  // namespace udlab::ui

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "ui/charts/chart_export.h"
-#include "ui/charts/chart_view.h"
+#include "ui/charts/chart_theme.h"
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
 
