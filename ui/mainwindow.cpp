@@ -357,7 +357,7 @@ void MainWindow::exportDialog() {
   if (!ok) return;
   const QSize screen = dashboard_->chartsArea()->size();
   err = parseFigureSize(size == "as on screen" ? QString("%1x%2px").arg(screen.width()).arg(screen.height()) : size,
-                        req.chart == "all", &req.size);
+                        figureHasManyCharts(req.chart), &req.size);
   if (err.isEmpty() && png) {
     req.dpi = QInputDialog::getInt(this, "PNG resolution", "Dots per inch (150–200 for slides, 300+ for print):", 200, 30, 1200, 50, &ok);
     if (!ok) return;

@@ -36,7 +36,6 @@ class MainWindow : public QMainWindow {
 
   RunManager* runs() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }
-  CompareView* compare() const { return compare_; }
   CompareView* compareView() const { return compare_; }
   ExperimentPanel* experiment() const { return experiment_; }
   RunsPanel* runsPanel() const { return runsPanel_; }

@@ -56,7 +56,7 @@ int run_plot(const std::vector<std::string>& args) {
     size = QString("%1x%2px").arg(f.has("width") ? parse_int("width", f.get("width")) : 1400)
                .arg(f.has("height") ? parse_int("height", f.get("height")) : 800);
   }
-  const QString sizeErr = ui::parseFigureSize(size, fig.chart == "all", &fig.size);
+  const QString sizeErr = ui::parseFigureSize(size, ui::figureHasManyCharts(fig.chart), &fig.size);
   if (!sizeErr.isEmpty()) throw Error("--size: " + sizeErr.toStdString());
   if (f.has("dpi")) fig.dpi = parse_int("dpi", f.get("dpi"));
   if (f.has("scale")) fig.dpi = int(parse_double("scale", f.get("scale")) * 96);  // older: pixels per point

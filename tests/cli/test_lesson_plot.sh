@@ -25,7 +25,7 @@ assert abs(w - 1333) <= 2 and abs(h - 750) <= 2, (w, h)
 PY
 # PDF: the page is the requested size (column: 3.5 in wide = 252 pt).
 "$CLI" plot --run "$tmp/a" --chart loss --size column --out "$tmp/fig.pdf" >/dev/null || fail "plot pdf"
-grep -aq "MediaBox \[0 0 252 189\]" "$tmp/fig.pdf" || fail "PDF page is not 252x189 pt: $(grep -ao 'MediaBox[^]]*]' "$tmp/fig.pdf" | head -1)"
+grep -aqE "MediaBox \[0 0 252(\.0+)? 189(\.0+)?\]" "$tmp/fig.pdf" || fail "PDF page is not 252x189 pt: $(grep -ao 'MediaBox[^]]*]' "$tmp/fig.pdf" | head -1)"
 # SVG: the label is in the legend, nothing elided.
 "$CLI" plot --run "$tmp/a" --run "$tmp/b" --size 8x4.5in --out "$tmp/fig.svg" >/dev/null || fail "plot svg"
 grep -q "LRU ring, tiny" "$tmp/fig.svg" || fail "run label missing from the figure"

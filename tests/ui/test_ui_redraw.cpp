@@ -57,8 +57,8 @@ class TestUiRedraw : public udlab::test::WindowTest {
     // The dashboard's loss chart holds the run up to its last logged step, with no further event.
     QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.dashboard()->lossChart(), id), last, 5000);
     // Switching tabs redraws the view shown: the compare overlay holds the same range.
-    w.tabs()->setCurrentWidget(w.compare());
-    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.compare()->overlay(), id), last, 5000);
+    w.tabs()->setCurrentWidget(w.compareView());
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.compareView()->overlay(), id), last, 5000);
     w.tabs()->setCurrentWidget(w.dashboard());
     QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.dashboard()->lossChart(), id), last, 5000);
 
@@ -73,8 +73,8 @@ class TestUiRedraw : public udlab::test::WindowTest {
     for (auto* ch : {w.dashboard()->gradChart(), w.dashboard()->stateNormChart(), w.dashboard()->stateGradChart()})
       QVERIFY2(!chartHasRun(ch, id), qPrintable(ch->title()));
     QCOMPARE(lastTrainX(w.dashboard()->lossChart(), id2), 300.0);
-    w.tabs()->setCurrentWidget(w.compare());
-    QTRY_VERIFY_WITH_TIMEOUT(!chartHasRun(w.compare()->overlay(), id) && chartHasRun(w.compare()->overlay(), id2), 5000);
+    w.tabs()->setCurrentWidget(w.compareView());
+    QTRY_VERIFY_WITH_TIMEOUT(!chartHasRun(w.compareView()->overlay(), id) && chartHasRun(w.compareView()->overlay(), id2), 5000);
   }
 
   void scrubberFollowsLiveForNewRuns() {

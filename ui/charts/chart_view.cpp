@@ -108,12 +108,13 @@ void applyStyle(QChart* chart, const ChartStyle& s) {
     chart->setBackgroundRoundness(0);
   }
   if (s.figure) {
-    chart->setMargins(QMargins(2, 2, 6, 2));
+    chart->setMargins(QMargins(0, 0, 4, 0));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setBackgroundRoundness(0);
   }
   QFont tf = chart->titleFont();
-  tf.setPointSize(s.titlePt());
+  // In a figure the title is only a little larger than the labels: the plot keeps the room.
+  tf.setPointSize(s.figure ? s.labelPt() + 2 : s.titlePt());
   tf.setBold(true);
   chart->setTitleFont(tf);
   QFont lf = chart->legend()->font();
@@ -128,8 +129,8 @@ void styleAxis(QAbstractAxis* a, const ChartStyle& s) {
   f.setPointSize(s.labelPt());
   a->setLabelsFont(f);
   QFont t = a->titleFont();
-  t.setPointSize(s.labelPt() + (s.teaching ? 1 : 0));
-  t.setBold(s.teaching);
+  t.setPointSize(s.figure ? std::max(5, s.labelPt() - 1) : s.labelPt() + (s.teaching ? 1 : 0));
+  t.setBold(s.teaching && !s.figure);
   a->setTitleFont(t);
   if (s.teaching) {
     a->setLabelsColor(Qt::black);

@@ -7,6 +7,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "ui/charts/chart_export.h"
@@ -17,6 +18,7 @@
 namespace udlab::ui {
 
 QStringList figureChartNames() { return {"loss", "grad", "norms", "membership", "eigen", "all"}; }
+bool figureHasManyCharts(const QString& chart) { return chart == "all" || chart == "norms"; }
 
 QSize chooseFigureGrid(int n, int w, int h) {
   QSize best(1, std::max(1, n));
@@ -33,26 +35,26 @@ namespace {
 
 QString glyphFor(Qt::PenStyle s) { return s == Qt::DashLine ? "╌╌" : s == Qt::DotLine ? "┈┈" : "━━"; }
 
-// What the line styles and marker shapes mean, read off the first run's curves and point sets (the
-// same for every run): "━━ train ╌╌ val", "● lambda.layer0".
-void addKeys(std::vector<detail::LegendEntry>& entries, const std::vector<Curve>& curves, const std::vector<PointSet>& sets,
+// What the loss chart's line styles and the eigenvalue markers mean ("━━ train ╌╌ val", "● λ ■ h_t"),
+// with the run prefix taken off each label.
+void addKeys(std::vector<detail::LegendEntry>& entries, const std::vector<Curve>& lossCurves, const std::vector<PointSet>& sets,
              const std::vector<RunRef>& runs) {
   if (runs.empty()) return;
-  const QString pre = runs.size() > 1 ? runs.front().name + " " : QString();
   const QColor key(0x44, 0x44, 0x44);
-  std::set<Qt::PenStyle> styles;
-  for (auto& c : curves) styles.insert(c.style);
+  auto strip = [&](const QString& label) {
+    for (auto& r : runs)
+      if (runs.size() > 1 && label.startsWith(r.name + " ")) return label.mid(r.name.size() + 1);
+    return label;
+  };
+  std::map<Qt::PenStyle, QString> styles;
+  for (auto& c : lossCurves) styles.emplace(c.style, strip(c.label));
   if (styles.size() > 1)
-    for (auto& c : curves)
-      if (c.inLegend && c.label.startsWith(pre) && c.color == runs.front().color)
-        entries.push_back({c.label.mid(pre.size()), key, glyphFor(c.style)});
-  std::set<int> shapes;
+    for (auto& [style, name] : styles) entries.push_back({name, key, glyphFor(style)});
+  std::map<int, QStringList> shapes;
   for (auto& p : sets)
-    if (!p.faded) shapes.insert(p.shape);
+    if (!p.faded && !shapes[p.shape].contains(strip(p.label))) shapes[p.shape] << strip(p.label);
   if (shapes.size() > 1)
-    for (auto& p : sets)
-      if (!p.faded && p.label.startsWith(pre) && p.color == runs.front().color)
-        entries.push_back({p.label.mid(pre.size()), key, p.shape == 1 ? "■" : p.shape == 2 ? "◆" : "●"});
+    for (auto& [shape, names] : shapes) entries.push_back({names.join(" / "), key, shape == 1 ? "■" : shape == 2 ? "◆" : "●"});
 }
 
 }  // namespace
@@ -67,7 +69,8 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
   style.teaching = req.teaching;
   style.dark = false;
   style.figure = true;
-  style.scale = req.size.styleScale();
+  // 12 pt labels on a 13.33 in slide (the window's teaching style uses 14): the plots keep the room.
+  style.scale = req.size.styleScale() * (req.teaching ? 12.0 / 14.0 : 1.0);
 
   // Which charts: those asked for, and for "all" those with something to show.
   bool anyProfile = false, anyMember = false, anyEigen = false;
@@ -90,7 +93,6 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
     c->setAxisTitles(xt, yt);
     c->setLogY(log);
     c->setSmoothing(smoothing);
-    for (auto& k : curves) keyCurves.push_back(k);
     c->setCurves(std::move(curves));
     cells.push_back(c);
   };
@@ -99,7 +101,9 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
     const QString t = req.metric == LossMetric::Accuracy ? "Accuracy" : req.metric == LossMetric::Loss ? "Loss"
                       : req.metric == LossMetric::Perplexity                                           ? "Perplexity"
                                                                                                        : "Bits per character";
-    line(t, lossMetricTitle(req.metric), "step", false, lossCurves(runs, req.metric), req.smoothing);
+    auto curves = lossCurves(runs, req.metric);
+    keyCurves = curves;
+    line(t, lossMetricTitle(req.metric), "step", false, std::move(curves), req.smoothing);
   }
   if (all || req.chart == "grad") line("Gradient norm", "‖∇θ L‖", "step", true, gradCurves(runs, req.perTensor), req.smoothing);
   if ((all && anyProfile) || req.chart == "norms") {
@@ -114,6 +118,7 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
     line("Distance from the group", "membership error", "time position t", true, membershipCurves(runs, req.step), 0);
   if ((all && anyEigen) || req.chart == "eigen") {
     auto* c = new ComplexPlaneChart(fig.get());
+    c->setMinimumSize(40, 40);  // the grid gives it a cell like any other chart
     c->setChartStyle(style);
     c->setLegendShown(false);
     EigenView v = eigenView(runs, req.step);
@@ -138,7 +143,7 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
   lay->addWidget(fig->legend_);
   auto* grid = new QGridLayout;
   grid->setContentsMargins(0, 0, 0, 0);
-  grid->setSpacing(std::max(2, int(8 * style.scale)));
+  grid->setSpacing(std::max(2, int(6 * style.scale)));
   const QSize g = chooseFigureGrid(int(cells.size()), logical.width(), logical.height() - 30);
   fig->grid_ = g;
   for (int i = 0; i < int(cells.size()); ++i) grid->addWidget(cells[size_t(i)], i / g.width(), i % g.width());

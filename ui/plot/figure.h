@@ -27,6 +27,8 @@ struct FigureRequest {
 };
 
 QStringList figureChartNames();
+// "all" and "norms" draw several charts: their column and page sizes are taller (figure_size.h).
+bool figureHasManyCharts(const QString& chart);
 
 // The figure as a widget tree, laid out at req.size.logical(). Its cells are the chart widgets.
 class Figure : public QWidget {

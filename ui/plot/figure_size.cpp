@@ -21,7 +21,7 @@ QString parseFigureSize(const QString& specIn, bool dashboard, FigureSize* out) 
   } else if (spec == "slide43") {
     s.wIn = 10, s.hIn = 7.5;
   } else if (spec == "column") {
-    s.wIn = 3.5, s.hIn = dashboard ? 5.25 : 2.625;  // one column of a two-column paper
+    s.wIn = 3.5, s.hIn = dashboard ? 10.0 : 2.625;  // one column of a two-column paper (the dashboard: all of it)
   } else if (spec == "page") {
     s.wIn = 6.5, s.hIn = dashboard ? 6.5 : 4.0;  // the text width of a letter/A4 page
   } else {
