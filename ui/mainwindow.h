@@ -92,10 +92,10 @@ class MainWindow : public QMainWindow {
   ThemeOverride theme_ = ThemeOverride::System;
   QActionGroup* themeActions_ = nullptr;
   std::function<bool(int)> confirmClose_;
-  QString lastExportDir_;
+  QString lastExportDir_;  // file dialogs start here, else in the runs folder
   LessonPanel* lessonPanel_ = nullptr;
   std::function<int(int)> askClearForLesson_;
-  std::function<bool(const QString&, double)> confirmStop_;  // file dialogs start here, else in the runs folder
+  std::function<bool(const QString&, double)> confirmStop_;
 };
 
 }  // namespace udlab::ui
