@@ -1,5 +1,4 @@
 // udlab-cli: the headless front end of the engine. Dispatches to the subcommands in app/cli/.
-#include <QCoreApplication>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -8,6 +7,7 @@
 
 #include "cli/command.h"
 #include "core/util/error.h"
+#include "core/util/omp_env.h"
 
 using udlab::cli::commands;
 
@@ -20,6 +20,7 @@ static void usage(FILE* out) {
 }
 
 int main(int argc, char** argv) {
+  udlab::reexec_with_passive_omp(argv);  // before anything else: libgomp has read its env already
   if (argc < 2) {
     usage(stderr);
     return 2;
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (name == "--version") {
-    std::puts("udlab-cli 0.1.0");
+    std::puts("udlab-cli " UDLAB_VERSION);
     return 0;
   }
   std::vector<std::string> args(argv + 2, argv + argc);

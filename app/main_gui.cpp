@@ -2,14 +2,20 @@
 // then the main window. Everything else lives in ui/.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
+#include "core/util/omp_env.h"
 #include "ui/mainwindow.h"
 
 int main(int argc, char** argv) {
+  udlab::reexec_with_passive_omp(argv);  // before anything else: libgomp has read its env already
   QApplication app(argc, argv);
   QApplication::setOrganizationName("udlab");
   QApplication::setApplicationName("udlab");
-  QApplication::setApplicationVersion("0.1.0");
+  QApplication::setApplicationVersion(UDLAB_VERSION);
+  // Matches resources/io.github.udlab.udlab.desktop, so docks and task bars find the entry and its icon.
+  QGuiApplication::setDesktopFileName("io.github.udlab.udlab");
+  QApplication::setWindowIcon(QIcon::fromTheme("io.github.udlab.udlab", QIcon(":/icons/udlab.svg")));
   QCommandLineParser p;
   p.setApplicationDescription("udlab: train and compare sequence models whose hidden states live on subgroups of U(d).");
   p.addHelpOption();

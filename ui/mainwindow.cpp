@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
@@ -22,10 +23,11 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "core/io/run_dir.h"
+#include "core/io/run_liveness.h"
 #include "core/util/error.h"
 #include "ui/charts/chart_export.h"
 #include "ui/charts/line_chart.h"
-#include "ui/engine/run_job.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
 #include "ui/engine/run_directory_reader.h"
@@ -129,6 +131,24 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   teaching_ = settings_->teachingStyle();
   setThemeOverride(themeFromKey(settings_->theme()));
   statusBar()->showMessage("Ready. F5 trains the experiment on the left.");
+  if (int n = reopenLiveRuns()) showMessage(QString("following %1 run(s) still training from before").arg(n), false);
+}
+
+int MainWindow::reopenLiveRuns() {
+  int n = 0;
+  for (const QString& dir : settings_->recentRuns()) {
+    bool open = false;
+    try {
+      const auto s = read_json_file(dir.toStdString() + "/status.json");
+      const std::string st = s.value("state", std::string());
+      open = (st == "running" || st == "paused") && run_dir_liveness_problem(dir.toStdString()).empty();
+    } catch (const std::exception&) {
+    }
+    bool known = false;
+    for (auto& r : runs_->runs()) known = known || r->dir == dir;
+    if (open && !known && openRunDirectory(dir) >= 0) ++n;
+  }
+  return n;
 }
 
 MainWindow::~MainWindow() = default;
@@ -250,7 +270,7 @@ int MainWindow::startRun(const RunConfig& cfg, const QString& name) {
   }
   settings_->setLastConfig(QString::fromStdString(to_json(cfg).dump()));
   settings_->addRecentRun(dir);
-  const int id = runs_->addRun(runName, makeTrainerJob(cfg, dir.toStdString(), runName.toStdString()), to_json(cfg), dir, cfg.train.steps);
+  const int id = runs_->addRun(runName, to_json(cfg), dir, cfg.train.steps);
   showMessage(QString("started %1 → %2").arg(runName, dir), false);
   return id;
 }
@@ -453,21 +473,31 @@ void MainWindow::changeEvent(QEvent* e) {
 void MainWindow::closeEvent(QCloseEvent* e) {
   const int active = runs_->activeCount();
   if (active > 0) {
-    bool stop = false;
+    CloseChoice choice = CloseChoice::Cancel;
     if (confirmClose_) {
-      stop = confirmClose_(active);
+      choice = confirmClose_(active);
     } else {
-      stop = QMessageBox::question(this, "Runs are active",
-                                   QString("%1 run(s) are still training or queued. Stop them and quit? "
-                                           "Stopped runs keep a valid run directory and checkpoint.")
-                                       .arg(active),
-                                   QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
+      QMessageBox box(QMessageBox::Question, "Runs are active",
+                      QString("%1 run(s) are still training or queued.\n\nStop them: each saves a checkpoint and can "
+                              "be resumed later.\nLeave them training: they go on without this window; opening "
+                              "udlab again follows them.")
+                          .arg(active),
+                      QMessageBox::Cancel, this);
+      QAbstractButton* stop = box.addButton("Stop them", QMessageBox::DestructiveRole);
+      QAbstractButton* leave = box.addButton("Leave them training", QMessageBox::AcceptRole);
+      box.setDefaultButton(QMessageBox::Cancel);
+      box.exec();
+      choice = box.clickedButton() == stop ? CloseChoice::Stop : box.clickedButton() == leave ? CloseChoice::Leave : CloseChoice::Cancel;
     }
-    if (!stop) {
+    if (choice == CloseChoice::Cancel) {
       e->ignore();
       return;
     }
-    runs_->stopAll();
+    // Queued runs never start once the window is gone: they are cancelled either way.
+    for (auto& r : runs_->runs())
+      if (r->own && !r->process && r->state == "queued") runs_->stop(r->id);
+    if (choice == CloseChoice::Stop) runs_->stopAll();  // each child checkpoints and exits on its own
+    runs_->leaveAll();
   }
   settings_->setGeometry(saveGeometry());
   settings_->setLastConfig(QString::fromStdString(to_json(experiment_->config()).dump()));

@@ -47,8 +47,12 @@ class MainWindow : public QMainWindow {
   int startRun(const RunConfig& cfg, const QString& name = QString());
   // Loads a run directory; errors are shown in the window. Returns the run id or -1.
   int openRunDirectory(const QString& dir);
-  // Called when closing with active runs; returns true to stop them and close. Tests replace the dialog.
-  void setCloseConfirmation(std::function<bool(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  // Called when closing with runs this window started that still train or wait: stop them, leave them
+  // training (a later window finds them again), or do not close. Tests replace the dialog.
+  enum class CloseChoice { Cancel, Stop, Leave };
+  void setCloseConfirmation(std::function<CloseChoice(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
+  // Opens the recent runs that are still training (left by a closed window, or a terminal's); returns how many.
+  int reopenLiveRuns();
   // Answers "clear the loaded runs?" when a lesson starts (QMessageBox::Yes/No/Cancel); tests set it.
   void setLessonClearAnswer(std::function<int(int loadedRuns)> ask) { askClearForLesson_ = std::move(ask); }
   LessonPanel* lessonPanel() const { return lessonPanel_; }
@@ -91,7 +95,7 @@ class MainWindow : public QMainWindow {
   bool teaching_ = false;
   ThemeOverride theme_ = ThemeOverride::System;
   QActionGroup* themeActions_ = nullptr;
-  std::function<bool(int)> confirmClose_;
+  std::function<CloseChoice(int)> confirmClose_;
   QString lastExportDir_;  // file dialogs start here, else in the runs folder
   LessonPanel* lessonPanel_ = nullptr;
   std::function<int(int)> askClearForLesson_;

@@ -1,5 +1,8 @@
 // `udlab-cli data list|fetch NAME|verify [NAME]`: where the dataset files are, downloading them from
 // their canonical sources (or a mirror), and checking them against the catalog.
+#include <unistd.h>
+
+#include <csignal>
 #include <QCoreApplication>
 #include <cstdio>
 #include <memory>
@@ -11,6 +14,7 @@
 #include "core/util/error.h"
 #include "core/util/memory.h"
 #include "ui/datasets/fetch_dataset.h"
+#include "ui/datasets/file_download.h"
 #include "ui/datasets/file_check.h"
 
 namespace udlab::cli {
@@ -22,7 +26,8 @@ const char* kUsage =
     "       udlab-cli data verify [NAME] [--data-dir DIR]\n"
     "\n"
     "Files are looked for in --data-dir, then $UDLAB_DATA_DIR, then ~/.cache/udlab/datasets\n"
-    "($XDG_CACHE_HOME/udlab/datasets); fetch writes to the first of these. --mirror URL fetches\n"
+    "($XDG_CACHE_HOME/udlab/datasets); fetch writes to the first of these. Tiny Shakespeare ships\n"
+    "with udlab (share/udlab/datasets) and is used when no search directory holds it. --mirror URL fetches\n"
     "<URL>/<dataset>/<file> (http://, https:// or file://) instead of the canonical sources.\n";
 
 struct DataArgs {
@@ -75,11 +80,12 @@ int list(const DataArgs& a) {
   auto dirs = data_search_dirs(a.data_dir);
   std::printf("search directories, in order:\n");
   for (const auto& d : dirs) std::printf("  %s\n", d.c_str());
+  for (const auto& d : bundled_data_dirs()) std::printf("  %s  (bundled with udlab, read-only)\n", d.c_str());
   for (const auto& ds : dataset_catalog()) {
     std::printf("\n%-16s %s\n", ds.name.c_str(), ds.description.c_str());
     for (const auto& st : dataset_file_status(ds, dirs, false))
-      std::printf("  %-28s %s%s\n", st.file->path.c_str(), st.path.empty() ? "missing" : st.path.c_str(),
-                  st.file->required ? "" : "  (optional)");
+      std::printf("  %-28s %s%s%s\n", st.file->path.c_str(), st.bundled ? "bundled: " : "",
+                  st.path.empty() ? "missing" : st.path.c_str(), st.file->required ? "" : "  (optional)");
   }
   std::printf("\n%-16s %s\n", "copy", "synthetic copy memory (generated from the seed, no files)");
   std::printf("%-16s %s\n", "recall", "synthetic associative recall (generated from the seed, no files)");
@@ -114,7 +120,17 @@ int verify(const DataArgs& a) {
   return 0;
 }
 
+// SIGINT/SIGTERM during a fetch: remove the partial file (unlink is async-signal-safe), then exit as
+// the signal would have.
+void on_fetch_signal(int sig) {
+  const char* part = FileDownload::currentPartialFile();
+  if (part[0]) ::unlink(part);
+  ::_exit(128 + sig);
+}
+
 int fetch(const DataArgs& a) {
+  std::signal(SIGINT, on_fetch_signal);
+  std::signal(SIGTERM, on_fetch_signal);
   const DatasetInfo& ds = dataset_or_throw(a.name);
   // Qt networking needs an application object; main() does not create one for the other commands.
   static int argc = 1;

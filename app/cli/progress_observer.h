@@ -1,7 +1,9 @@
 // Terminal output for `udlab-cli train`: a progress bar with ETA on a terminal, plain lines when
 // piped. Also turns Ctrl-C into a clean cancel (checkpoint + status "cancelled").
 #pragma once
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "cli/progress_bar.h"
 #include "core/train/run_control.h"
@@ -25,6 +27,8 @@ class ProgressObserver : public TrainObserver {
   ProgressBar bar_{"train"};
   int start_step_ = -1;
   std::string last_line_;
+  std::atomic<bool> stop_watcher_{false};
+  std::thread watcher_;  // turns SIGINT/SIGTERM into a cancel, also while the run is paused
 };
 
 }  // namespace udlab::cli

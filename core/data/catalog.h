@@ -20,7 +20,8 @@ struct DatasetInfo {
   std::vector<DataFile> files;
 };
 
-// The downloadable datasets (the synthetic tasks need no files and are not listed).
+// The downloadable datasets (the synthetic tasks need no files and are not listed). Tiny Shakespeare
+// also ships with udlab (core/data/data_dirs.h, resources/).
 const std::vector<DatasetInfo>& dataset_catalog();
 // nullptr when name is not in the catalog.
 const DatasetInfo* find_dataset_info(const std::string& name);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
 #include "core/util/error.h"
 
@@ -43,6 +44,29 @@ std::optional<std::string> find_data_file(const std::string& rel, const std::vec
     std::error_code ec;
     if (std::filesystem::is_regular_file(p, ec)) return p;
   }
+  return std::nullopt;
+}
+
+std::vector<std::string> bundled_data_dirs() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> cands;
+  if (!ec) cands.push_back(exe.parent_path().parent_path() / "share/udlab/datasets");
+#ifdef UDLAB_INSTALL_DATADIR
+  cands.push_back(UDLAB_INSTALL_DATADIR);
+#endif
+  for (auto& c : cands) {
+    auto p = std::filesystem::weakly_canonical(c, ec);
+    if (ec || !std::filesystem::is_directory(p, ec)) continue;
+    if (std::find(out.begin(), out.end(), p.string()) == out.end()) out.push_back(p.string());
+  }
+  return out;
+}
+
+std::optional<DataFileLocation> locate_data_file(const std::string& rel, const std::vector<std::string>& dirs) {
+  if (auto p = find_data_file(rel, dirs)) return DataFileLocation{*p, false};
+  if (auto p = find_data_file(rel, bundled_data_dirs())) return DataFileLocation{*p, true};
   return std::nullopt;
 }
 

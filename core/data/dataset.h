@@ -45,7 +45,11 @@ class Dataset {
 };
 
 // Resolves cfg.dataset (a name, a synthetic task, or a path to a UTF-8 text file) using cfg.data_dir,
-// then $UDLAB_DATA_DIR, then the user cache directory. Throws udlab::Error naming any missing file.
+// then $UDLAB_DATA_DIR, then the user cache directory, then the bundled copy (tinyshakespeare). Throws udlab::Error naming any missing file.
 std::unique_ptr<Dataset> open_dataset(const TrainConfig& cfg);
+
+// The path of the bundled copy when open_dataset(cfg) would read it (no search directory holds the file),
+// else "": callers tell the user which copy they train on.
+std::string bundled_dataset_path(const TrainConfig& cfg);
 
 }  // namespace udlab

@@ -11,9 +11,17 @@ namespace udlab {
 
 static std::string require_file(const std::string& rel, const std::vector<std::string>& dirs,
                                 const std::string& dataset) {
-  auto p = find_data_file(rel, dirs);
+  auto p = locate_data_file(rel, dirs);
   if (!p) throw Error(missing_data_file_message(rel, dirs, dataset));
-  return *p;
+  return p->path;
+}
+
+static const char* kShakespeareFile = "tinyshakespeare/input.txt";
+
+std::string bundled_dataset_path(const TrainConfig& cfg) {
+  if (cfg.dataset != "tinyshakespeare") return "";
+  auto p = locate_data_file(kShakespeareFile, data_search_dirs(cfg.data_dir));
+  return p && p->bundled ? p->path : "";
 }
 
 std::unique_ptr<Dataset> open_dataset(const TrainConfig& cfg) {
@@ -23,7 +31,7 @@ std::unique_ptr<Dataset> open_dataset(const TrainConfig& cfg) {
     return std::make_unique<RecallTask>(cfg.recall_pairs, cfg.recall_keys, cfg.recall_values, cfg.seed);
 
   auto dirs = data_search_dirs(cfg.data_dir);
-  if (name == "tinyshakespeare") return load_char_corpus(require_file("tinyshakespeare/input.txt", dirs, name), name);
+  if (name == "tinyshakespeare") return load_char_corpus(require_file(kShakespeareFile, dirs, name), name);
   if (name == "ptb") {
     // All three files come from the directory that holds the training file, never a mix of copies.
     std::string train = require_file("ptb/ptb.train.txt", dirs, name);

@@ -15,6 +15,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/groups/small_mm.h"
+
 namespace udlab::expm {
 
 struct Plan {
@@ -84,19 +86,15 @@ Plan choose_plan(double norm1) {
   return best;
 }
 
-// Small products: Eigen sends anything with rows + cols + depth ≥ 20 to its blocked GEMM, whose packing
-// and workspace cost more than the arithmetic at 8–32. The coefficient-based lazy product is
-// vectorised along the rows (row-major) and, for fixed sizes, fully unrolled.
-inline constexpr int kLazyMax = 32;
-template <class C, class A, class B>
-inline void mm(C& c, const A& a, const B& b) {
-  if (a.rows() <= kLazyMax) c.noalias() = a.lazyProduct(b);
-  else c.noalias() = a * b;
+// The products run on core/groups/small_mm (libxsmm JIT kernels for every n, or Eigen), on plain
+// row-major square matrices.
+template <class Mat>
+inline void mm(Mat& c, const Mat& a, const Mat& b) {
+  smm::mm<typename Mat::Scalar>(int(a.rows()), a.data(), b.data(), c.data());
 }
-template <class C, class A, class B>
-inline void mm_add(C& c, const A& a, const B& b) {
-  if (a.rows() <= kLazyMax) c.noalias() += a.lazyProduct(b);
-  else c.noalias() += a * b;
+template <class Mat>
+inline void mm_add(Mat& c, const Mat& a, const Mat& b) {
+  smm::mm<typename Mat::Scalar>(int(a.rows()), a.data(), b.data(), c.data(), true);
 }
 
 template <class Mat>

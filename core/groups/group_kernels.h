@@ -1,14 +1,17 @@
 // The per-matrix maths every group shares, parameterised by GroupSpec only: exp and its adjoint per
 // diagonal block (closed form for 2×2 rotation blocks, Taylor otherwise), membership error and
-// Newton–Schulz re-orthogonalisation. Templated on the block's compile-time size N (Eigen::Dynamic for
-// any size) so the CPU ops can instantiate allocation-free fixed-size versions for the hot sizes.
+// Newton–Schulz re-orthogonalisation. Every product runs on core/groups/small_mm; the scratch is reused
+// per thread. Templated on the block's compile-time size N, but the CPU ops use Eigen::Dynamic for every
+// size (one code path, issue 15).
 #pragma once
 #include <Eigen/Core>
 #include <cmath>
+#include <vector>
 
 #include "core/groups/expm_taylor.h"
 #include "core/groups/group.h"
 #include "core/groups/group_def.h"
+#include "core/groups/small_mm.h"
 
 namespace udlab::kernels {
 
@@ -106,14 +109,27 @@ template <class S>
 double membership_error(const GroupSpec& g, const S* h) {
   const int n = g.n, b = g.block;
   double sum = 0;
-  for (int i0 = 0; i0 < n; i0 += b)
-    for (int i = i0; i < i0 + b; ++i)
-      for (int j = i; j < i0 + b; ++j) {
-        double s = 0;
-        for (int k = i0; k < i0 + b; ++k) s += double(h[size_t(k) * n + i]) * double(h[size_t(k) * n + j]);
-        if (i == j) s -= 1;
-        sum += (i == j ? 1 : 2) * s * s;
-      }
+  if (b >= 8) {  // the Gram matrix hᵀh of each block as one double product (the check runs every few steps)
+    thread_local std::vector<double> H, G;
+    H.resize(size_t(b) * b);
+    G.resize(size_t(b) * b);
+    for (int i0 = 0; i0 < n; i0 += b) {
+      for (int i = 0; i < b; ++i)
+        for (int j = 0; j < b; ++j) H[size_t(i) * b + j] = double(h[size_t(i0 + i) * n + i0 + j]);
+      smm::gemm<double>(b, b, b, true, false, H.data(), b, H.data(), b, false, G.data(), b);
+      for (int i = 0; i < b; ++i) G[size_t(i) * b + i] -= 1;
+      for (double v : G) sum += v * v;
+    }
+  } else {
+    for (int i0 = 0; i0 < n; i0 += b)
+      for (int i = i0; i < i0 + b; ++i)
+        for (int j = i; j < i0 + b; ++j) {
+          double s = 0;
+          for (int k = i0; k < i0 + b; ++k) s += double(h[size_t(k) * n + i]) * double(h[size_t(k) * n + j]);
+          if (i == j) s -= 1;
+          sum += (i == j ? 1 : 2) * s * s;
+        }
+  }
   double e = std::sqrt(sum);
   return g.complex ? e / std::sqrt(2.0) : e;
 }

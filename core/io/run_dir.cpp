@@ -17,6 +17,9 @@ nlohmann::json read_json_file(const std::string& path) {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(path + " is not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. a number such as 1e999 that overflows a double
+    throw Error(path + " is not valid JSON: " + e.what());
   }
 }
 
@@ -41,7 +44,10 @@ void MetricsLog::open(const std::string& path, long keep_until_step) {
     while (std::getline(in, line)) {
       try {
         auto j = nlohmann::json::parse(line);
-        if (j.value("step", 0L) <= keep_until_step) kept += line + "\n";
+        // As a double: a damaged step (1e300, a string) must not be converted to an integer type.
+        auto it = j.is_object() ? j.find("step") : j.end();
+        const double step = j.is_object() && it != j.end() && it->is_number() ? it->get<double>() : 0.0;
+        if (step <= double(keep_until_step)) kept += line + "\n";
       } catch (const std::exception&) {
         break;  // a torn last line from a killed process: drop it
       }

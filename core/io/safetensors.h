@@ -1,7 +1,8 @@
 // The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
 // {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}, then the raw
 // little-endian data. Parsing validates every offset and size so that a truncated or corrupt file is a
-// clear error, never an out-of-bounds read.
+// clear error, never an out-of-bounds read. Files we write carry a CRC-32 of their content in the
+// metadata ("crc32"), checked on load when present and removed from SafeTensors::metadata.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -32,6 +33,7 @@ struct SafeTensors {
 };
 
 size_t dtype_size(const std::string& dtype);  // 0 for unknown
+std::string content_crc32(const SafeTensors& st);  // 8 hex digits
 std::string serialize_safetensors(const SafeTensors& st);
 // `what` names the source in error messages (e.g. the path).
 SafeTensors parse_safetensors(const std::string& bytes, const std::string& what);

@@ -67,6 +67,9 @@ class Model {
   virtual std::vector<double> predict_next(const std::vector<int32_t>& context) = 0;
   // Called after each optimiser step (e.g. to re-project learned group elements). Default: nothing.
   virtual void after_update() {}
+  // The stream dropout masks are drawn from, when the model has one: checkpointed so that a resumed
+  // run with dropout draws the same masks as an uninterrupted one.
+  virtual Rng* dropout_rng() { return nullptr; }
 
  protected:
   ModelConfig cfg_;

@@ -20,8 +20,14 @@ void save_checkpoint(const std::string& path, const RunConfig& cfg, ParamStore<f
   }
   int64_t step = st.step;
   out.put("train.step", "I64", {1}, &step, 1);
-  uint64_t rng[2] = {st.rng.state(), st.rng.inc()};
-  out.put("train.rng", "U64", {2}, rng, 2);
+  // The RNG's two uint64 words as I64 bit patterns: PyTorch before 2.3 has no uint64 and refuses a whole
+  // file that holds one (Debian 12 ships 1.13).
+  int64_t rng[2] = {int64_t(st.rng.state()), int64_t(st.rng.inc())};
+  out.put("train.rng", "I64", {2}, rng, 2);
+  if (st.has_dropout_rng) {
+    int64_t d[2] = {int64_t(st.dropout_rng.state()), int64_t(st.dropout_rng.inc())};
+    out.put("train.dropout_rng", "I64", {2}, d, 2);
+  }
   out.put("train.accum", "F64", {int64_t(st.accum.size())}, st.accum.data(), st.accum.size());
   out.metadata["format"] = "udlab-checkpoint-1";
   out.metadata["config"] = to_json(cfg).dump();
@@ -58,11 +64,20 @@ void load_checkpoint(const std::string& path, ParamStore<float>& ps, AdamW<float
   if (st) {
     wrap([&] {
       st->step = in.get<int64_t>("train.step", "I64", 1)[0];
-      auto r = in.get<uint64_t>("train.rng", "U64", 2);
+      // Checkpoints written before 0.1.0's PyTorch fix hold it as U64: the same 16 bytes.
+      auto rng = in.tensors.find("train.rng");
+      bool old_u64 = rng != in.tensors.end() && rng->second.dtype == "U64";
+      auto r = in.get<uint64_t>("train.rng", old_u64 ? "U64" : "I64", 2);
       st->rng.set_state(r[0], r[1]);
       auto it = in.tensors.find("train.accum");
       if (it == in.tensors.end()) throw Error("checkpoint has no tensor 'train.accum'");
+      if (it->second.bytes.size() > 64 * sizeof(double)) throw Error("tensor 'train.accum' is too large");
       st->accum = in.get<double>("train.accum", "F64", it->second.bytes.size() / sizeof(double));
+      st->has_dropout_rng = in.tensors.count("train.dropout_rng") > 0;
+      if (st->has_dropout_rng) {
+        auto d = in.get<int64_t>("train.dropout_rng", "I64", 2);
+        st->dropout_rng.set_state(uint64_t(d[0]), uint64_t(d[1]));
+      }
     });
   }
 }

@@ -1,6 +1,7 @@
 // Checkpoints in safetensors (docs/checkpoint.md): every parameter under its model name (F32),
 // AdamW moments as "optim.m.<name>" / "optim.v.<name>", the step as "train.step" (I64 [1]),
-// the data RNG as "train.rng" (U64 [2]: state, increment), the partial logging interval as
+// the data RNG as "train.rng" (I64 [2]: the bit patterns of its uint64
+// state and increment; U64 in older files, still read), the partial logging interval as
 // "train.accum" (F64), and the resolved config in the metadata under "config".
 #pragma once
 #include <string>
@@ -17,6 +18,8 @@ struct TrainState {
   long step = 0;
   Rng rng;
   std::vector<double> accum;  // trainer's interval accumulators and elapsed wall time
+  bool has_dropout_rng = false;  // the model's dropout stream ("train.dropout_rng", optional)
+  Rng dropout_rng;
 };
 
 void save_checkpoint(const std::string& path, const RunConfig& cfg, ParamStore<float>& ps, AdamW<float>* opt,

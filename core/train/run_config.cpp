@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <type_traits>
 
 #include "core/util/error.h"
@@ -32,6 +33,12 @@ void visit(C& c, F&& f) {
   f("recall_pairs", t.recall_pairs); f("recall_keys", t.recall_keys); f("recall_values", t.recall_values);
 }
 
+// Whether a whole number d converts to U without overflow (a cast out of range is undefined behaviour).
+template <class U>
+bool fits(double d) {
+  return d >= double(std::numeric_limits<U>::min()) && d < std::ldexp(1.0, std::numeric_limits<U>::digits);
+}
+
 template <class T>
 void set_json(T& field, const nlohmann::json& v, const std::string& key) {
   using U = std::decay_t<T>;
@@ -44,7 +51,11 @@ void set_json(T& field, const nlohmann::json& v, const std::string& key) {
   if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool>) {
     double d = v.get<double>();
     if (std::is_unsigned_v<U> && d < 0) throw Error("config key '" + key + "' must not be negative");
+    if (!fits<U>(d)) throw Error("config key '" + key + "' is out of range (" + v.dump() + ")");
     field = static_cast<U>(d);
+  } else if constexpr (std::is_floating_point_v<U>) {
+    field = v.get<U>();
+    if (!std::isfinite(field)) throw Error("config key '" + key + "' is not finite");
   } else {
     field = v.get<U>();
   }
@@ -61,12 +72,12 @@ void set_text(T& field, const std::string& s, const std::string& key) {
   } else if constexpr (std::is_integral_v<U>) {
     char* end = nullptr;
     double d = std::strtod(s.c_str(), &end);  // accepts 1e6
-    if (s.empty() || *end || std::floor(d) != d || std::isnan(d) || (std::is_unsigned_v<U> && d < 0)) throw bad();
+    if (s.empty() || *end || std::floor(d) != d || std::isnan(d) || !fits<U>(d)) throw bad();
     field = static_cast<U>(d);
   } else if constexpr (std::is_floating_point_v<U>) {
     char* end = nullptr;
     double d = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end) throw bad();
+    if (s.empty() || *end || !std::isfinite(d)) throw bad();
     field = d;
   } else {
     field = s;
@@ -137,12 +148,20 @@ void validate(const RunConfig& c) {
   need(m.max_phase > 0, "max_phase must be positive");
   need(m.lru_init == "ring" || m.lru_init == "glorot", "lru_init must be ring or glorot");
   need(m.dropout >= 0 && m.dropout < 1, "dropout must be in [0, 1)");
+  // Only the LRU implements dropout; silently training another model without it would mislead.
+  need(m.dropout == 0 || m.model == "lru", "dropout is implemented only for model lru (got " + m.model + ")");
   need(m.lru_lr_factor > 0, "lru_lr_factor must be positive");
   need(t.seq_len >= 1 && t.seq_len <= (1 << 20), "seq_len must be in 1..1048576");
   need(t.batch >= 1 && t.batch <= (1 << 16), "batch must be in 1..65536");
   need(t.steps >= 0, "steps must not be negative");
   need(t.lr > 0 && std::isfinite(t.lr), "lr must be positive");
   need(t.warmup >= 0, "warmup must not be negative");
+  need(t.min_lr_frac >= 0 && t.min_lr_frac <= 1, "min_lr_frac must be in [0, 1]");
+  need(t.beta1 >= 0 && t.beta1 < 1, "beta1 must be in [0, 1)");
+  need(t.beta2 >= 0 && t.beta2 < 1, "beta2 must be in [0, 1)");
+  need(t.eps > 0 && t.eps <= 1, "eps must be in (0, 1]");
+  need(std::isfinite(t.clip) && std::isfinite(t.weight_decay), "clip and weight_decay must be finite");
+  need(t.val_tokens <= (size_t(1) << 40), "val_tokens must be at most 2^40");
   need(t.schedule == "cosine" || t.schedule == "constant", "schedule must be cosine or constant");
   need(t.clip >= 0, "clip must not be negative");
   need(t.weight_decay >= 0, "weight_decay must not be negative");

@@ -15,6 +15,7 @@ namespace udlab {
 LoadedRun load_run(const std::string& run_dir, int threads, const std::string& data_dir) {
   LoadedRun r;
   r.cfg = load_run_config(run_dir);
+  remove_stale_temp_files(run_dir);
   if (!data_dir.empty()) r.cfg.train.data_dir = data_dir;
   RunPaths p{run_dir};
   if (!file_exists(p.checkpoint())) throw Error(run_dir + " has no checkpoint.safetensors (the run has not saved yet)");

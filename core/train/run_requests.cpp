@@ -25,9 +25,9 @@ void validate_run_request(const nlohmann::json& r) {
   validate_hot_edit(r["changes"]);
 }
 
-void write_run_request(const std::string& run_dir, const nlohmann::json& request) {
+void write_run_request(const std::string& run_dir, const nlohmann::json& request, bool before_start) {
   validate_run_request(request);
-  if (!file_exists((fs::path(run_dir) / "config.json").string()))
+  if (!before_start && !file_exists((fs::path(run_dir) / "config.json").string()))
     throw Error("'" + run_dir + "' is not a run directory (no config.json)");
   const fs::path dir = fs::path(run_dir) / "requests";
   std::error_code ec;

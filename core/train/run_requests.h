@@ -20,8 +20,10 @@ namespace udlab {
 // Throws udlab::Error with a one-line message for an unknown action or an invalid edit.
 void validate_run_request(const nlohmann::json& request);
 // Validates, then writes the request into run_dir/requests/. Throws udlab::Error (naming the path)
-// when run_dir is not a run directory or the file cannot be written.
-void write_run_request(const std::string& run_dir, const nlohmann::json& request);
+// when run_dir is not a run directory or the file cannot be written. `before_start`: the caller is
+// about to start (or has just started) the process that trains run_dir, so config.json may not exist
+// yet; the process takes the request once it runs.
+void write_run_request(const std::string& run_dir, const nlohmann::json& request, bool before_start = false);
 
 // Forwards run_dir/requests/*.json to a RunControl, from its own thread every kPollMs and on poll().
 class RunRequestWatcher {

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
+#include "core/io/run_liveness.h"
 #include "core/models/model_registry.h"
 #include "core/train/adamw.h"
 #include "core/train/checkpoint.h"
@@ -34,6 +36,29 @@ nlohmann::json complex_list(const std::vector<std::complex<double>>& v) {
 // JSON has no NaN: non-finite numbers are written as null rather than producing invalid files.
 nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+// Dataset and data_dir paths are stored absolute, so that eval, sample and --resume work from any directory.
+void make_paths_absolute(TrainConfig& tc) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(tc.dataset, ec) && std::filesystem::path(tc.dataset).is_relative())
+    tc.dataset = std::filesystem::absolute(tc.dataset, ec).lexically_normal().string();
+  if (!tc.data_dir.empty() && std::filesystem::path(tc.data_dir).is_relative())
+    tc.data_dir = std::filesystem::absolute(tc.data_dir, ec).lexically_normal().string();
+}
+
+// The training state read back from a checkpoint is a number read from a file like any other: a step
+// outside 0..INT_MAX or an accumulator that is not a finite, sane value is refused (an extreme wall
+// time would overflow the clock arithmetic).
+void check_train_state(const TrainState& st, const std::string& path) {
+  if (st.step < 0 || st.step > std::numeric_limits<int>::max())
+    throw Error(path + ": train.step " + std::to_string(st.step) + " is out of range");
+  if (st.accum.size() != kAccumSize) throw Error(path + ": unexpected train.accum size");
+  for (size_t i = 0; i < st.accum.size(); ++i)
+    if (!std::isfinite(st.accum[i]) || st.accum[i] < -1e300 || std::abs(st.accum[i]) > 1e300)
+      throw Error(path + ": train.accum[" + std::to_string(i) + "] is not a finite number");
+  if (!(st.accum[kWall] >= 0 && st.accum[kWall] < 1e10) || !(st.accum[kIntervalTime] >= 0 && st.accum[kIntervalTime] < 1e10))
+    throw Error(path + ": train.accum holds an impossible wall time");
+}
+
 }  // namespace
 
 struct Trainer::Impl {
@@ -49,11 +74,25 @@ struct Trainer::Impl {
   TrainState st;
   int T = 0, B = 0;
   std::string device_note;
+  bool has_checkpoint = false;  // a checkpoint of this run exists on disk
   MetricsLog log;
   std::vector<Batch> val_batches;
+  std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
+  std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
+
+  RunStatus loop();
+  // Ends the run as "diverged" at `step` (1-based) without touching the last checkpoint.
+  RunStatus diverge(RunStatus status, long step, const std::string& why, double wall) {
+    status.state = "diverged";
+    status.reason = "step " + std::to_string(step) + ": " + why +
+                    (has_checkpoint ? "" : " (no checkpoint had been written yet)");
+    emit_metrics({{"step", step}, {"event", "diverged"}, {"reason", status.reason}, {"wall_time", wall}});
+    emit_status(status);
+    return status;
+  }
 
   void emit_status(const RunStatus& s) {
-    if (!paths.dir.empty()) write_json_atomic(paths.status(), s.to_json());
+    if (status_out) status_out->write(s);
     if (obs) obs->on_status(s);
   }
   void emit_metrics(const nlohmann::json& rec) {
@@ -61,7 +100,13 @@ struct Trainer::Impl {
     if (obs) obs->on_metrics(rec);
   }
   void checkpoint() {
-    if (!paths.dir.empty()) save_checkpoint(paths.checkpoint(), cfg, model->params(), opt.get(), st);
+    if (paths.dir.empty()) return;
+    if (Rng* r = model->dropout_rng()) {
+      st.has_dropout_rng = true;
+      st.dropout_rng = *r;
+    }
+    save_checkpoint(paths.checkpoint(), cfg, model->params(), opt.get(), st);
+    has_checkpoint = true;
   }
   nlohmann::json run_info() const {
     nlohmann::json tensors = nlohmann::json::array();
@@ -113,10 +158,23 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   validate(m.cfg);
   const auto& tc = m.cfg.train;
 
+  if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.config())))
+    throw Error("cannot resume: " + m.paths.dir + " has no config.json");
+  if (!m.paths.dir.empty()) {
+    // Locked before anything is read or written there: a second process is refused by name.
+    std::error_code ec;
+    std::filesystem::create_directories(m.paths.dir, ec);
+    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
+    m.lock = std::make_unique<RunLock>(m.paths.dir);
+  }
   if (!m.paths.dir.empty() && !m.opts.resume && file_exists(m.paths.config()))
     throw Error("run directory " + m.paths.dir + " already holds a run; use --resume or another --out");
-  if (m.opts.resume && (m.paths.dir.empty() || !file_exists(m.paths.checkpoint())))
-    throw Error("cannot resume: " + m.paths.dir + " has no checkpoint.safetensors");
+  // A run killed before its first checkpoint resumes from step 0 rather than stranding its directory.
+  const bool from_checkpoint = m.opts.resume && file_exists(m.paths.checkpoint());
+  const std::string start_note =
+      m.opts.resume && !from_checkpoint ? "no checkpoint yet in " + m.paths.dir + ": starting from step 0" : "";
+  if (!m.paths.dir.empty()) remove_stale_temp_files(m.paths.dir);
+  if (!m.opts.resume) make_paths_absolute(m.cfg.train);
   validate_run_label(m.opts.label);
   if (m.opts.resume && m.opts.label.empty() && file_exists(m.paths.info())) {
     // Keep the label the run was given (or renamed to in the window).
@@ -133,6 +191,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   resolve_seq_len(m.cfg, m.T);
   const ModelInfo& info = ModelRegistry::instance().get(m.cfg.model.model);
   m.be = BackendRegistry::instance().create(tc.device, tc.threads, tc.deterministic, &m.device_note);
+  if (!start_note.empty()) m.device_note += (m.device_note.empty() ? "" : "; ") + start_note;
   m.model = info.make_float(m.cfg.model, m.data->vocab().size(), *m.be);
 
   // Parameters, gradients, two Adam moments, plus activations: refuse before allocating anything big.
@@ -146,18 +205,19 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
   m.st.rng = Rng(tc.seed * 0x9E3779B97F4A7C15ULL + 17);
   m.st.accum.assign(kAccumSize, 0.0);
 
-  if (m.opts.resume) {
+  if (from_checkpoint) {
     load_checkpoint(m.paths.checkpoint(), m.model->params(), m.opt.get(), &m.st);
-    if (m.st.accum.size() != kAccumSize) throw Error(m.paths.checkpoint() + ": unexpected train.accum size");
+    check_train_state(m.st, m.paths.checkpoint());
+    if (Rng* r = m.model->dropout_rng()) {
+      if (m.st.has_dropout_rng) *r = m.st.dropout_rng;
+    }
   }
   m.val_batches = m.data->eval_batches(Split::Val, m.B, m.T, tc.val_tokens);
 
   if (!m.paths.dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(m.paths.dir, ec);
-    if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
+    m.status_out = std::make_unique<StatusWriter>(m.paths.status());
     m.log.open(m.paths.metrics(), m.opts.resume ? m.st.step : 0);
   }
 }
@@ -173,8 +233,28 @@ void validate_run_label(const std::string& label) {
 const RunConfig& Trainer::config() const { return impl_->cfg; }
 size_t Trainer::param_count() const { return impl_->model->params().numel(); }
 
+// Any error ends the run as "failed" in status.json (a reader must never see "running" for ever), then
+// propagates to the front end, which reports it.
 RunStatus Trainer::run() {
   Impl& m = *impl_;
+  try {
+    return m.loop();
+  } catch (const std::exception& e) {
+    RunStatus s;
+    s.state = "failed";
+    s.step = int(m.st.step);
+    s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
+    try {
+      m.emit_status(s);  // through the heartbeat writer, so that it never rewrites "running" after this
+    } catch (const std::exception&) {
+      // The status cannot be written either (a full disk, a removed directory): the error above says why.
+    }
+    throw;
+  }
+}
+
+RunStatus Trainer::Impl::loop() {
+  Impl& m = *this;
   const TrainConfig& tc = m.cfg.train;
   auto& ps = m.model->params();
   auto& dense = m.be->dense();
@@ -226,18 +306,15 @@ RunStatus Trainer::run() {
     StepResult r = m.model->forward_backward(batch, true, tel_now ? &tel : nullptr);
 
     // Divergence: stop before the update so the last checkpoint and the metrics stay good.
+    // A finite loss whose perplexity overflows a double (above ~709.78 nats) has diverged too.
     std::string bad;
     if (!std::isfinite(r.loss_sum)) bad = "loss is " + std::to_string(r.loss_sum);
+    else if (!std::isfinite(std::exp(r.loss_sum / std::max(r.weight_sum, 1e-300))))
+      bad = "loss " + std::to_string(r.loss_sum / std::max(r.weight_sum, 1e-300)) + " nats (perplexity overflows)";
     else if (dense.has_nonfinite(ps.grads(), ps.numel()))
       for (int i = 0; i < int(specs.size()) && bad.empty(); ++i)
         if (dense.has_nonfinite(ps.grad(i), specs[i].numel)) bad = "gradient of " + specs[i].name + " is not finite";
-    if (!bad.empty()) {
-      status.state = "diverged";
-      status.reason = "step " + std::to_string(step + 1) + ": " + bad;
-      m.emit_metrics({{"step", step + 1}, {"event", "diverged"}, {"reason", status.reason}, {"wall_time", elapsed()}});
-      m.emit_status(status);
-      return status;
-    }
+    if (!bad.empty()) return m.diverge(status, step + 1, bad, elapsed());
 
     std::vector<double> tensor_sq(specs.size());
     double total_sq = 0;
@@ -298,6 +375,8 @@ RunStatus Trainer::run() {
       rec["wall_time"] = elapsed();
       acc[kLoss] = acc[kWeight] = acc[kCorrect] = acc[kSteps] = acc[kTokens] = acc[kIntervalTime] = 0;
       m.emit_metrics(rec);
+      if (rec.contains("val_ppl") && rec["val_ppl"].is_null())
+        return m.diverge(status, m.st.step, "validation loss " + rec["val_loss"].dump() + " (perplexity not finite)", elapsed());
     }
     if ((checkpoint_every > 0 && m.st.step % checkpoint_every == 0) || m.st.step == tc.steps) {
       acc[kWall] = elapsed();

@@ -10,6 +10,9 @@ namespace udlab {
 void write_file_atomic(const std::string& path, std::string_view bytes);
 // Reads a whole file; throws udlab::Error naming the path if it is missing or unreadable.
 std::string read_file(const std::string& path);
+// Removes "NAME.tmp-PID" files in dir whose writer (PID) is no longer running: what a killed
+// write_file_atomic leaves behind.
+void remove_stale_temp_files(const std::string& dir);
 bool file_exists(const std::string& path);
 
 }  // namespace udlab

@@ -53,7 +53,8 @@ echo '{"hidden": 32, "nosuchkey": 1}' >"$tmp/bad.json"
 expect_error "nosuchkey" "$CLI" train --config "$tmp/bad.json" --out "$tmp/x3"
 echo '{"hidden": ' >"$tmp/broken.json"
 expect_error "not valid JSON" "$CLI" train --config "$tmp/broken.json" --out "$tmp/x4"
-expect_error "input.txt" env -u UDLAB_DATA_DIR XDG_CACHE_HOME=/nonexistent "$CLI" train --dataset tinyshakespeare --data-dir /nonexistent --out "$tmp/x5" --steps 1
+# tinyshakespeare is bundled (tests/cli/test_bundled_data.sh); ptb is download-only, so it can be missing.
+expect_error "ptb.train.txt" env -u UDLAB_DATA_DIR XDG_CACHE_HOME=/nonexistent "$CLI" train --dataset ptb --data-dir /nonexistent --out "$tmp/x5" --steps 1
 expect_error "available" "$CLI" train --model lstm --hidden 20000 --layers 2 --embed 16 --out "$tmp/x6"
 expect_error "already holds a run" "$CLI" train $small --steps 1 --out "$tmp/run"
 head -c 100 "$tmp/run/checkpoint.safetensors" >"$tmp/trunc" && cp "$tmp/trunc" "$tmp/run/checkpoint.safetensors"

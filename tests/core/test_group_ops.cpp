@@ -1,5 +1,5 @@
 // The batched CPU GroupOps against the single-matrix reference (core/groups) and naive products,
-// including the fixed-size (8, 16) fast paths in float.
+// (every size now shares one small_mm path; test_small_mm covers n = 1..128).
 #include <gtest/gtest.h>
 
 #include <cmath>

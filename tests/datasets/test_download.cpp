@@ -1,6 +1,10 @@
 // The download path against a real HTTP server on loopback (a QTcpServer in this process): success,
 // skipping good copies, checksum and HTTP failures, truncation, stalls, redirects, and atomicity.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
@@ -122,7 +126,7 @@ TEST(Download, FetchesChecksAndInstalls) {
   EXPECT_EQ(last_got, 1115394);
   EXPECT_EQ(last_total, 1115394);
   EXPECT_EQ(events, std::vector<std::string>{"downloaded " + dest});
-  EXPECT_FALSE(fs::exists(dest + ".part"));
+  EXPECT_FALSE(fs::exists(dest + ".tmp-" + std::to_string(::getpid())));
 
   // A good copy is not downloaded again; --force does.
   events.clear();
@@ -145,7 +149,7 @@ TEST(Download, WrongContentNeverLandsAndKeepsAGoodCopy) {
   std::string err = fetch_error(shakespeare(), o);
   EXPECT_NE(err.find("is not the expected file: SHA-256 is "), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(dest));
-  EXPECT_FALSE(fs::exists(dest + ".part"));
+  EXPECT_FALSE(fs::exists(dest + ".tmp-" + std::to_string(::getpid())));
 
   // With a good copy in place, a forced download of a bad file leaves the good one untouched.
   QByteArray good = shared_file("tinyshakespeare/input.txt");
@@ -153,7 +157,7 @@ TEST(Download, WrongContentNeverLandsAndKeepsAGoodCopy) {
   o.force = true;
   EXPECT_NE(fetch_error(shakespeare(), o), "");
   EXPECT_EQ(sha256_file(dest), shakespeare().files[0].sha256);
-  EXPECT_FALSE(fs::exists(dest + ".part"));
+  EXPECT_FALSE(fs::exists(dest + ".tmp-" + std::to_string(::getpid())));
 }
 
 TEST(Download, HttpErrorsNameTheUrlAndStatus) {
@@ -165,7 +169,7 @@ TEST(Download, HttpErrorsNameTheUrlAndStatus) {
   std::string err = fetch_error(shakespeare(), o);
   EXPECT_NE(err.find("download of " + srv.url() + "/tinyshakespeare/input.txt failed: HTTP 404"), std::string::npos)
       << err;
-  EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt.part"));
+  EXPECT_FALSE(fs::exists(dir.path / ("tinyshakespeare/input.txt.tmp-" + std::to_string(::getpid()))));
 }
 
 TEST(Download, TruncatedTransferFails) {
@@ -180,7 +184,21 @@ TEST(Download, TruncatedTransferFails) {
   std::string err = fetch_error(shakespeare(), o);
   EXPECT_NE(err.find("download of " + srv.url() + "/tinyshakespeare/input.txt"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt"));
-  EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt.part"));
+  EXPECT_FALSE(fs::exists(dir.path / ("tinyshakespeare/input.txt.tmp-" + std::to_string(::getpid()))));
+}
+
+TEST(Download, AKilledFetchsPartialFileIsRemovedByTheNextFetch) {
+  LoopbackServer srv;
+  srv.routes["/tinyshakespeare/input.txt"].body = shared_file("tinyshakespeare/input.txt");
+  TempDir dir;
+  fs::create_directories(dir.path / "tinyshakespeare");
+  const fs::path stale = dir.path / "tinyshakespeare/input.txt.tmp-999999999";  // no such process
+  std::ofstream(stale) << "partial";
+  FetchOptions o;
+  o.data_dir = dir.path.string();
+  o.mirror = srv.url() + "/";
+  ASSERT_EQ(fetch_error(shakespeare(), o), "");
+  EXPECT_FALSE(fs::exists(stale));
 }
 
 TEST(Download, StalledServerTimesOut) {
@@ -255,11 +273,11 @@ TEST(Download, CancelRemovesThePartialFile) {
                   dest);
   QSignalSpy done(&dl, &FileDownload::finished);
   dl.start();
-  EXPECT_TRUE(fs::exists(dest.toStdString() + ".part"));
+  EXPECT_TRUE(fs::exists(dest.toStdString() + ".tmp-" + std::to_string(::getpid())));
   QTimer::singleShot(100, &dl, [&] { dl.cancel(); });
   ASSERT_TRUE(done.wait(5000));
   EXPECT_NE(done.at(0).at(0).toString().indexOf("cancelled"), -1);
-  EXPECT_FALSE(fs::exists(dest.toStdString() + ".part"));
+  EXPECT_FALSE(fs::exists(dest.toStdString() + ".tmp-" + std::to_string(::getpid())));
   EXPECT_FALSE(fs::exists(dest.toStdString()));
 }
 

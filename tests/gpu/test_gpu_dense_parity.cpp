@@ -233,7 +233,7 @@ TEST_F(GpuParity, DeviceMemoryRoundTripAndClearErrors) {
 }
 
 TEST_F(GpuParity, EveryFamilyIsPresent) {
-  // All five families have a CUDA implementation (group partly staged through the host). A missing one
+  // All five families have a CUDA implementation. A missing one
   // would throw "op family 'x' is not supported on backend 'cuda'".
   EXPECT_NO_THROW(gpu_->dense());
   EXPECT_NO_THROW(gpu_->rnn());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/backend/backend.h"
+#include "core/groups/group.h"
 #include "core/models/model_registry.h"
 #include "core/train/trainer.h"
 #include "gpu/cuda_backend.h"
@@ -55,6 +56,19 @@ LossCurve run(const RunConfig& c) {
   return curve;
 }
 
+void expect_same_curve(const LossCurve& cpu, const LossCurve& gpu) {
+  ASSERT_EQ(cpu.state, "finished");
+  ASSERT_EQ(gpu.state, "finished");
+  ASSERT_EQ(cpu.loss.size(), 50u);
+  ASSERT_EQ(gpu.loss.size(), 50u);
+  // float32 on both sides with different summation orders: the curves drift apart slowly as the
+  // optimiser amplifies rounding differences. 1% relative over 50 steps; the first step (before any
+  // update) must agree to float precision.
+  EXPECT_NEAR(gpu.loss[0], cpu.loss[0], 1e-4 * cpu.loss[0]);
+  for (size_t i = 0; i < cpu.loss.size(); ++i)
+    EXPECT_NEAR(gpu.loss[i], cpu.loss[i], 1e-2 * std::fabs(cpu.loss[i])) << "step " << i + 1;
+}
+
 // Runs everywhere: the CPU half of the parity run must be a valid, finishing run for every model, so
 // that on a GPU machine a failure can only come from the CUDA side.
 TEST(GpuTrainParity, ParityConfigsTrainOnTheCpu) {
@@ -86,19 +100,46 @@ TEST(GpuTrainParity, FiftyStepsMatchTheCpuForEveryModel) {
       }
       throw;
     }
-    ASSERT_EQ(cpu.state, "finished");
-    ASSERT_EQ(gpu.state, "finished");
-    ASSERT_EQ(cpu.loss.size(), 50u);
-    ASSERT_EQ(gpu.loss.size(), 50u);
-    // float32 on both sides with different summation orders: the curves drift apart slowly as the
-    // optimiser amplifies rounding differences. 1% relative over 50 steps; the first step (before any
-    // update) must agree to float precision.
-    EXPECT_NEAR(gpu.loss[0], cpu.loss[0], 1e-4 * cpu.loss[0]);
-    for (size_t i = 0; i < cpu.loss.size(); ++i)
-      EXPECT_NEAR(gpu.loss[i], cpu.loss[i], 1e-2 * std::fabs(cpu.loss[i])) << "step " << i + 1;
+    expect_same_curve(cpu, gpu);
     ++compared;
   }
   EXPECT_GT(compared, 0) << "no model ran on CUDA";
+}
+
+// group-rnn on every group of core/groups (block groups, complex groups, Sp; mixing on for half), so
+// that each group's Π, exp and adjoint kernels run inside a whole training run (issue 12).
+std::vector<RunConfig> group_rnn_configs(const std::string& device) {
+  std::vector<RunConfig> out;
+  int i = 0;
+  for (const auto& gd : group_names()) {
+    RunConfig c = small_config("group-rnn", device);
+    c.model.group = gd.name == "blockdiag:b" ? "blockdiag:2" : gd.name;
+    c.model.layers = 1;
+    c.model.mixing = i++ % 2 == 1;
+    out.push_back(c);
+  }
+  return out;
+}
+
+TEST(GpuTrainParity, GroupRnnParityConfigsTrainOnTheCpuForEveryGroup) {
+  for (RunConfig c : group_rnn_configs("cpu")) {
+    SCOPED_TRACE("group " + c.model.group);
+    c.train.steps = 2;
+    LossCurve curve = run(c);
+    EXPECT_EQ(curve.state, "finished");
+    ASSERT_EQ(curve.loss.size(), 2u);
+  }
+}
+
+TEST(GpuTrainParity, GroupRnnFiftyStepsMatchTheCpuForEveryGroup) {
+  std::string why;
+  if (!gpu::cuda_available(&why)) GTEST_SKIP() << "no usable CUDA device (" << why << "): whole-run parity not checked";
+  for (const RunConfig& c : group_rnn_configs("cpu")) {
+    SCOPED_TRACE("group " + c.model.group + (c.model.mixing ? " with mixing" : ""));
+    RunConfig g = c;
+    g.train.device = "cuda";
+    expect_same_curve(run(c), run(g));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Test fixture: metrics records shaped like the engine's (docs/metrics.md), for exercising the UI
-// without a trained model, and a RunJob that emits them while honouring a RunControl.
+// without a trained model.
 #pragma once
 #include <chrono>
 #include <cmath>
@@ -9,7 +9,6 @@
 #include <string>
 #include <thread>
 
-#include "ui/engine/run_job.h"
 
 namespace udlab::test {
 
@@ -56,33 +55,6 @@ inline void writeSyntheticRun(const std::string& dir, int steps, int every = 10,
   std::ofstream m(dir + "/metrics.jsonl");
   for (int s = every; s <= steps; s += every) m << syntheticRecord(s, 32, 16, s % (every * 5) == 0).dump() << "\n";
   std::ofstream(dir + "/status.json") << nlohmann::json{{"state", state}, {"step", steps}, {"reason", ""}}.dump();
-}
-
-// A job that logs a record every step (with telemetry every 5). Each step sleeps stepMs, or with busy
-// set spins the CPU for stepMs (a stand-in for training at full speed on a core).
-inline ui::RunJob syntheticJob(int steps, int stepMs, bool busy = false) {
-  return [steps, stepMs, busy](TrainObserver& obs, RunControl& ctl) {
-    obs.on_start({{"params", 1234}, {"config", {{"model", "lru"}, {"steps", steps}}}});
-    RunStatus st;
-    for (int s = 1; s <= steps; ++s) {
-      if (ctl.paused() && !ctl.wait_while_paused()) break;
-      if (ctl.cancelled()) break;
-      if (busy) {
-        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(stepMs);
-        volatile double sink = 0;
-        while (std::chrono::steady_clock::now() < until)
-          for (int i = 0; i < 1000; ++i) sink = sink + std::sqrt(double(i));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(stepMs));
-      }
-      obs.on_metrics(syntheticRecord(s, 32, 16, s % 5 == 0));
-      obs.on_progress(s, steps, 1e5);
-      st.step = s;
-    }
-    st.state = ctl.cancelled() ? "cancelled" : "finished";
-    obs.on_status(st);
-    return st;
-  };
 }
 
 }  // namespace udlab::test

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/io/run_dir.h"
 #include "core/models/model_registry.h"
 #include "core/train/run_config.h"
 #include "synthetic_run.h"
@@ -134,14 +135,19 @@ class TestUiApp : public udlab::test::WindowTest {
     int asked = 0;
     w->setCloseConfirmation([&](int n) {
       ++asked;
-      return false;
+      return MainWindow::CloseChoice::Cancel;
     });
     QVERIFY(!w->close());
     QCOMPARE(asked, 1);
     QVERIFY(w->isVisible());
-    w->setCloseConfirmation([&](int) { return true; });
+    w->setCloseConfirmation([&](int) { return MainWindow::CloseChoice::Stop; });
+    const QString dir = w->runs()->find(id)->dir;
     QVERIFY(w->close());
-    delete w;  // joins the cancelled run's thread
+    delete w;
+    // The child got the stop request: it checkpoints and ends "cancelled" on its own.
+    QTRY_VERIFY_WITH_TIMEOUT(QFile(dir + "/status.json").open(QIODevice::ReadOnly) &&
+                                 udlab::read_json_file((dir + "/status.json").toStdString()).value("state", "") == "cancelled",
+                             30000);
   }
 
   void settingsPersist() {
@@ -151,7 +157,7 @@ class TestUiApp : public udlab::test::WindowTest {
       w.experiment()->setConfig(c);  // the form's content is what persists
       w.startRun(c, "persist");
       w.runs()->stopAll();
-      w.setCloseConfirmation([](int) { return true; });
+      w.setCloseConfirmation([](int) { return MainWindow::CloseChoice::Stop; });
       w.close();
     }
     QSettings s(settingsPath(), QSettings::IniFormat);

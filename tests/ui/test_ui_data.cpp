@@ -8,7 +8,6 @@
 #include "synthetic_run.h"
 #include "ui/charts/chart_math.h"
 #include "ui/dashboard/curve_builders.h"
-#include "ui/engine/metrics_buffer.h"
 #include "ui/engine/run_directory_reader.h"
 
 using namespace udlab::ui;
@@ -85,20 +84,6 @@ class TestUiData : public QObject {
     // JSON null (how nlohmann writes NaN) is kept as NaN, not dropped.
     d.addRecord({{"step", 30}, {"train_loss", nullptr}});
     QVERIFY(std::isnan(d.series("train_loss")->y.back()));
-  }
-  void bufferSyncCopiesOnlyTheTail() {
-    MetricsBuffer b;
-    RunData mirror;
-    uint64_t seen = 0;
-    QVERIFY(!b.syncInto(mirror, seen));
-    for (int s = 1; s <= 5; ++s) b.addRecord(udlab::test::syntheticRecord(s, 8, 4, s == 5));
-    QVERIFY(b.syncInto(mirror, seen));
-    QVERIFY(!b.syncInto(mirror, seen));
-    for (int s = 6; s <= 9; ++s) b.addRecord(udlab::test::syntheticRecord(s, 8, 4, false));
-    QVERIFY(b.syncInto(mirror, seen));
-    QCOMPARE(mirror.series("train_loss")->size(), size_t(9));
-    QCOMPARE(mirror.series("train_loss")->x.back(), 9.0);
-    QCOMPARE(mirror.snapshots.size(), size_t(1));
   }
   void readsRunDirectory() {
     QTemporaryDir tmp;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <limits>
+#include <unordered_set>
 
 namespace udlab::ui {
 
@@ -72,17 +74,45 @@ XY decimateMinMax(const XY& in, double xmin, double xmax, int columns) {
   return out;
 }
 
+std::vector<std::complex<double>> thinPoints(const std::vector<std::complex<double>>& z, int cells, size_t cap) {
+  std::vector<std::complex<double>> finite;
+  finite.reserve(z.size());
+  double r = 0;
+  for (auto p : z)
+    if (std::isfinite(p.real()) && std::isfinite(p.imag())) {
+      finite.push_back(p);
+      r = std::max({r, std::abs(p.real()), std::abs(p.imag())});
+    }
+  if (finite.size() <= size_t(cells) || !(r > 0)) return finite;
+  std::unordered_set<uint64_t> seen;
+  std::vector<std::complex<double>> out;
+  const double scale = cells / (2 * r);
+  for (auto p : finite) {
+    const auto cx = uint64_t(std::clamp((p.real() + r) * scale, 0.0, double(cells)));
+    const auto cy = uint64_t(std::clamp((p.imag() + r) * scale, 0.0, double(cells)));
+    if (seen.insert(cx * uint64_t(cells + 1) + cy).second) out.push_back(p);
+  }
+  if (out.size() <= cap) return out;
+  std::vector<std::complex<double>> strided;
+  strided.reserve(cap);
+  for (size_t i = 0; i < cap; ++i) strided.push_back(out[i * out.size() / cap]);
+  return strided;
+}
+
 Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, double pad) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (auto* v : ys)
     for (double y : *v) {
       if (!std::isfinite(y) || (forLog && !(y > 0))) continue;
+      // Values beyond ±1e300 are drawn off the axis: its bounds (and their padding) must stay finite.
+      y = std::clamp(y, -1e300, 1e300);
       lo = std::min(lo, y);
       hi = std::max(hi, y);
     }
   if (!(lo <= hi)) return forLog ? Range{1e-3, 1e1} : Range{0, 1};
   if (forLog) {
-    double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+    // Decades within 10^±300, so that 10^b (and a caller's rounding to every k-th decade) stays finite.
+    double a = std::clamp(std::floor(std::log10(lo)), -300.0, 299.0), b = std::clamp(std::ceil(std::log10(hi)), -300.0, 300.0);
     if (b <= a) b = a + 1;
     return {std::pow(10.0, a), std::pow(10.0, b)};
   }

@@ -1,5 +1,7 @@
 #include "ui/dashboard/curve_builders.h"
 
+#include "ui/charts/chart_math.h"
+
 #include <QRegularExpression>
 #include <algorithm>
 #include <cmath>
@@ -18,6 +20,16 @@ std::vector<double> mapY(const std::vector<double>& y, double (*f)(double)) {
 }
 double expf_(double v) { return std::exp(v); }
 double bpc_(double v) { return v / std::log(2.0); }
+
+// config.json is a file like any other: a key of the wrong type reads as absent, never throws.
+std::string configText(const nlohmann::json& c, const char* key, const char* fallback) {
+  auto it = c.is_object() ? c.find(key) : c.end();
+  return c.is_object() && it != c.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+double configNumber(const nlohmann::json& c, const char* key, double fallback) {
+  auto it = c.is_object() ? c.find(key) : c.end();
+  return c.is_object() && it != c.end() && it->is_number() ? it->get<double>() : fallback;
+}
 }  // namespace
 
 QString lossMetricTitle(LossMetric m) {
@@ -281,7 +293,7 @@ EigenView eigenView(const std::vector<RunRef>& runs, int step) {
           f.color = r.color;
           f.faded = true;
           f.shape = shape;
-          f.z = it->second;
+          f.z = thinPoints(it->second);
           v.sets.push_back(std::move(f));
         }
       }
@@ -290,7 +302,7 @@ EigenView eigenView(const std::vector<RunRef>& runs, int step) {
       p.label = prefix(runs, r) + qn;
       p.color = r.color;
       p.shape = shape;
-      p.z = z;
+      p.z = thinPoints(z);
       v.sets.push_back(std::move(p));
     }
     if (v.rings.empty()) {
@@ -301,14 +313,14 @@ EigenView eigenView(const std::vector<RunRef>& runs, int step) {
         return true;
       };
       double rmin, rmax;
-      if (sc("r_min", &rmin) && sc("r_max", &rmax)) {
+      if (sc("r_min", &rmin) && sc("r_max", &rmax) && std::isfinite(rmin) && std::isfinite(rmax)) {
         v.rings.push_back({rmin, QString("r_min = %1").arg(rmin, 0, 'g', 3)});
         v.rings.push_back({rmax, QString("r_max = %1").arg(rmax, 0, 'g', 3)});
-      } else if (r.data->config.is_object() && r.data->config.value("model", "") == "lru" &&
-                 r.data->config.value("lru_init", "ring") == "ring") {
-        rmin = r.data->config.value("r_min", 0.0);
-        rmax = r.data->config.value("r_max", 0.0);
-        if (rmax > 0) {
+      } else if (configText(r.data->config, "model", "") == "lru" &&
+                 configText(r.data->config, "lru_init", "ring") == "ring") {
+        rmin = configNumber(r.data->config, "r_min", 0.0);
+        rmax = configNumber(r.data->config, "r_max", 0.0);
+        if (rmax > 0 && std::isfinite(rmax) && std::isfinite(rmin)) {
           v.rings.push_back({rmin, QString("r_min = %1").arg(rmin, 0, 'g', 3)});
           v.rings.push_back({rmax, QString("r_max = %1").arg(rmax, 0, 'g', 3)});
         }

@@ -24,12 +24,12 @@ static QUrl source_url(const DataFile& f, const std::string& mirror) {
 void fetch_dataset(const DatasetInfo& ds, const FetchOptions& opts) {
   if (!QCoreApplication::instance()) throw Error("internal: fetch_dataset needs a QCoreApplication");
   // Only the download directory counts: after a fetch, that directory holds the dataset, even when
-  // another search directory has a copy too.
+  // another search directory (or the bundled copy) has one too.
   const std::string dir = data_download_dir(opts.data_dir);
   QNetworkAccessManager nam;
   for (const auto& st : dataset_file_status(ds, {dir}, !opts.force)) {
     const DataFile& f = *st.file;
-    if (!opts.force && !st.path.empty() && st.problem.empty()) {
+    if (!opts.force && !st.path.empty() && !st.bundled && st.problem.empty()) {
       if (opts.on_file) opts.on_file(f, st.path, "already present");
       continue;
     }

@@ -29,7 +29,7 @@ std::vector<DataFileStatus> dataset_file_status(const DatasetInfo& ds, const std
   for (const auto& f : ds.files) {
     DataFileStatus st;
     st.file = &f;
-    if (auto p = find_data_file(f.path, dirs)) st.path = *p;
+    if (auto p = locate_data_file(f.path, dirs)) st.path = p->path, st.bundled = p->bundled;
     if (verify && !st.path.empty()) {
       st.checked = true;
       try {

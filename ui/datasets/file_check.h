@@ -17,6 +17,7 @@ std::string check_data_file(const DataFile& file, const std::string& path);
 struct DataFileStatus {
   const DataFile* file = nullptr;
   std::string path;     // where it was found; "" = missing from every search directory
+  bool bundled = false; // path is the copy that ships with udlab (no search directory holds the file)
   bool checked = false; // whether `problem` is the result of a check
   std::string problem;  // "" = fine (or not checked)
 };

@@ -5,17 +5,33 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QCoreApplication>
+#include <QTimer>
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "ui/datasets/file_check.h"
 
 namespace udlab {
+namespace {
+char g_partial[4096];
+void setPartial(const QString& path) {
+  const QByteArray b = path.toLocal8Bit();
+  const size_t n = std::min(sizeof g_partial - 1, size_t(b.size()));
+  std::memcpy(g_partial, b.constData(), n);
+  g_partial[n] = 0;
+}
+}  // namespace
+
+const char* FileDownload::currentPartialFile() { return g_partial; }
 
 FileDownload::FileDownload(QNetworkAccessManager* nam, DataFile file, QUrl url, QString dest, int timeout_ms,
                            QObject* parent)
     : QObject(parent), nam_(nam), file_(std::move(file)), url_(std::move(url)), dest_(std::move(dest)),
-      timeout_ms_(timeout_ms), part_(dest_ + ".part") {}
+      timeout_ms_(timeout_ms), part_(dest_ + ".tmp-" + QString::number(QCoreApplication::applicationPid())) {}
 
 FileDownload::~FileDownload() {
   if (reply_) {
@@ -25,13 +41,25 @@ FileDownload::~FileDownload() {
   }
   if (part_.isOpen()) part_.close();
   if (!done_) QFile::remove(part_.fileName());
+  setPartial(QString());
 }
 
 void FileDownload::start() {
   QString dir = QFileInfo(dest_).absolutePath();
   if (!QDir().mkpath(dir)) return fail("cannot create directory " + dir);
+  remove_stale_temp_files(dir.toStdString());
   if (!part_.open(QIODevice::WriteOnly | QIODevice::Truncate))
     return fail("cannot write " + part_.fileName() + ": " + part_.errorString());
+  setPartial(part_.fileName());
+  // The transfer timeout only notices silence; a server trickling bytes for ever meets this deadline.
+  QTimer::singleShot(qint64(timeout_ms_) * 20, this, [this] {
+    if (!reply_ || done_) return;
+    reply_->disconnect(this);
+    reply_->abort();
+    reply_->deleteLater();
+    reply_.clear();
+    fail("download of " + url_.toDisplayString() + " took longer than " + QString::number(timeout_ms_ / 50) + " s");
+  });
   QNetworkRequest req(url_);
   req.setTransferTimeout(timeout_ms_);
   req.setHeader(QNetworkRequest::UserAgentHeader, "udlab/0.1");
@@ -47,6 +75,14 @@ void FileDownload::cancel() {
 
 void FileDownload::on_ready_read() {
   QByteArray chunk = reply_->readAll();
+  if (part_.size() + chunk.size() > kMaxBytes) {
+    reply_->disconnect(this);
+    reply_->abort();
+    reply_->deleteLater();
+    reply_.clear();
+    return fail("download of " + url_.toDisplayString() + " is larger than " + QString::number(kMaxBytes >> 20) +
+                " MiB: not the expected file");
+  }
   if (part_.write(chunk) != chunk.size()) {
     QString why = part_.errorString();
     reply_->disconnect(this);
@@ -89,6 +125,7 @@ void FileDownload::on_finished() {
   std::filesystem::rename(part_.fileName().toStdString(), dest_.toStdString(), ec);
   if (ec) return fail("cannot move the download to " + dest_ + ": " + QString::fromStdString(ec.message()));
   done_ = true;
+  setPartial(QString());
   emit finished(QString());
 }
 
@@ -97,6 +134,7 @@ void FileDownload::fail(const QString& error) {
   done_ = true;
   if (part_.isOpen()) part_.close();
   QFile::remove(part_.fileName());
+  setPartial(QString());
   emit finished(error);
 }
 

@@ -1,5 +1,6 @@
-// One dataset file downloaded into place: streamed to "<dest>.part", checked against the catalog, then
-// renamed over dest. A failed, cancelled or corrupt download never replaces a file that is there.
+// One dataset file downloaded into place: streamed to "<dest>.tmp-<pid>" (unique per process, and
+// removed by remove_stale_temp_files() once its process is gone), checked against the catalog, then
+// renamed over dest. A download larger than kMaxBytes, or running past an overall deadline, fails. A failed, cancelled or corrupt download never replaces a file that is there.
 // Asynchronous (signals), for the GUI; fetch_dataset() wraps it for the CLI.
 #pragma once
 #include <QElapsedTimer>
@@ -18,7 +19,12 @@ namespace udlab {
 class FileDownload : public QObject {
   Q_OBJECT
  public:
-  // timeout_ms: give up when no data arrives for this long.
+  static constexpr qint64 kMaxBytes = qint64(256) << 20;  // every catalogued file is far smaller
+  // The partial file being written right now in this process ("" when none), for a signal handler
+  // to unlink (a plain char buffer: async-signal-safe to read).
+  static const char* currentPartialFile();
+  // timeout_ms: give up when no data arrives for this long, or when the whole download takes more
+  // than 20 times as long (a trickling server).
   FileDownload(QNetworkAccessManager* nam, DataFile file, QUrl url, QString dest, int timeout_ms = 30000,
                QObject* parent = nullptr);
   ~FileDownload() override;

@@ -21,14 +21,30 @@ bool numberOrNull(const nlohmann::json& v, double* out) {
   return false;
 }
 
+// A step read from a file is range-checked before it becomes an int (a cast out of range is undefined).
+bool stepValue(const nlohmann::json& v, int* out) {
+  if (!v.is_number()) return false;
+  const double d = v.get<double>();
+  if (!(d >= 0 && d <= 2147483647.0)) return false;
+  *out = int(d);
+  return true;
+}
+
+// Telemetry arrays are one entry per time position, hidden unit or eigenvalue. A longer one is a
+// damaged file, and drawing it would cost the chart minutes and gigabytes.
+void checkArraySize(const nlohmann::json& a, const std::string& key) {
+  if (a.size() > RunData::kMaxArray)
+    throw Error("a metrics record's '" + key + "' array has " + std::to_string(a.size()) + " entries (at most " +
+                std::to_string(RunData::kMaxArray) + ")");
+}
+
 }  // namespace
 
 ParsedRecord RunData::parse(const nlohmann::json& r) {
   if (!r.is_object()) throw Error("a metrics record is not a JSON object");
   auto it = r.find("step");
-  if (it == r.end() || !it->is_number()) throw Error("a metrics record has no numeric 'step'");
   ParsedRecord p;
-  p.step = it->get<int>();
+  if (it == r.end() || !stepValue(*it, &p.step)) throw Error("a metrics record has no 'step' in 0..2147483647");
   p.snapshot.step = p.step;
   for (auto kv = r.begin(); kv != r.end(); ++kv) {
     const std::string& key = kv.key();
@@ -42,6 +58,7 @@ ParsedRecord RunData::parse(const nlohmann::json& r) {
       p.hasSnapshot = true;
       for (auto q = v.begin(); q != v.end(); ++q) {
         if (!q->is_array()) continue;
+        checkArraySize(*q, q.key());
         std::vector<double> vals;
         vals.reserve(q->size());
         for (auto& e : *q) vals.push_back(numberOrNull(e, &d) ? d : std::numeric_limits<double>::quiet_NaN());
@@ -51,6 +68,7 @@ ParsedRecord RunData::parse(const nlohmann::json& r) {
       p.hasSnapshot = true;
       for (auto q = v.begin(); q != v.end(); ++q) {
         if (!q->is_array()) continue;
+        checkArraySize(*q, q.key());
         std::vector<std::complex<double>> vals;
         vals.reserve(q->size());
         for (auto& e : *q) {
@@ -110,7 +128,8 @@ bool RunData::applyStatus(const nlohmann::json& s) {
   auto field = [&](const char* key, auto fallback, bool ok) { return ok ? s[key].get<decltype(fallback)>() : fallback; };
   const std::string st = field("state", state, s.contains("state") && s["state"].is_string());
   const std::string why = field("reason", reason, s.contains("reason") && s["reason"].is_string());
-  const int at = field("step", status_step, s.contains("step") && s["step"].is_number());
+  int at = status_step;
+  if (s.contains("step")) stepValue(s["step"], &at);
   if (st == state && at == status_step && why == reason) return false;
   state = st;
   status_step = at;

@@ -43,6 +43,7 @@ struct ParsedRecord {
 };
 
 struct RunData {
+  static constexpr size_t kMaxArray = 65536;  // the longest telemetry array a record may hold
   nlohmann::json config;    // config.json (null until known)
   nlohmann::json run_info;  // the engine's on_start object / run_info.json (null until known)
   std::map<std::string, Series> scalars;     // metric key -> (step, value), e.g. "train_loss"

@@ -1,20 +1,30 @@
 #include "ui/engine/run_manager.h"
 
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryFile>
 #include <QThread>
 #include <algorithm>
 
+#include "core/io/run_dir.h"
+#include "core/io/run_liveness.h"
 #include "core/train/hot_edit.h"
 #include "core/train/run_requests.h"
 #include "ui/charts/chart_theme.h"
-#include "ui/engine/training_controller.h"
+#include "ui/engine/run_process.h"
 
 namespace udlab::ui {
+
+RunEntry::RunEntry() = default;
+RunEntry::~RunEntry() = default;
 
 RunManager::RunManager(QObject* parent) : QObject(parent) {}
 
 RunManager::~RunManager() {
-  // Controllers cancel and join their threads in their destructors.
-  for (auto& r : runs_) delete r->controller;
+  // The window's closeEvent stopped or left its children (leaveAll). One still attached here belongs
+  // to a manager destroyed without closing a window (tests): cancel it cleanly rather than orphan it.
+  for (auto& r : runs_)
+    if (r->process) r->process->terminateAndWait(10000);
 }
 
 void RunManager::setMaxConcurrent(int n) {
@@ -24,54 +34,28 @@ void RunManager::setMaxConcurrent(int n) {
 
 QColor RunManager::nextColor() { return runColor(colorIndex_++); }
 
-int RunManager::addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps) {
+int RunManager::addRun(const QString& name, const nlohmann::json& config, const QString& dir, int totalSteps) {
   auto e = std::make_unique<RunEntry>();
   e->id = nextId_++;
   e->name = name;
   e->color = nextColor();
   e->dir = dir;
   e->state = "queued";
+  e->own = true;
   e->totalSteps = totalSteps;
   e->data.config = config;
-  auto* c = new TrainingController(std::move(job));
-  e->controller = c;
+  e->launchConfig = std::make_unique<QTemporaryFile>(QDir::temp().filePath("udlab-launch-XXXXXX.json"));
+  if (!e->launchConfig->open() || e->launchConfig->write(QByteArray::fromStdString(config.dump(2))) < 0 ||
+      !e->launchConfig->flush()) {
+    e->state = "failed";
+    e->message = "cannot write the run's configuration to " + QDir::tempPath();
+  }
+  e->launch = {"--config", e->launchConfig->fileName(), "--out", dir};
   const int id = e->id;
-  connect(c, &TrainingController::started, this, [this, id] {
-    if (auto* r = find(id)) r->state = "running";
-    emit runChanged(id);
-  });
-  connect(c, &TrainingController::progress, this, [this, id](int step, int total, double tps) {
-    if (auto* r = find(id)) {
-      r->step = step;
-      r->totalSteps = total;
-      r->tokensPerSecond = tps;
-    }
-    emit runChanged(id);
-  });
-  connect(c, &TrainingController::paused, this, [this, id] {
-    if (auto* r = find(id)) r->state = "paused";
-    emit runChanged(id);
-  });
-  connect(c, &TrainingController::resumed, this, [this, id] {
-    if (auto* r = find(id)) r->state = "running";
-    emit runChanged(id);
-  });
-  connect(c, &TrainingController::error, this, [this, id](const QString& m) {
-    if (auto* r = find(id)) r->message = m;
-    emit runError(id, m);
-  });
-  connect(c, &TrainingController::finished, this, [this, id](const QString& st) {
-    if (auto* r = find(id)) {
-      r->state = st;
-      uint64_t v = r->seenVersion;
-      r->controller->buffer()->syncInto(r->data, v, MetricsBuffer::Wait::Yes);  // the worker has ended
-      r->seenVersion = v;
-    }
-    emit runChanged(id);
-    schedule();
-  });
+  const bool failed = e->state == "failed";
   runs_.push_back(std::move(e));
   emit runAdded(id);
+  if (failed) emit runError(id, find(id)->message);
   schedule();
   return id;
 }
@@ -89,6 +73,7 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
   if (!dir.isEmpty() && data.live())
     e->follower = std::make_unique<RunDirectoryFollower>(dir.toStdString(), metricsBytes);
   e->data = std::move(data);
+  checkAlive(*e);
   const int id = e->id;
   runs_.push_back(std::move(e));
   emit runAdded(id);
@@ -97,8 +82,7 @@ int RunManager::addLoaded(const QString& name, RunData data, const QString& dir,
 
 void RunManager::remove(int id) {
   auto it = std::find_if(runs_.begin(), runs_.end(), [&](auto& r) { return r->id == id; });
-  if (it == runs_.end()) return;
-  delete (*it)->controller;
+  if (it == runs_.end() || (*it)->process) return;  // a child of this window is stopped first
   runs_.erase(it);
   emit runRemoved(id);
   schedule();
@@ -113,13 +97,84 @@ RunEntry* RunManager::find(int id) {
 int RunManager::activeCount() const {
   int n = 0;
   for (auto& r : runs_)
-    if (r->controller && (r->state == "queued" || r->state == "running" || r->state == "paused")) ++n;
+    if (r->process || (r->own && r->state == "queued")) ++n;
   return n;
 }
 
-QString RunManager::requestExternal(RunEntry& r, const nlohmann::json& request) {
+bool RunManager::isLive(int id) {
+  auto* r = find(id);
+  return r && (r->process || r->state == "queued" || r->state == "running" || r->state == "paused");
+}
+
+bool RunManager::launch(RunEntry& r) {
+  QString why;
+  auto* p = new RunProcess(this);
+  const int id = r.id;
+  connect(p, &RunProcess::wrote, this, [this, id] {
+    if (auto* e = find(id)) e->wrote = true;
+  });
+  connect(p, &RunProcess::exited, this, [this, id](QProcess::ExitStatus st, int code) { onExited(id, st, code); });
+  if (!p->start(r.launch, &why)) {
+    delete p;
+    r.state = "failed";
+    r.message = why;
+    emit runError(id, why);
+    return false;
+  }
+  r.process = p;
+  r.state = "running";
+  r.wrote = false;
+  // The child may cut metrics.jsonl back (a resume): the follower notices and starts the history over.
+  r.follower = std::make_unique<RunDirectoryFollower>(r.dir.toStdString(), 0);
+  nlohmann::json config = std::move(r.data.config);
+  r.data = RunData{};  // the follower reads the history from the directory, a resumed one included
+  r.data.config = std::move(config);
+  return true;
+}
+
+void RunManager::onExited(int id, QProcess::ExitStatus st, int code) {
+  auto* r = find(id);
+  if (!r || !r->process) return;
+  if (r->follower) r->follower->poll(r->data);  // everything it wrote before it ended
+  if (!RunData::isFinalState(r->data.state)) {
+    // Killed (kill -9, the OOM killer), crashed, or refused to start: the child could not say so
+    // itself. Say it in status.json too, so a reopened window and `udlab-cli status` see it.
+    const QString why = describeExit(st, code, r->process->stderrTail());
+    r->data.state = "failed";
+    r->data.reason = why.toStdString();
+    try {
+      write_json_atomic(r->dir.toStdString() + "/status.json",
+                        {{"state", "failed"}, {"step", r->data.lastStep()}, {"reason", r->data.reason}});
+    } catch (const std::exception&) {
+      // The directory is gone or unwritable: the window still shows why the run ended.
+    }
+  }
+  r->state = QString::fromStdString(r->data.state);
+  r->step = r->data.lastStep();
+  if (!r->data.reason.empty() && r->state != "finished") r->message = QString::fromStdString(r->data.reason);
+  r->follower.reset();
+  r->process->deleteLater();
+  r->process = nullptr;
+  r->launchConfig.reset();
+  if (r->state == "failed") emit runError(id, r->message);
+  emit runChanged(id);
+  schedule();
+}
+
+bool RunManager::checkAlive(RunEntry& r) {
+  if (r.process || !r.follower || !r.data.live()) return false;
+  const std::string why = run_dir_liveness_problem(r.dir.toStdString());
+  if (why.empty()) return false;
+  r.state = "stopped unexpectedly";
+  r.message = QString::fromStdString(why);
+  r.follower.reset();
+  return true;
+}
+
+QString RunManager::request(RunEntry& r, const nlohmann::json& req) {
   try {
-    write_run_request(r.dir.toStdString(), request);
+    // This window's run may not have written config.json yet: its child takes the request once it runs.
+    write_run_request(r.dir.toStdString(), req, r.own && (r.process || r.state == "queued"));
     return {};
   } catch (const std::exception& e) {
     const QString m = QString("cannot steer %1: %2").arg(r.name, e.what());
@@ -128,36 +183,76 @@ QString RunManager::requestExternal(RunEntry& r, const nlohmann::json& request) 
   }
 }
 
-void RunManager::steer(int id, const char* action, void (TrainingController::*own)()) {
-  auto* r = find(id);
-  if (r && r->controller) (r->controller->*own)();
-  else if (r && r->follower) requestExternal(*r, {{"action", action}});
+void RunManager::pause(int id) {
+  if (auto* r = find(id); r && (r->process || r->follower)) request(*r, {{"action", "pause"}});
 }
 
-void RunManager::pause(int id) { steer(id, "pause", &TrainingController::pause); }
-void RunManager::resume(int id) { steer(id, "resume", &TrainingController::resume); }
-void RunManager::step(int id) { steer(id, "step", &TrainingController::step); }
+bool RunManager::canRestart(int id) {
+  auto* r = find(id);
+  if (!r || r->process || r->dir.isEmpty() || r->follower) return false;
+  if (r->state != "cancelled" && r->state != "failed" && r->state != "stopped unexpectedly") return false;
+  return QFileInfo::exists(QDir(r->dir).filePath("checkpoint.safetensors")) &&
+         QFileInfo::exists(QDir(r->dir).filePath("config.json"));
+}
+
+void RunManager::resume(int id) {
+  auto* r = find(id);
+  if (!r) return;
+  if (!canRestart(id)) {
+    if (r->process || r->follower) request(*r, {{"action", "resume"}});
+    return;
+  }
+  r->own = true;
+  r->state = "queued";
+  r->message.clear();
+  r->launch = {"--resume", r->dir};
+  r->launchConfig.reset();
+  r->data.state.clear();
+  if (r->data.config.is_object() && r->data.config.contains("steps") && r->data.config["steps"].is_number_integer())
+    r->totalSteps = r->data.config["steps"].get<int>();
+  emit runChanged(id);
+  schedule();
+}
+
+void RunManager::step(int id) {
+  if (auto* r = find(id); r && (r->process || r->follower)) request(*r, {{"action", "step"}});
+}
+
 void RunManager::stop(int id) {
-  // A queued run never started: it is cancelled here rather than by its (idle) controller.
-  if (auto* r = find(id); r && r->controller && r->state == "queued") {
+  auto* r = find(id);
+  if (!r) return;
+  // A queued run never started: it is cancelled here.
+  if (r->own && !r->process && r->state == "queued") {
     r->state = "cancelled";
+    r->launchConfig.reset();
     emit runChanged(id);
     return;
   }
-  steer(id, "stop", &TrainingController::stop);
+  if (r->process || r->follower) request(*r, {{"action", "stop"}});
 }
+
 void RunManager::stopAll() {
   // Only this window's runs: closing the window must not stop a run a terminal is training.
   for (auto& r : runs_)
-    if (r->controller) stop(r->id);
+    if (r->own && (r->process || r->state == "queued")) stop(r->id);
+}
+
+void RunManager::leaveAll() {
+  for (auto& r : runs_)
+    if (r->process) {
+      r->process->detach();
+      delete r->process;
+      r->process = nullptr;
+      r->launchConfig.release();  // its child may not have read it yet: leave the file
+    }
 }
 
 QString RunManager::edit(int id, const nlohmann::json& changes) {
   auto* r = find(id);
   QString error;
-  if (!r || (!r->controller && !r->follower))
+  if (!r || (!r->process && !r->follower && !(r->own && r->state == "queued")))
     error = "only a run that is training (in this window or another process) can be edited";
-  else if (r->state != "running" && r->state != "paused" && !(r->controller && r->state == "queued"))
+  else if (r->state != "running" && r->state != "paused" && r->state != "queued")
     error = QString("cannot edit a %1 run; only queued, running or paused ones").arg(r->state);
   else
     try {
@@ -169,9 +264,7 @@ QString RunManager::edit(int id, const nlohmann::json& changes) {
     emit runError(id, error);
     return error;
   }
-  // data.config follows when the engine's "edit" record arrives.
-  if (r->controller) r->controller->edit(changes);
-  else if (QString e = requestExternal(*r, {{"action", "edit"}, {"changes", changes}}); !e.isEmpty()) return e;
+  if (QString e = request(*r, {{"action", "edit"}, {"changes", changes}}); !e.isEmpty()) return e;
   emit runChanged(id);
   return {};
 }
@@ -180,24 +273,31 @@ bool RunManager::sync() {
   bool any = false;
   const auto now = std::chrono::steady_clock::now();
   for (auto& r : runs_) {
-    if (r->controller && r->controller->buffer()->syncInto(r->data, r->seenVersion)) any = true;
-    if (!r->follower || now - r->lastPoll < kFollowEvery) continue;
+    if (!r->follower || (!r->wrote && now - r->lastPoll < kFollowEvery)) continue;
+    r->wrote = false;
     r->lastPoll = now;
-    if (int n = r->follower->withdrawUnansweredRequests(kRequestTimeout))
-      emit runError(r->id, QString("%1: %2 request(s) went unanswered for %3 s and were withdrawn. The process "
-                                   "writing this directory does not take requests: udlab-cli train does; a run "
-                                   "trained in another udlab window is steered from that window.")
-                               .arg(r->name)
-                               .arg(n)
-                               .arg(kRequestTimeout.count()));
+    if (!r->process)
+      if (int n = r->follower->withdrawUnansweredRequests(kRequestTimeout))
+        emit runError(r->id, QString("%1: %2 request(s) went unanswered for %3 s and were withdrawn. The process "
+                                     "writing this directory does not take requests (udlab-cli train does).")
+                                 .arg(r->name)
+                                 .arg(n)
+                                 .arg(kRequestTimeout.count()));
     const bool changed = r->follower->poll(r->data);
     if (int n = r->follower->takeSkippedLines())
       emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
+    if (checkAlive(*r)) {
+      emit runError(r->id, r->name + ": " + r->message);
+      emit runChanged(r->id);
+      continue;
+    }
     if (!changed) continue;
     any = true;
     r->step = r->data.lastStep();
-    r->state = QString::fromStdString(r->data.state);
-    if (RunData::isFinalState(r->data.state)) r->follower.reset();  // the writer is done
+    if (auto* s = r->data.series("tokens_per_s"); s && s->size()) r->tokensPerSecond = s->y.back();
+    if (!r->data.state.empty()) r->state = QString::fromStdString(r->data.state);
+    // Another process's run: its final status ends the following. A child here is followed until it exits.
+    if (!r->process && RunData::isFinalState(r->data.state)) r->follower.reset();
     emit runChanged(r->id);  // the runs list shows the new step and state
   }
   return any;
@@ -214,15 +314,15 @@ void RunManager::schedule() {
   const int cores = std::max(1, QThread::idealThreadCount());
   int running = 0, busy = 0;
   for (auto& r : runs_)
-    if (r->controller && r->controller->active()) ++running, busy += threadsOf(*r);
+    if (r->process) ++running, busy += threadsOf(*r);
   for (auto& r : runs_) {
-    if (r->state != "queued" || !r->controller || r->controller->state() != TrainingController::State::Idle) continue;
+    if (r->state != "queued" || !r->own || r->process) continue;
     const int need = threadsOf(*r);
     if (maxConcurrent_ > 0 ? running >= maxConcurrent_ : running > 0 && busy + need > cores) break;
-    r->state = "running";
-    r->controller->start();
-    ++running;
-    busy += need;
+    if (launch(*r)) {
+      ++running;
+      busy += need;
+    }
     emit runChanged(r->id);
   }
 }

@@ -1,53 +1,65 @@
-// Every run the window knows: live ones (a TrainingController each, queued so that at most
-// maxConcurrent train at once) and ones loaded from disk. Owns each run's GUI-side mirror of its
-// metrics, refreshed by sync() from the redraw timer, and its colour, which it keeps for its lifetime.
+// Every run the window knows. Each is a run directory written by one training process: this
+// window's own runs are udlab-cli children (a RunProcess each, queued so that at most maxConcurrent
+// train at once), others are directories another process writes or wrote. Either way the window
+// follows the directory into the run's mirror (RunData), and steers it through its requests/ folder:
+// one run source, one steering path. Owns each run's colour for its lifetime.
 #pragma once
 #include <QColor>
 #include <QObject>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
+#include <chrono>
 #include <memory>
 #include <vector>
 
-#include <chrono>
-
 #include "ui/engine/run_data.h"
 #include "ui/engine/run_directory_follower.h"
-#include "ui/engine/run_job.h"
+
+class QTemporaryFile;
 
 namespace udlab::ui {
 
-class TrainingController;
+class RunProcess;
 
 struct RunEntry {
+  RunEntry();
+  ~RunEntry();
   int id = 0;
   QString name;
   QColor color;
-  QString dir;               // run directory ("" = none)
-  QString state;             // queued | running | paused | finished | cancelled | diverged | failed | loaded
+  QString dir;               // run directory
+  // queued | running | paused | finished | cancelled | diverged | failed | loaded | stopped unexpectedly
+  QString state;
   QString message;           // last error or warning
   int step = 0, totalSteps = 0;
   double tokensPerSecond = 0;
-  RunData data;              // GUI-side mirror
+  RunData data;              // GUI-side mirror of the directory
   uint64_t seenVersion = 0;
-  TrainingController* controller = nullptr;  // null for runs loaded from disk
-  // For a directory another process is still writing: followed until its status is final.
+  bool own = false;                 // queued or started by this window (closing it asks about these)
+  RunProcess* process = nullptr;    // this window's training child, while it runs
+  QStringList launch;               // a queued run's `udlab-cli train` arguments
+  std::unique_ptr<QTemporaryFile> launchConfig;  // the config a queued or starting run is given
+  // While the directory may still grow (a child here, or another process's status is live).
   std::unique_ptr<RunDirectoryFollower> follower;
   std::chrono::steady_clock::time_point lastPoll{};
+  bool wrote = false;  // the child said it wrote something: read the directory at the next sync
 };
 
 class RunManager : public QObject {
   Q_OBJECT
  public:
   explicit RunManager(QObject* parent = nullptr);
-  ~RunManager() override;
+  ~RunManager() override;  // cancels children not left by leaveAll (SIGTERM: checkpoint, "cancelled")
 
   // At most n runs train at once; 0 (the default) = as many as the cores hold, each run counting for
   // its "threads" setting (0 = all cores), so runs never oversubscribe the CPU. One always runs.
   int maxConcurrent() const { return maxConcurrent_; }
   void setMaxConcurrent(int n);
   int threadsOf(const RunEntry& r) const;  // cores a run occupies
-  // Queues a run; it starts when a slot is free. Returns its id.
-  int addRun(const QString& name, RunJob job, const nlohmann::json& config, const QString& dir, int totalSteps);
+  // Queues a run of `config` into the (existing, empty) directory dir; it starts as a udlab-cli
+  // child when a slot is free. Returns its id.
+  int addRun(const QString& name, const nlohmann::json& config, const QString& dir, int totalSteps);
   // Adds a run read from disk. If its status says it is still running or paused (another process is
   // writing it), sync() follows the directory from byte `metricsBytes` of metrics.jsonl on.
   int addLoaded(const QString& name, RunData data, const QString& dir, const QString& warning,
@@ -58,17 +70,23 @@ class RunManager : public QObject {
 
   const std::vector<std::unique_ptr<RunEntry>>& runs() const { return runs_; }
   RunEntry* find(int id);
-  int activeCount() const;  // running, paused or queued in this window (not runs other processes write)
+  int activeCount() const;  // this window's runs that are queued or training
+  bool isLive(int id);      // training or queued, here or in another process
 
-  // For a run another process trains (a followed directory) these write a request into its directory.
+  // Each writes a request into the run's requests/ directory (core/train/run_requests.h).
   void pause(int id);
+  // A paused run continues; a cancelled, failed or stopped-unexpectedly run with a checkpoint is
+  // queued again as `udlab-cli train --resume DIR` (one click in the runs panel).
   void resume(int id);
+  bool canRestart(int id);
   void step(int id);  // one optimiser step of a paused run
   void stop(int id);
   void stopAll();  // this window's runs only
-  // Changes hyperparameters of a running or paused run before its next step (the keys of
-  // core/train/hot_edit.h). Returns "" when queued, else the reason, also emitted as runError; a
-  // refused edit changes nothing. The entry's config shows the new values at once.
+  // The window closes and leaves its runs training: stop listening to the children, never kill them.
+  void leaveAll();
+  // Changes hyperparameters of a queued, running or paused run before its next step (the keys of
+  // core/train/hot_edit.h). Returns "" when sent, else the reason, also emitted as runError; a
+  // refused edit changes nothing. data.config follows when the engine's "edit" record arrives.
   QString edit(int id, const nlohmann::json& changes);
   // Pulls new metrics from every live run into its mirror; returns true if anything changed.
   bool sync();
@@ -81,11 +99,12 @@ class RunManager : public QObject {
 
  private:
   void schedule();
+  bool launch(RunEntry& r);
+  void onExited(int id, QProcess::ExitStatus status, int code);
+  // A followed run whose writer stopped writing heartbeats: "stopped unexpectedly", follower dropped.
+  bool checkAlive(RunEntry& r);
   QColor nextColor();
-  // Pause, resume, stop or edit for a run another process trains: a file in its requests/ directory.
-  QString requestExternal(RunEntry& r, const nlohmann::json& request);
-  // This window's run: call `own` on its controller; a followed one: send `action` as a request.
-  void steer(int id, const char* action, void (TrainingController::*own)());
+  QString request(RunEntry& r, const nlohmann::json& request);
 
   std::vector<std::unique_ptr<RunEntry>> runs_;
   int nextId_ = 1;

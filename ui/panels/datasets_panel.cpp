@@ -23,6 +23,10 @@ namespace udlab::ui {
 
 DatasetsPanel::DatasetsPanel(QWidget* parent) : QWidget(parent), nam_(new QNetworkAccessManager(this)) {
   auto* lay = new QVBoxLayout(this);
+  auto* about = new QLabel("Tiny Shakespeare ships with udlab (a bundled, read-only copy, used when no data directory "
+                           "holds one). Penn Treebank is download-only: its licence does not allow bundling it.");
+  about->setWordWrap(true);
+  lay->addWidget(about);
   tree_ = new QTreeWidget;
   tree_->setHeaderLabels({"Dataset / file", "Size", "Status", "Where"});
   tree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -78,7 +82,7 @@ void DatasetsPanel::rescan(bool verify) {
           QFileInfo fi(QString::fromStdString(st.path));
           it->setText(1, QString("%1 KB").arg(fi.size() / 1024));
           it->setText(3, fi.absolutePath());
-          it->setText(2, !st.checked ? "present (not verified)" : st.problem.empty() ? "verified ✓" : QString::fromStdString(st.problem));
+          it->setText(2, (st.bundled ? "bundled, " : "") + QString(!st.checked ? "present (not verified)" : st.problem.empty() ? "verified ✓" : QString::fromStdString(st.problem)));
           if (st.checked && !st.problem.empty()) ++problems;
         }
         it->setToolTip(2, QString::fromStdString(st.file->sha256.empty() ? "checked by token counts" : "sha256 " + st.file->sha256));

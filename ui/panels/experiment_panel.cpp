@@ -379,7 +379,8 @@ void ExperimentPanel::updateDatasetStatus() {
       text = QString("%1 required file(s) missing: download it in the Datasets tab").arg(missing);
       colour = "#D55E00";
     } else {
-      text = QString("present in %1 (verify in the Datasets tab)").arg(QFileInfo(QString::fromStdString(st.front().path)).absolutePath());
+      text = QString(st.front().bundled ? "bundled with udlab: %1 (verify in the Datasets tab)" : "present in %1 (verify in the Datasets tab)")
+                 .arg(QFileInfo(QString::fromStdString(st.front().path)).absolutePath());
     }
   } else if (QFileInfo::exists(QString::fromStdString(name))) {
     text = "a local text file (character-level)";

@@ -29,7 +29,8 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   pause_ = new QPushButton("Pause");
   pause_->setToolTip("Pause the selected run after its current step; its state stays in memory.");
   resume_ = new QPushButton("Resume");
-  resume_->setToolTip("Continue the selected paused run.");
+  resume_->setToolTip("Continue the selected paused run, or train a cancelled or crashed run on from its last "
+                      "checkpoint (udlab-cli train --resume).");
   step_ = new QPushButton("Step");
   step_->setToolTip("Take one training step (one batch) of the selected paused run, then stay paused: watch a "
                     "single update move the curves and eigenvalues.");
@@ -74,7 +75,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   connect(stop_, &QPushButton::clicked, this, [this] { runs_->stop(selectedRun()); });
   connect(remove_, &QPushButton::clicked, this, [this] {
     const int id = selectedRun();
-    if (auto* r = runs_->find(id); r && r->state != "running" && r->state != "paused") runs_->remove(id);
+    if (auto* r = runs_->find(id); r && !r->process && r->state != "running" && r->state != "paused") runs_->remove(id);
   });
   connect(openDir_, &QPushButton::clicked, this, [this] {
     if (auto* r = runs_->find(selectedRun()); r && !r->dir.isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(r->dir));
@@ -139,11 +140,11 @@ void RunsPanel::updateButtons() {
   auto* r = runs_->find(selectedRun());
   const QString st = r ? r->state : QString();
   pause_->setEnabled(st == "running");
-  resume_->setEnabled(st == "paused");
+  resume_->setEnabled(st == "paused" || (r && runs_->canRestart(r->id)));
   step_->setEnabled(st == "paused");
-  edit_->setEnabled(r && ((r->controller && st == "queued") || ((r->controller || r->follower) && (st == "running" || st == "paused"))));
+  edit_->setEnabled(r && ((r->own && st == "queued") || ((r->process || r->follower) && (st == "running" || st == "paused"))));
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
-  remove_->setEnabled(r && st != "running" && st != "paused");
+  remove_->setEnabled(r && !r->process && st != "running" && st != "paused" && st != "queued");
   openDir_->setEnabled(r && !r->dir.isEmpty());
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/groups/small_mm.h"
 
 namespace udlab {
 namespace {
@@ -27,6 +28,7 @@ class CpuDenseOps final : public DenseOps<S> {
 
   void gemm(bool ta, bool tb, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
             S* C, int ldc) override {
+    smm::count_flops(2ull * M * N * K);  // bench's counted FLOP/s (docs/groups.md)
     // Eigen's thread count is process-global: set it per call so that backends with different
     // thread counts (e.g. a GUI running two runs) each get their own.
     Eigen::setNbThreads(threads_);

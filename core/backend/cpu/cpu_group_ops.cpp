@@ -1,6 +1,7 @@
 // CPU twin of GroupOps: OpenMP over the matrices of a batch (static schedule, so results do not depend
-// on timing), with the per-matrix maths from core/groups/group_kernels.h. Blocks of 8 and 16 (the
-// O(8), O(16), U(4), U(8) hot sizes) use fixed-size Eigen matrices: no heap traffic, unrolled products.
+// on timing), with the per-matrix maths from core/groups/group_kernels.h. Every product of every size
+// goes through core/groups/small_mm (libxsmm's JIT kernels where built with it): one code path, no
+// fixed-size special cases, cost ∝ n³ (issue 15).
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -10,22 +11,14 @@
 
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/groups/group_kernels.h"
+#include "core/groups/small_mm.h"
 
 namespace udlab {
 namespace {
 
-template <class F>
-void with_block_size(int b, F&& f) {
-  switch (b) {
-    case 8: f(std::integral_constant<int, 8>{}); break;
-    case 16: f(std::integral_constant<int, 16>{}); break;
-    default: f(std::integral_constant<int, Eigen::Dynamic>{}); break;
-  }
-}
-
-template <class S, int N>
-kernels::Scratch<S, N>& scratch(int b) {
-  thread_local kernels::Scratch<S, N> s;
+template <class S>
+kernels::Scratch<S, Eigen::Dynamic>& scratch(int b) {
+  thread_local kernels::Scratch<S, Eigen::Dynamic> s;
   thread_local int size = -1;
   if (size != b) {
     s.resize(b);
@@ -34,38 +27,24 @@ kernels::Scratch<S, N>& scratch(int b) {
   return s;
 }
 
-template <class S, int N>
+template <class S>
+S* thread_buffer(int slot, size_t n);
+
+// C = alpha·op(A)·op(B) + beta·C, n×n. The hot path (alpha 1, beta 0 or 1) is one small_mm call.
+template <class S>
 void product(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) {
-  using Mat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
-  using CM = Eigen::Map<const Mat>;
-  using MM = Eigen::Map<Mat>;
-  CM a(A, n, n), b(B, n, n);
-  MM c(C, n, n);
-  if (alpha == S(1) && beta == S(0)) {
-    if (!ta && !tb) expm::mm(c, a, b);
-    else if (ta && !tb) expm::mm(c, a.transpose(), b);
-    else if (!ta && tb) expm::mm(c, a, b.transpose());
-    else expm::mm(c, a.transpose(), b.transpose());
+  if (alpha == S(1) && (beta == S(0) || beta == S(1))) {
+    smm::gemm<S>(n, n, n, ta, tb, A, n, B, n, beta == S(1), C, n);
     return;
   }
-  if (beta == S(0)) c.setZero();
-  else if (beta != S(1)) c *= beta;
-  // alpha is 1 on the hot path; the lazy products stay unrolled when it is not multiplied in.
-  if (alpha != S(1)) {
-    if (!ta && !tb) c.noalias() += alpha * a * b;
-    else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
-    else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
-    else c.noalias() += alpha * a.transpose() * b.transpose();
-    return;
-  }
-  if (!ta && !tb) expm::mm_add(c, a, b);
-  else if (ta && !tb) expm::mm_add(c, a.transpose(), b);
-  else if (!ta && tb) expm::mm_add(c, a, b.transpose());
-  else expm::mm_add(c, a.transpose(), b.transpose());
+  const size_t nn = size_t(n) * n;
+  S* t = thread_buffer<S>(4, nn);  // slots 0–3 belong to the rnn loops
+  smm::gemm<S>(n, n, n, ta, tb, A, n, B, n, false, t, n);
+  for (size_t i = 0; i < nn; ++i) C[i] = alpha * t[i] + (beta == S(0) ? S(0) : beta * C[i]);
 }
 
 // C = A·B (beta 0) or C += A·B (beta 1) on b×b blocks inside n×n row-major matrices (row stride ld).
-template <class S, int N>
+template <class S>
 void block_product(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) {
   if (b == 2) {  // torus and blockdiag:2: four dot products of length 2 beat any library call
     S a00 = A[0], a01 = A[1], a10 = A[ld], a11 = A[ld + 1];
@@ -77,47 +56,28 @@ void block_product(int b, int ld, bool ta, bool tb, const S* A, const S* B, S be
     else { C[0] += c00; C[1] += c01; C[ld] += c10; C[ld + 1] += c11; }
     return;
   }
-  using Mat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
-  Eigen::Map<const Mat, 0, Eigen::OuterStride<>> a(A, b, b, Eigen::OuterStride<>(ld)), bb(B, b, b, Eigen::OuterStride<>(ld));
-  Eigen::Map<Mat, 0, Eigen::OuterStride<>> c(C, b, b, Eigen::OuterStride<>(ld));
-  auto run = [&](const auto& x, const auto& y) {
-    if (beta == S(0)) expm::mm(c, x, y);
-    else expm::mm_add(c, x, y);
-  };
-  if (!ta && !tb) run(a, bb);
-  else if (ta && !tb) run(a.transpose(), bb);
-  else if (!ta && tb) run(a, bb.transpose());
-  else run(a.transpose(), bb.transpose());
+  smm::gemm<S>(b, b, b, ta, tb, A, ld, B, ld, beta != S(0), C, ld);
 }
 
-// Per-matrix entry points, picked once per call so the per-sequence loops below stay generic while
-// the products and exp run at the right fixed size.
+// Per-matrix entry points, shared by the per-sequence loops below.
 template <class S>
 struct MatrixFns {
-  void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = nullptr;
-  void (*bmm)(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) = nullptr;
-  void (*exp)(const GroupSpec&, const S* X, S* E) = nullptr;
-  void (*adj)(const GroupSpec&, const S* X, const S* Ebar, S* Xbar, S* E) = nullptr;
+  void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = &product<S>;
+  void (*bmm)(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) = &block_product<S>;
+  static void exp(const GroupSpec& g, const S* X, S* E) { kernels::exp<S, Eigen::Dynamic>(g, X, E, scratch<S>(g.block)); }
+  static void adj(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E) {
+    kernels::exp_adjoint<S, Eigen::Dynamic>(g, X, Ebar, Xbar, E, scratch<S>(g.block));
+  }
 };
 
 template <class S>
-MatrixFns<S> matrix_fns(const GroupSpec& g) {
-  MatrixFns<S> f;
-  with_block_size(g.n, [&](auto N) { f.mm = &product<S, decltype(N)::value>; });
-  with_block_size(g.block, [&](auto N) {
-    constexpr int K = decltype(N)::value;
-    f.bmm = &block_product<S, K>;
-    f.exp = [](const GroupSpec& g, const S* X, S* E) { kernels::exp<S, K>(g, X, E, scratch<S, K>(g.block)); };
-    f.adj = [](const GroupSpec& g, const S* X, const S* Eb, S* Xb, S* E) {
-      kernels::exp_adjoint<S, K>(g, X, Eb, Xb, E, scratch<S, K>(g.block));
-    };
-  });
-  return f;
+MatrixFns<S> matrix_fns(const GroupSpec&) {
+  return {};
 }
 
 template <class S>
 S* thread_buffer(int slot, size_t n) {
-  thread_local std::vector<S> bufs[4];
+  thread_local std::vector<S> bufs[5];
   if (bufs[slot].size() < n) bufs[slot].resize(n);
   return bufs[slot].data();
 }
@@ -142,29 +102,22 @@ class CpuGroupOps final : public GroupOps<S> {
 
   void exp(const GroupSpec& g, const S* X, S* E, int count) override {
     const size_t nn = size_t(g.n) * g.n;
-    with_block_size(g.block, [&](auto N) {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
-      for (int k = 0; k < count; ++k) kernels::exp<S, decltype(N)::value>(g, X + k * nn, E + k * nn, scratch<S, decltype(N)::value>(g.block));
-    });
+    for (int k = 0; k < count; ++k) MatrixFns<S>::exp(g, X + k * nn, E + k * nn);
   }
 
   void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, int count) override {
     const size_t nn = size_t(g.n) * g.n;
-    with_block_size(g.block, [&](auto N) {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
-      for (int k = 0; k < count; ++k)
-        kernels::exp_adjoint<S, decltype(N)::value>(g, X + k * nn, Ebar + k * nn, Xbar + k * nn, E ? E + k * nn : nullptr,
-                                     scratch<S, decltype(N)::value>(g.block));
-    });
+    for (int k = 0; k < count; ++k)
+      MatrixFns<S>::adj(g, X + k * nn, Ebar + k * nn, Xbar + k * nn, E ? E + k * nn : nullptr);
   }
 
   void matmul(int n, int count, bool ta, bool tb, S alpha, const S* A, size_t sa, const S* B, size_t sb, S beta,
               S* C) override {
     const size_t nn = size_t(n) * n;
-    with_block_size(n, [&](auto N) {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
-      for (int k = 0; k < count; ++k) product<S, decltype(N)::value>(n, ta, tb, alpha, A + k * sa, B + k * sb, beta, C + k * nn);
-    });
+    for (int k = 0; k < count; ++k) product<S>(n, ta, tb, alpha, A + k * sa, B + k * sb, beta, C + k * nn);
   }
 
   void matmul_sum(int n, int block, int count, bool ta, bool tb, const S* A, const S* B, S* C) override {
@@ -177,12 +130,10 @@ class CpuGroupOps final : public GroupOps<S> {
     const int chunk = 64;
     const int nchunks = (count + chunk - 1) / chunk;
     part_.assign(size_t(nchunks) * nn, S(0));
-    with_block_size(n, [&](auto N) {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
-      for (int c = 0; c < nchunks; ++c)
-        for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
-          product<S, decltype(N)::value>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
-    });
+    for (int c = 0; c < nchunks; ++c)
+      for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
+        product<S>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
     for (int c = 0; c < nchunks; ++c)
       for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
   }
@@ -192,15 +143,13 @@ class CpuGroupOps final : public GroupOps<S> {
     const int chunk = 64;
     const int nchunks = (count + chunk - 1) / chunk;
     part_.assign(size_t(nchunks) * nn, S(0));
-    with_block_size(bs, [&](auto N) {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
-      for (int c = 0; c < nchunks; ++c)
-        for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
-          for (int j = 0; j < n; j += bs) {
-            const size_t o = size_t(j) * (n + 1);
-            block_product<S, decltype(N)::value>(bs, n, ta, tb, A + k * nn + o, B + k * nn + o, S(1), part_.data() + c * nn + o);
-          }
-    });
+    for (int c = 0; c < nchunks; ++c)
+      for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
+        for (int j = 0; j < n; j += bs) {
+          const size_t o = size_t(j) * (n + 1);
+          block_product<S>(bs, n, ta, tb, A + k * nn + o, B + k * nn + o, S(1), part_.data() + c * nn + o);
+        }
     for (int c = 0; c < nchunks; ++c)
       for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
   }

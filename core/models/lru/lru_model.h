@@ -29,6 +29,7 @@ class LruModel : public Model<S> {
   LruModel(const ModelConfig& cfg, int vocab, Backend<S>& be);
 
   void init(Rng& rng) override;
+  Rng* dropout_rng() override { return this->cfg_.dropout > 0 ? &drop_rng_ : nullptr; }
   size_t workspace_bytes(int B, int T) const override;
   StepResult forward_backward(const Batch& batch, bool backward, Telemetry* tel) override;
   std::vector<double> predict_next(const std::vector<int32_t>& context) override;

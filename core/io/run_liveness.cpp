@@ -1,0 +1,129 @@
+#include "core/io/run_liveness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/io/run_dir.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace udlab {
+
+std::string this_host() {
+  char b[256] = {0};
+  if (gethostname(b, sizeof b - 1) != 0) return "unknown";
+  return b;
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+RunLock::RunLock(const std::string& dir) {
+  const std::string path = dir + "/lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    if (err != EWOULDBLOCK) throw Error("cannot lock " + path + ": " + std::strerror(err));
+    std::string holder;
+    try {
+      holder = read_file(path);
+    } catch (const Error&) {
+    }
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    throw Error("run directory " + dir + " is already being trained by another process (" +
+                (holder.empty() ? std::string("holder unknown") : holder) + "; lock file " + path + ")");
+  }
+  const std::string me = "pid " + std::to_string(::getpid()) + " on " + this_host() + "\n";
+  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != ssize_t(me.size()))
+    throw Error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock; the file stays (it is only a name for the lock)
+}
+
+StatusWriter::StatusWriter(std::string status_path) : path_(std::move(status_path)) {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> l(m_);
+    while (!cv_.wait_for(l, std::chrono::seconds(kHeartbeatSeconds), [&] { return stop_; })) {
+      if (!have_) continue;
+      try {
+        write_locked();
+      } catch (const Error&) {
+        // The directory went away or the disk is full: the trainer's own next write reports it.
+      }
+    }
+  });
+}
+
+StatusWriter::~StatusWriter() {
+  {
+    std::lock_guard<std::mutex> l(m_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StatusWriter::write(const RunStatus& s) {
+  std::lock_guard<std::mutex> l(m_);
+  last_ = s;
+  have_ = true;
+  write_locked();
+}
+
+void StatusWriter::write_locked() {
+  nlohmann::json j = last_.to_json();
+  j["pid"] = long(::getpid());
+  j["host"] = this_host();
+  j["heartbeat"] = unix_now();
+  write_json_atomic(path_, j);
+}
+
+std::string liveness_problem(const nlohmann::json& s, double file_age_s) {
+  if (!s.is_object() || !s.contains("state") || !s["state"].is_string()) return "";
+  const std::string st = s["state"].get<std::string>();
+  if (st != "running" && st != "paused") return "";
+  const bool has_pid = s.contains("pid") && s["pid"].is_number_integer();
+  const bool has_host = s.contains("host") && s["host"].is_string();
+  const std::string who = has_pid ? "pid " + std::to_string(s["pid"].get<long>()) +
+                                        (has_host ? " on " + s["host"].get<std::string>() : std::string())
+                                  : std::string("its writer");
+  // Same host: the pid answers at once (kill -9, OOM), without waiting for the heartbeat to age.
+  if (has_pid && has_host && s["host"].get<std::string>() == this_host()) {
+    const long pid = s["pid"].get<long>();
+    if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+      return "stopped unexpectedly: " + who + " is gone (crashed or killed) while " + st;
+  }
+  double age = file_age_s;
+  if (s.contains("heartbeat") && s["heartbeat"].is_number()) age = unix_now() - s["heartbeat"].get<double>();
+  if (age > kStaleSeconds)
+    return "stopped unexpectedly: no heartbeat from " + who + " for " + std::to_string(long(age)) + " s while " + st;
+  return "";
+}
+
+std::string run_dir_liveness_problem(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path p = fs::path(dir) / "status.json";
+  std::error_code ec;
+  const auto t = fs::last_write_time(p, ec);
+  if (ec) return "";
+  const double age = std::chrono::duration<double>(fs::file_time_type::clock::now() - t).count();
+  try {
+    return liveness_problem(nlohmann::json::parse(read_file(p.string())), age);
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+}  // namespace udlab
