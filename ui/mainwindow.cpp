@@ -36,6 +36,7 @@
 #include "ui/panels/datasets_panel.h"
 #include "ui/panels/experiment_panel.h"
 #include "ui/panels/lessons.h"
+#include "ui/plot/figure.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/sample_panel.h"
 #include "ui/settings/app_settings.h"
@@ -75,6 +76,8 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   auto* rl = new QVBoxLayout(right);
   rl->setContentsMargins(0, 0, 0, 0);
   rl->addWidget(banner_);
+  lessonPanel_ = new LessonPanel;
+  rl->addWidget(lessonPanel_);
   rl->addWidget(tabs_, 1);
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(left);
@@ -82,7 +85,15 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   split->setStretchFactor(1, 1);
   setCentralWidget(split);
 
-  updater_ = new LiveUpdater(runs_, [this] { return redrawSteps(); }, this);
+  // The view key: which tab shows and which runs are checked. The updater redraws when it or any run's
+  // data version differs from the last frame drawn (the redraw contract, ui/dashboard/live_updater.h).
+  auto viewKey = [this] {
+    uint64_t k = uint64_t(tabs_->currentIndex() + 1);
+    for (int id : runsPanel_->shownRuns()) k = k * 1000003u + uint64_t(id);
+    return k;
+  };
+  updater_ = new LiveUpdater(runs_, [this] { return redrawSteps(); }, viewKey, this);
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] { updater_->forceRedraw(); });
   updater_->start();
   connect(runsPanel_, &RunsPanel::shownRunsChanged, this, [this] { updater_->forceRedraw(); });
   connect(runsPanel_, &RunsPanel::openRequested, this, &MainWindow::openRunDialog);
@@ -95,7 +106,9 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
     if (!r) return;
     if (r->state == "diverged") showMessage(QString("%1 diverged: %2").arg(r->name, QString::fromStdString(r->data.reason)), true);
     if ((r->state == "finished" || r->state == "cancelled") && !r->dir.isEmpty()) sample_->addRunDirectory(r->dir);
+    if (!lessonPanel_->finished()) lessonPanel_->update(*runs_);
   });
+  connect(runs_, &RunManager::runRemoved, this, [this] { lessonPanel_->update(*runs_); });
   connect(experiment_, &ExperimentPanel::message, this, [this](const QString& m) { showMessage(m, false); });
   connect(datasets_, &DatasetsPanel::message, this, &MainWindow::showMessage);
   connect(datasets_, &DatasetsPanel::importedFile, this, [this](const QString& path) {
@@ -207,7 +220,9 @@ void MainWindow::buildMenus() {
   }
 
   auto* les = menuBar()->addMenu("&Lessons");
-  for (int i = 0; i < int(lessons().size()); ++i) les->addAction(lessons()[i].title, this, [this, i] { applyLesson(i); });
+  for (int i = 0; i < int(lessonSet().lessons.size()); ++i)
+    les->addAction(QString::fromStdString(lessonSet().lessons[size_t(i)].title), this, [this, i] { applyLesson(i); });
+  for (auto& e : lessonSet().errors) showMessage(QString("lesson skipped: %1").arg(QString::fromStdString(e)), true);
 }
 
 QString MainWindow::lastMessage() const { return banner_->isVisible() ? banner_->text() : statusBar()->currentMessage(); }
@@ -231,7 +246,9 @@ int MainWindow::startRun(const RunConfig& cfg, const QString& name) {
     showMessage(QString("cannot start: %1").arg(e.what()), true);
     return -1;
   }
-  const QString runName = name.isEmpty() ? experiment_->runName() : name;
+  QString runName = name.isEmpty() ? experiment_->runName() : name;
+  runName = runName.simplified();  // one line of <= 80 bytes: it is the run's label in run_info.json too
+  while (runName.toUtf8().size() > 80) runName.chop(1);
   QString safe = runName;
   safe.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
   const QString root = settings_->runsRoot();
@@ -262,7 +279,22 @@ void MainWindow::trainFromForm() { startRun(experiment_->config()); }
 
 void MainWindow::stopSelected() {
   const int id = runsPanel_->selectedRun();
-  if (id >= 0) runs_->stop(id);
+  RunEntry* r = runs_->find(id);
+  if (!r) return;
+  // Esc is easy to hit: a run that has trained for over a minute is only stopped after a question.
+  const Series* wall = r->data.series("wall_time");
+  const double trained = wall && wall->size() ? wall->y.back() : 0.0;
+  if (trained > 60 && (r->state == "running" || r->state == "paused")) {
+    const bool stop = confirmStop_ ? confirmStop_(r->name, trained)
+                                   : QMessageBox::question(this, "Stop run",
+                                                           QString("Stop %1? It has trained for %2 min (it keeps its checkpoint "
+                                                                   "and can be resumed with udlab-cli train --resume).")
+                                                               .arg(r->name)
+                                                               .arg(trained / 60, 0, 'f', 1),
+                                                           QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
+    if (!stop) return;
+  }
+  runs_->stop(id);
 }
 
 int MainWindow::openRunDirectory(const QString& dir) {
@@ -288,8 +320,10 @@ void MainWindow::openRunDialog() {
 }
 
 void MainWindow::saveConfigDialog() {
-  const QString p = QFileDialog::getSaveFileName(this, "Save configuration", "config.json", "JSON (*.json)");
+  const QString folder = lastExportDir_.isEmpty() ? settings_->runsRoot() : lastExportDir_;
+  const QString p = QFileDialog::getSaveFileName(this, "Save configuration", QDir(folder).filePath("config.json"), "JSON (*.json)");
   if (p.isEmpty()) return;
+  lastExportDir_ = QFileInfo(p).absolutePath();
   QSaveFile f(p);
   if (!f.open(QIODevice::WriteOnly)) return showMessage(QString("cannot write %1: %2").arg(p, f.errorString()), true);
   f.write(QByteArray::fromStdString(to_json(experiment_->config()).dump(2) + "\n"));
@@ -298,66 +332,114 @@ void MainWindow::saveConfigDialog() {
 }
 
 void MainWindow::exportDialog() {
-  // One list of everything exportable: the dashboard as a whole, each chart, the compare view.
-  QStringList names{"whole dashboard"};
+  // The dashboard and its charts go through the figure renderer (ui/plot/figure.h), the one
+  // `udlab-cli plot` uses: a size by purpose, charts only, one legend of run labels. The compare
+  // view's panels are exported as drawn.
+  static const std::vector<std::pair<QString, QString>> figures = {
+      {"whole dashboard", "all"}, {"loss", "loss"}, {"gradient norm", "grad"}, {"norms over t", "norms"},
+      {"membership error", "membership"}, {"eigenvalues", "eigen"}};
+  QStringList names;
+  for (auto& f : figures) names << f.first;
   auto ex = dashboard_->exportables();
-  for (auto& e : ex) names << e.name;
+  for (auto& e : ex) names << "data (CSV): " + e.name;
   names << "compare: overlay" << "compare: small multiples";
   bool ok = false;
   const QString which = QInputDialog::getItem(this, "Export", "What to export:", names, 0, false, &ok);
   if (!ok) return;
-  const bool chartOnly = which != "whole dashboard" && !which.startsWith("compare");
-  const QString filter = chartOnly ? "PNG (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV data (*.csv)" : "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)";
-  const QString path = QFileDialog::getSaveFileName(this, "Export " + which, which.section(':', -1).trimmed().replace(' ', '_') + ".png", filter);
+  const QString folder = lastExportDir_.isEmpty() ? settings_->runsRoot() : lastExportDir_;
+  const bool csv = which.startsWith("data (CSV): ");
+  const QString base = csv ? which.mid(12) : which.section(':', -1).trimmed().replace(' ', '_');
+  const QString filter = csv ? "CSV data (*.csv)" : "PDF (*.pdf);;SVG (*.svg);;PNG (*.png)";
+  const QString path = QFileDialog::getSaveFileName(this, "Export " + which, QDir(folder).filePath(base + (csv ? ".csv" : ".pdf")), filter);
   if (path.isEmpty()) return;
-  QWidget* w = which == "whole dashboard" ? dashboard_->chartsArea()
-               : which == "compare: overlay" ? static_cast<QWidget*>(compare_->overlay())
-               : which == "compare: small multiples" ? compare_->multiplesArea() : nullptr;
+  lastExportDir_ = QFileInfo(path).absolutePath();
   QString err;
-  for (auto& e : ex)
-    if (e.name == which) {
-      w = e.widget;
-      if (path.endsWith(".csv", Qt::CaseInsensitive)) {
-        err = exportCsv(path, e.csv);
-        return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
-      }
-    }
-  double scale = 2;
-  if (path.endsWith(".png", Qt::CaseInsensitive)) {
-    scale = QInputDialog::getDouble(this, "PNG resolution", "Pixels per screen pixel (2 for slides, 3–4 for print):", 2, 1, 8, 1, &ok);
+  if (csv) {
+    for (auto& e : ex)
+      if ("data (CSV): " + e.name == which) err = exportCsv(path, e.csv);
+    return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
+  }
+  const bool png = path.endsWith(".png", Qt::CaseInsensitive);
+  if (which.startsWith("compare")) {
+    ExportOptions o;
+    o.pngScale = 2;
+    err = exportWidget(which == "compare: overlay" ? static_cast<QWidget*>(compare_->overlay()) : compare_->multiplesArea(), path, o);
+    return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
+  }
+  FigureRequest req;
+  for (auto& f : figures)
+    if (f.first == which) req.chart = f.second;
+  QStringList sizes = figureSizeNames();
+  sizes << "as on screen";
+  const QString size = QInputDialog::getItem(this, "Figure size",
+                                             "Size (slide 13.33×7.5 in, slide43 10×7.5 in, column 3.5 in, page 6.5 in wide):",
+                                             sizes, 0, false, &ok);
+  if (!ok) return;
+  const QSize screen = dashboard_->chartsArea()->size();
+  err = parseFigureSize(size == "as on screen" ? QString("%1x%2px").arg(screen.width()).arg(screen.height()) : size,
+                        figureHasManyCharts(req.chart), &req.size);
+  if (err.isEmpty() && png) {
+    req.dpi = QInputDialog::getInt(this, "PNG resolution", "Dots per inch (150–200 for slides, 300+ for print):", 200, 30, 1200, 50, &ok);
     if (!ok) return;
   }
-  ExportOptions o;
-  o.pngScale = scale;
-  err = exportWidget(w, path, o);
+  if (err.isEmpty()) {
+    dashboard_->fillFigureRequest(&req);
+    err = renderFigure(req, currentRunRefs(), path);
+  }
   err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
 }
 
+std::vector<RunRef> MainWindow::currentRunRefs() {
+  std::vector<RunRef> refs;
+  for (int id : runsPanel_->shownRuns())
+    if (auto* r = runs_->find(id)) refs.push_back({r->id, runLabel(r->data, r->name), r->color, &r->data});
+  return refs;
+}
+
 void MainWindow::applyLesson(int index) {
-  if (index < 0 || index >= int(lessons().size())) return;
-  const Lesson& l = lessons()[size_t(index)];
+  const auto& set = lessonSet();
+  if (index < 0 || index >= int(set.lessons.size())) return;
+  const Lesson& l = set.lessons[size_t(index)];
+  // A lesson compares its own runs: offer to clear what is loaded (runs still training are kept).
+  std::vector<int> clearable;
+  for (auto& r : runs_->runs())
+    if (r->state != "running" && r->state != "paused" && r->state != "queued") clearable.push_back(r->id);
+  if (!clearable.empty()) {
+    const int answer = askClearForLesson_ ? askClearForLesson_(int(clearable.size()))
+                                          : QMessageBox::question(this, "Start lesson",
+                                                                  QString("Clear the %1 loaded run(s) first, so the charts show only this "
+                                                                          "lesson's runs? (Their directories stay on disk.)")
+                                                                      .arg(clearable.size()),
+                                                                  QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel, QMessageBox::Yes);
+    if (answer == QMessageBox::Cancel) return;
+    if (answer == QMessageBox::Yes)
+      for (int id : clearable) runs_->remove(id);
+  }
+  std::map<std::string, int> ids;
   int started = 0;
-  for (auto& [name, overrides] : l.runs) {
+  for (auto& run : l.runs) {
     RunConfig c;
     try {
-      apply_json(c, overrides);
+      apply_json(c, run.config);
     } catch (const std::exception& e) {
-      showMessage(QString("lesson '%1': %2").arg(l.title, e.what()), true);
+      showMessage(QString("lesson '%1': %2").arg(QString::fromStdString(l.title), e.what()), true);
       continue;
     }
     // A lesson's runs are compared live, side by side: they share the cores rather than queue.
     if (c.train.threads == 0) c.train.threads = std::max(1, QThread::idealThreadCount() / int(l.runs.size()));
     if (started == 0) experiment_->setConfig(c);
-    if (startRun(c, name) >= 0) ++started;
+    const int id = startRun(c, QString::fromStdString(run.name));
+    if (id >= 0) ++started, ids[run.name] = id;
   }
+  dashboard_->setLossMetric(l.metric == "accuracy" ? LossMetric::Accuracy : l.metric == "bpc" ? LossMetric::Bpc : LossMetric::Loss);
+  lessonPanel_->start(l, std::move(ids));
+  lessonPanel_->update(*runs_);
   tabs_->setCurrentWidget(l.view == "compare" ? static_cast<QWidget*>(compare_) : dashboard_);
-  showMessage(QString("Lesson: %1. %2").arg(l.title, l.hint), false);
+  showMessage(QString("Lesson: %1.").arg(QString::fromStdString(l.title)), false);
 }
 
 RedrawSteps MainWindow::redrawSteps() {
-  std::vector<RunRef> refs;
-  for (int id : runsPanel_->shownRuns())
-    if (auto* r = runs_->find(id)) refs.push_back({r->id, r->name, r->color, &r->data});
+  std::vector<RunRef> refs = currentRunRefs();
   // Only the visible view redraws; the other catches up when shown.
   if (tabs_->currentWidget() == dashboard_) return dashboard_->stageRuns(std::move(refs));
   if (tabs_->currentWidget() == compare_) return compare_->stageRuns(std::move(refs));

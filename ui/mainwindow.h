@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/train/run_config.h"
+#include "ui/dashboard/curve_builders.h"
 #include "ui/dashboard/redraw_steps.h"
 #include "ui/settings/theme_override.h"
 
@@ -20,6 +21,7 @@ class CompareView;
 class Dashboard;
 class DatasetsPanel;
 class ExperimentPanel;
+class LessonPanel;
 class LiveUpdater;
 class RunManager;
 class RunsPanel;
@@ -51,6 +53,11 @@ class MainWindow : public QMainWindow {
   void setCloseConfirmation(std::function<CloseChoice(int activeRuns)> ask) { confirmClose_ = std::move(ask); }
   // Opens the recent runs that are still training (left by a closed window, or a terminal's); returns how many.
   int reopenLiveRuns();
+  // Answers "clear the loaded runs?" when a lesson starts (QMessageBox::Yes/No/Cancel); tests set it.
+  void setLessonClearAnswer(std::function<int(int loadedRuns)> ask) { askClearForLesson_ = std::move(ask); }
+  LessonPanel* lessonPanel() const { return lessonPanel_; }
+  // Answers "stop this run?" for Esc on a run that trained over a minute; tests set it.
+  void setStopConfirmation(std::function<bool(const QString& name, double seconds)> ask) { confirmStop_ = std::move(ask); }
   void showMessage(const QString& text, bool error);
   void applyLesson(int index);
   // Sets the application palette and the charts' dark flag, ticks the View menu item and saves it.
@@ -71,6 +78,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   RedrawSteps redrawSteps();
+  std::vector<RunRef> currentRunRefs();  // the shown runs, named by their labels
   void applyChartStyle();
 
   std::unique_ptr<AppSettings> settings_;
@@ -88,6 +96,10 @@ class MainWindow : public QMainWindow {
   ThemeOverride theme_ = ThemeOverride::System;
   QActionGroup* themeActions_ = nullptr;
   std::function<CloseChoice(int)> confirmClose_;
+  QString lastExportDir_;  // file dialogs start here, else in the runs folder
+  LessonPanel* lessonPanel_ = nullptr;
+  std::function<int(int)> askClearForLesson_;
+  std::function<bool(const QString&, double)> confirmStop_;
 };
 
 }  // namespace udlab::ui

@@ -28,32 +28,49 @@ int run_plot(const std::vector<std::string>& args) {
       rest.push_back(args[i]);
     }
   }
-  Flags f = parse_flags(rest, {"chart", "out", "width", "height", "scale", "step", "style"}, {}, false);
+  Flags f = parse_flags(rest, {"chart", "out", "size", "dpi", "width", "height", "scale", "step", "style", "metric"}, {},
+                        false);
   if (f.help || runs.isEmpty() || !f.has("out")) {
     std::printf(
         "usage: udlab-cli plot --run DIR [--run DIR ...] --out FILE.png|svg|pdf\n"
-        "         [--chart loss|grad|norms|eigen|all] [--width PX] [--height PX] [--scale X]\n"
-        "         [--step N] [--style teaching|plain]\n"
-        "  --chart   which chart (default all: the whole dashboard)\n"
-        "  --scale   PNG pixels per point (default 2)\n"
-        "  --step    the logged step for norms/eigen (default: the last)\n");
+        "         [--chart loss|grad|norms|membership|eigen|all] [--size SIZE] [--dpi N]\n"
+        "         [--step N] [--metric loss|ppl|bpc|accuracy] [--style teaching|plain]\n"
+        "  --chart   which chart (default all: every chart with data, in a grid chosen for the size)\n"
+        "  --size    slide (13.33x7.5 in, 16:9; the default), slide43 (10x7.5 in), column (3.5 in wide),\n"
+        "            page (6.5 in wide), or WxH with px or in: 1600x900px, 8x4.5in\n"
+        "  --dpi     PNG pixels per inch (default 200); PDF and SVG are vector\n"
+        "  --step    the logged step for norms/eigen (default: the last)\n"
+        "Legends use each run's label (udlab-cli train --label, run_info.json), else its directory name.\n");
     return f.help ? 0 : 2;
   }
   ui::PlotRequest req;
   req.runDirs = runs;
-  req.chart = QString::fromStdString(f.get("chart", "all"));
   req.out = QString::fromStdString(f.get("out"));
-  if (f.has("width") || f.has("height"))
-    req.size = QSize(f.has("width") ? parse_int("width", f.get("width")) : req.size.width(),
-                     f.has("height") ? parse_int("height", f.get("height")) : req.size.height());
-  if (req.size.width() < 200 || req.size.height() < 150 || req.size.width() > 10000 || req.size.height() > 10000)
-    throw Error("--width/--height must be in 200..10000 and 150..10000");
-  if (f.has("scale")) req.scale = parse_double("scale", f.get("scale"));
-  if (!(req.scale >= 0.5 && req.scale <= 8)) throw Error("--scale must be in 0.5..8");
-  if (f.has("step")) req.eigenStep = parse_int("step", f.get("step"));
+  ui::FigureRequest& fig = req.figure;
+  fig.chart = QString::fromStdString(f.get("chart", "all"));
+  if (!ui::figureChartNames().contains(fig.chart))
+    throw Error("unknown --chart '" + f.get("chart") + "' (use " + ui::figureChartNames().join(", ").toStdString() + ")");
+  QString size = QString::fromStdString(f.get("size", "slide"));
+  if (f.has("width") || f.has("height")) {  // the older spelling of a size in pixels
+    if (f.has("size")) throw Error("give --size or --width/--height, not both");
+    size = QString("%1x%2px").arg(f.has("width") ? parse_int("width", f.get("width")) : 1400)
+               .arg(f.has("height") ? parse_int("height", f.get("height")) : 800);
+  }
+  const QString sizeErr = ui::parseFigureSize(size, ui::figureHasManyCharts(fig.chart), &fig.size);
+  if (!sizeErr.isEmpty()) throw Error("--size: " + sizeErr.toStdString());
+  if (f.has("dpi")) fig.dpi = parse_int("dpi", f.get("dpi"));
+  if (f.has("scale")) fig.dpi = int(parse_double("scale", f.get("scale")) * 96);  // older: pixels per point
+  if (!(fig.dpi >= 30 && fig.dpi <= 1200)) throw Error("--dpi must be in 30..1200");
+  if (f.has("step")) fig.step = parse_int("step", f.get("step"));
+  const std::string metric = f.get("metric", "loss");
+  if (metric == "loss") fig.metric = ui::LossMetric::Loss;
+  else if (metric == "ppl") fig.metric = ui::LossMetric::Perplexity;
+  else if (metric == "bpc") fig.metric = ui::LossMetric::Bpc;
+  else if (metric == "accuracy") fig.metric = ui::LossMetric::Accuracy;
+  else throw Error("--metric must be loss, ppl, bpc or accuracy");
   const std::string style = f.get("style", "teaching");
   if (style != "teaching" && style != "plain") throw Error("--style must be teaching or plain");
-  req.teaching = style == "teaching";
+  fig.teaching = style == "teaching";
 
   // No display needed: the offscreen platform renders everything in memory.
   if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);

@@ -45,10 +45,11 @@ std::string default_out(const RunConfig& c) {
 }
 
 int run_train(const std::vector<std::string>& args) {
-  Flags f = parse_flags(args, {"out", "resume", "config"}, {"quiet", "notify"});
+  Flags f = parse_flags(args, {"out", "resume", "config", "label"}, {"quiet", "notify"});
   if (f.help) {
-    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--quiet] [--notify]\n"
+    std::printf("usage: udlab-cli train [--config FILE.json] [flags] [--out DIR] [--resume DIR] [--label TEXT] [--quiet] [--notify]\n"
                 "Trains a model; writes config.json, metrics.jsonl, checkpoint.safetensors and status.json to DIR.\n"
+                "--label TEXT names the run in legends and tables (run_info.json \"label\"; one line, <= 80 chars).\n"
                 "--resume DIR continues a run exactly from its checkpoint (flags given override its config, e.g. --steps).\n"
                 "--notify prints a JSON line to stdout for each metrics record and status change (for the GUI).\n"
                 "Without --dataset, Tiny Shakespeare is used when its file is found, otherwise the synthetic copy task.\n\n%s",
@@ -75,6 +76,8 @@ int run_train(const std::vector<std::string>& args) {
     }
     opts.run_dir = f.has("out") ? f.get("out") : default_out(cfg);
   }
+  if (f.has("label")) opts.label = f.get("label");
+  validate_run_label(opts.label);
   RunControl ctl;
   const bool notify = f.has("notify");
   // A parent that went away (the window closed, runs left training) must not kill the run by SIGPIPE.

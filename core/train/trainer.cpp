@@ -137,7 +137,7 @@ struct Trainer::Impl {
             {"dataset", data->name()},  {"synthetic", data->synthetic()},      {"seq_len", T},
             {"baseline_loss", std::isfinite(data->memoryless_loss()) ? nlohmann::json(data->memoryless_loss()) : nlohmann::json()},
             {"backend", be->name()},    {"threads", be->threads()},            {"device_note", device_note},
-            {"config", to_json(cfg)}};
+            {"config", to_json(cfg)}, {"label", opts.label}};
   }
   // Applies the queued hot edits. Each becomes a metrics record at the current step (so it takes effect
   // from the next one); config.json and run_info.json are rewritten so that eval, sample and --resume
@@ -191,6 +191,15 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
       m.opts.resume && !from_checkpoint ? "no checkpoint yet in " + m.paths.dir + ": starting from step 0" : "";
   if (!m.paths.dir.empty()) remove_stale_temp_files(m.paths.dir);
   if (!m.opts.resume) make_paths_absolute(m.cfg.train);
+  validate_run_label(m.opts.label);
+  if (m.opts.resume && m.opts.label.empty() && file_exists(m.paths.info())) {
+    // Keep the label the run was given (or renamed to in the window).
+    try {
+      auto old = read_json_file(m.paths.info());
+      if (old.contains("label") && old["label"].is_string()) m.opts.label = old["label"].get<std::string>();
+    } catch (const Error&) {
+    }
+  }
 
   m.data = open_dataset(tc);
   m.T = m.data->fixed_seq_len() > 0 ? m.data->fixed_seq_len() : tc.seq_len;
@@ -237,6 +246,12 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
 }
 
 Trainer::~Trainer() = default;
+
+void validate_run_label(const std::string& label) {
+  if (label.size() > 80) throw Error("label is longer than 80 characters");
+  for (unsigned char c : label)
+    if (c < 0x20 || c == 0x7f) throw Error("label must be one line of printable text (it holds a newline or control character)");
+}
 
 const RunConfig& Trainer::config() const { return impl_->cfg; }
 size_t Trainer::param_count() const { return impl_->model->params().numel(); }

@@ -13,11 +13,17 @@ namespace udlab {
 struct TrainerOptions {
   std::string run_dir;      // where config.json, metrics.jsonl, checkpoint.safetensors, status.json go; "" = none
   bool resume = false;      // continue from run_dir/checkpoint.safetensors (config read from run_dir)
+  // A human name for legends ("O(8), lr 3e-3"), kept in run_info.json as "label"; "" keeps the one a
+  // resumed run already has. Not part of the config: two runs differing only in label are the same model.
+  std::string label;
 };
 
 // The bytes the memory pre-check requires for cfg (core/util/memory.h TrainingMemory, margin
 // included): opens the dataset and builds the model without allocating its parameters.
 size_t estimate_training_bytes(const RunConfig& cfg, bool with_run_dir);
+
+// Throws udlab::Error unless `label` is one printable line of at most 80 bytes.
+void validate_run_label(const std::string& label);
 
 class Trainer {
  public:

@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QMessageBox>
 #include <QtTest>
 
 #include "window_fixture.h"
@@ -121,11 +122,14 @@ class TestUiPanels : public udlab::test::WindowTest {
   }
 
   void lessonConfigsParseValidateAndBuild() {
-    QVERIFY(!lessons().empty());
-    for (auto& l : lessons()) {
+    QVERIFY2(lessonSet().errors.empty(), lessonSet().errors.empty() ? "" : lessonSet().errors[0].c_str());
+    QVERIFY(lessonSet().lessons.size() >= 6);
+    for (auto& l : lessonSet().lessons) {
       QVERIFY(!l.runs.empty());
+      QVERIFY(!l.claims.empty());
       QVERIFY(l.view == "dashboard" || l.view == "compare");
-      for (auto& [name, overrides] : l.runs) {
+      for (auto& [name0, overrides] : l.runs) {
+        const QString name = QString::fromStdString(name0);
         RunConfig c;
         try {
           apply_json(c, overrides);
@@ -136,7 +140,7 @@ class TestUiPanels : public udlab::test::WindowTest {
           // Counting constructs the model (tensors declared, none allocated): it fails if it cannot build.
           QVERIFY2(count_params(c.model, 65) > 0, qPrintable(name));
         } catch (const std::exception& e) {
-          QFAIL(qPrintable(QString("%1 / %2: %3").arg(l.title, name, e.what())));
+          QFAIL(qPrintable(QString("%1 / %2: %3").arg(QString::fromStdString(l.title), name, e.what())));
         }
       }
     }
@@ -146,8 +150,9 @@ class TestUiPanels : public udlab::test::WindowTest {
     MainWindow w(settingsPath());
     w.runs()->setMaxConcurrent(2);
     std::vector<int> ids;
-    for (auto& l : lessons())
-      for (auto& [name, overrides] : l.runs) {
+    for (auto& l : lessonSet().lessons)
+      for (auto& [name0, overrides] : l.runs) {
+        const QString name = QString::fromStdString(name0);
         RunConfig c;
         apply_json(c, overrides);
         c.train.steps = 3;
@@ -170,11 +175,20 @@ class TestUiPanels : public udlab::test::WindowTest {
 
   void applyLessonStartsWithoutError() {
     MainWindow w(settingsPath());
-    for (int i = 0; i < int(lessons().size()); ++i) {
+    int asked = 0;
+    w.setLessonClearAnswer([&](int) {
+      ++asked;
+      return int(QMessageBox::No);  // keep the earlier lessons' runs
+    });
+    const auto& lessons = lessonSet().lessons;
+    for (int i = 0; i < int(lessons.size()); ++i) {
       const size_t before = w.runs()->runs().size();
       w.applyLesson(i);
       QVERIFY2(w.lastMessage().startsWith("Lesson: "), qPrintable(w.lastMessage()));
-      QCOMPARE(w.runs()->runs().size(), before + lessons()[i].runs.size());
+      QCOMPARE(w.runs()->runs().size(), before + lessons[size_t(i)].runs.size());
+      QVERIFY(w.lessonPanel()->isVisibleTo(&w));
+      QVERIFY2(w.lessonPanel()->text().contains("pending") || w.lessonPanel()->text().contains("held"),
+               qPrintable(w.lessonPanel()->text()));
       w.runs()->stopAll();
       QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 120000);
       for (size_t k = before; k < w.runs()->runs().size(); ++k) {
@@ -182,6 +196,16 @@ class TestUiPanels : public udlab::test::WindowTest {
         QVERIFY2(r.state != "failed", qPrintable(r.name + ": " + r.message));
       }
     }
+    QCOMPARE(asked, int(lessons.size()) - 1);  // from the second lesson on, runs were loaded
+    // Yes clears the finished runs before the next lesson starts.
+    w.setLessonClearAnswer([](int) { return int(QMessageBox::Yes); });
+    w.applyLesson(0);
+    QCOMPARE(w.runs()->runs().size(), lessons[0].runs.size());
+    w.runs()->stopAll();
+    QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 120000);
+    // Every run stopped: the panel gives each claim a verdict (held, not held, or not evaluated).
+    QTRY_VERIFY_WITH_TIMEOUT(w.lessonPanel()->finished(), 10000);
+    QVERIFY2(!w.lessonPanel()->text().contains("pending"), qPrintable(w.lessonPanel()->text()));
   }
 };
 

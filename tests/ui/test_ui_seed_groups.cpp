@@ -109,7 +109,7 @@ class TestUiSeedGroups : public QObject {
     QCOMPARE(v.overlay()->curves().size(), size_t(4));
     QCOMPARE(v.multiples().size(), size_t(4));
     QCOMPARE(v.summaries().size(), size_t(4));
-    QCOMPARE(v.table()->columnCount(), 8);
+    QCOMPARE(v.table()->columnCount(), 9);
 
     v.setGroupSeeds(true);
     QCOMPARE(v.overlay()->curves().size(), size_t(2));
@@ -118,7 +118,7 @@ class TestUiSeedGroups : public QObject {
     QCOMPARE(v.summaries().size(), size_t(2));
     QCOMPARE(v.summaries()[0].n, 3);
     QCOMPARE(v.summaries()[0].wallTime, 12.0);
-    QCOMPARE(v.table()->columnCount(), 9);
+    QCOMPARE(v.table()->columnCount(), 10);
     QCOMPARE(v.table()->horizontalHeaderItem(1)->text(), QString("N"));
     QCOMPARE(v.table()->item(0, 1)->text(), QString("3"));
     QCOMPARE(v.table()->item(1, 1)->text(), QString("1"));
@@ -150,7 +150,7 @@ class TestUiSeedGroups : public QObject {
 
     v.setGroupSeeds(false);
     QCOMPARE(v.overlay()->curves().size(), size_t(4));
-    QCOMPARE(v.table()->columnCount(), 8);
+    QCOMPARE(v.table()->columnCount(), 9);
     QCOMPARE(v.summaries()[0].n, 1);
   }
 

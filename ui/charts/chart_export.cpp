@@ -49,7 +49,7 @@ QString exportWidget(QWidget* w, const QString& path, const ExportOptions& o) {
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());
   if (fmt == ImageFormat::Png) {
-    const double s = std::clamp(o.pngScale, 0.5, 8.0);
+    const double s = std::clamp(o.pngScale, 0.3, 13.0);
     QImage img(QSize(int(logical.width() * s), int(logical.height() * s)), QImage::Format_ARGB32_Premultiplied);
     img.setDevicePixelRatio(s);
     img.fill(Qt::white);
@@ -67,6 +67,7 @@ QString exportWidget(QWidget* w, const QString& path, const ExportOptions& o) {
     gen.setOutputDevice(&file);
     gen.setSize(logical);
     gen.setViewBox(QRect(QPoint(0, 0), logical));
+    gen.setResolution(96);  // so the file's physical width/height match 96 logical px per inch
     gen.setTitle(QFileInfo(path).completeBaseName());
     gen.setDescription(o.caption.isEmpty() ? QStringLiteral("udlab chart") : o.caption);
     QPainter p(&gen);
@@ -76,9 +77,12 @@ QString exportWidget(QWidget* w, const QString& path, const ExportOptions& o) {
     pdf.setResolution(96);
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
     // One page exactly the widget's size: 96 logical pixels per inch, 72 points per inch.
-    pdf.setPageSize(QPageSize(QSizeF(logical.width() * 72.0 / 96.0, logical.height() * 72.0 / 96.0), QPageSize::Point));
+    const QSizeF inches = o.pageInches.isEmpty() ? QSizeF(logical.width() / 96.0, logical.height() / 96.0) : o.pageInches;
+    pdf.setPageSize(QPageSize(inches, QPageSize::Inch, QString(), QPageSize::ExactMatch));
     pdf.setCreator("udlab");
     QPainter p(&pdf);
+    // The page at 96 dots per inch may differ from the widget's whole pixels by a fraction: scale.
+    p.scale(inches.width() * 96.0 / logical.width(), inches.height() * 96.0 / logical.height());
     paint(w, p, o);
   }
   if (!file.commit()) return QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());

@@ -2,6 +2,7 @@
 // (QSvgGenerator) or PDF (QPdfWriter), and of chart data to CSV. Every file goes through QSaveFile, so
 // a failed export never leaves a half-written file. Errors come back as a message, never a throw.
 #pragma once
+#include <QSizeF>
 #include <QString>
 #include <functional>
 
@@ -16,6 +17,8 @@ ImageFormat imageFormatFor(const QString& path);  // by extension
 struct ExportOptions {
   double pngScale = 2.0;  // device pixels per logical pixel for PNG (2 = "retina", 3 for print)
   QString caption;        // optional line drawn under the image (e.g. the run's config)
+  // PDF page size in inches (the widget scaled to fill it); empty = the widget's size at 96 px per inch.
+  QSizeF pageInches;
 };
 
 // Renders w at its current size. Returns "" on success, else a one-line error.

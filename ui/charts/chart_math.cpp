@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <unordered_set>
@@ -115,13 +116,39 @@ Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, 
     if (b <= a) b = a + 1;
     return {std::pow(10.0, a), std::pow(10.0, b)};
   }
-  // Spans at the edge of double precision (a norm held to rounding error) are drawn as flat.
-  if (hi - lo <= 1e-9 * std::max(std::abs(lo), std::abs(hi))) {
-    double d = std::abs(hi) > 0 ? std::abs(hi) * 0.1 : 1.0;
-    return {lo - d, hi + d};
+  // A span under kFlatRelSpan of the magnitude (a group state's norm held to rounding error) is drawn
+  // as the flat line it is: the axis is padded ±1% around the value instead of zooming into the noise.
+  const double mag = std::max(std::abs(lo), std::abs(hi));
+  if (hi - lo <= kFlatRelSpan * mag || mag == 0) {
+    const double mid = 0.5 * (lo + hi), d = mag > 0 ? 0.01 * mag : 1.0;
+    return {mid - d, mid + d};
   }
   double d = (hi - lo) * pad;
   return {lo - d, hi + d};
+}
+
+std::string tickFormat(double step, double lo, double hi) {
+  const double mag = std::max(std::abs(lo), std::abs(hi));
+  if (!(step > 0) || !std::isfinite(step) || !std::isfinite(mag)) return "%g";
+  // Decimals enough to tell two ticks one step apart; scientific when fixed point would be too wide.
+  const int decimals = std::max(0, int(std::ceil(-std::log10(step) - 1e-9)));
+  if (mag < 1e6 && decimals <= 5) return "%." + std::to_string(decimals) + "f";
+  const int digits = std::max(1, int(std::floor(std::log10(std::max(mag, step)))) - int(std::floor(std::log10(step))));
+  return "%." + std::to_string(std::min(digits, 12)) + "e";
+}
+
+std::vector<std::string> tickLabels(double lo, double hi, double step, const std::string& fmt) {
+  std::vector<std::string> out;
+  if (!(step > 0) || !(hi >= lo) || (hi - lo) / step > 1000) return out;
+  char buf[64];
+  // Qt's dynamic ticks: multiples of the interval (anchor 0) inside the range.
+  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k += 1) {
+    double v = k * step;
+    if (std::abs(v) < 1e-12 * step) v = 0;  // no "-0.00"
+    std::snprintf(buf, sizeof buf, fmt.c_str(), v);
+    out.push_back(buf);
+  }
+  return out;
 }
 
 }  // namespace udlab::ui

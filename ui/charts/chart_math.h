@@ -2,6 +2,7 @@
 // they are unit-tested directly and the order "smooth the full data, then decimate" is explicit.
 #pragma once
 #include <cstddef>
+#include <string>
 #include <complex>
 #include <vector>
 
@@ -31,11 +32,19 @@ struct Range {
   double lo = 0, hi = 1;
 };
 // A padded axis range over finite values (and positive ones when forLog). Whole decades for log axes.
+// Data spanning less than kFlatRelSpan of its magnitude gets value ± 1%, so a constant reads as flat.
+constexpr double kFlatRelSpan = 1e-4;
 // Points for a scatter chart: non-finite ones dropped, then one per cell of a grid of `cells`×`cells`
 // over the points' extent, then at most `cap` (evenly strided). Qt Charts' scatter series costs time
 // quadratic in its points (64k took minutes); at a chart's resolution the thinned set looks the same.
 std::vector<std::complex<double>> thinPoints(const std::vector<std::complex<double>>& z, int cells = 400,
                                              size_t cap = 4096);
 Range niceRange(const std::vector<const std::vector<double>*>& ys, bool forLog, double pad = 0.05);
+
+// The printf format of tick labels `step` apart over [lo, hi]: enough decimals that no two ticks
+// print alike (fixed point, or scientific for magnitudes >= 1e6 or steps < 1e-5).
+std::string tickFormat(double step, double lo, double hi);
+// The labels Qt draws for dynamic ticks (multiples of step inside [lo, hi]) in that format.
+std::vector<std::string> tickLabels(double lo, double hi, double step, const std::string& fmt);
 
 }  // namespace udlab::ui

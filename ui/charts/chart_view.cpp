@@ -1,5 +1,8 @@
 #include "ui/charts/chart_view.h"
 
+#include "ui/charts/chart_math.h"
+
+#include <QGraphicsLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QtCharts/QAbstractAxis>
@@ -50,7 +53,8 @@ void roundTicks(QValueAxis* ax, double lo, double hi, int intervals) {
   if (ax->tickAnchor() != 0) ax->setTickAnchor(0);
   if (detour) ax->setRange(lo, hi);
   if (ax->tickInterval() != step) ax->setTickInterval(step);
-  if (ax->labelFormat() != "%g") ax->setLabelFormat("%g");
+  const QString fmt = QString::fromStdString(tickFormat(step, lo, hi));
+  if (ax->labelFormat() != fmt) ax->setLabelFormat(fmt);
   ax->setRange(lo, hi);
   if (detour) ax->setTickType(QValueAxis::TicksDynamic);
 }
@@ -70,6 +74,12 @@ QString legendHtml(const std::vector<LegendEntry>& entries) {
   for (auto& e : entries)
     parts << QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3").arg(e.color.name(), e.glyph, e.label.toHtmlEscaped());
   return parts.join(QStringLiteral(" &nbsp;&nbsp; "));
+}
+
+QRect plotRectIn(const QWidget* w, const QChartView* v, const QChart* c) {
+  const QPolygonF scene = c->mapToScene(c->plotArea());
+  const QRect inView = v->mapFromScene(scene).boundingRect();
+  return QRect(v->mapTo(w, inView.topLeft()), inView.size());
 }
 
 void styleChartWidget(QWidget* w, const ChartStyle& s) {
@@ -97,8 +107,14 @@ void applyStyle(QChart* chart, const ChartStyle& s) {
     chart->setBackgroundBrush(Qt::white);
     chart->setBackgroundRoundness(0);
   }
+  if (s.figure) {
+    chart->setMargins(QMargins(0, 0, 4, 0));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setBackgroundRoundness(0);
+  }
   QFont tf = chart->titleFont();
-  tf.setPointSize(s.titlePt());
+  // In a figure the title is only a little larger than the labels: the plot keeps the room.
+  tf.setPointSize(s.figure ? s.labelPt() + 2 : s.titlePt());
   tf.setBold(true);
   chart->setTitleFont(tf);
   QFont lf = chart->legend()->font();
@@ -113,8 +129,8 @@ void styleAxis(QAbstractAxis* a, const ChartStyle& s) {
   f.setPointSize(s.labelPt());
   a->setLabelsFont(f);
   QFont t = a->titleFont();
-  t.setPointSize(s.labelPt() + (s.teaching ? 1 : 0));
-  t.setBold(s.teaching);
+  t.setPointSize(s.figure ? std::max(5, s.labelPt() - 1) : s.labelPt() + (s.teaching ? 1 : 0));
+  t.setBold(s.teaching && !s.figure);
   a->setTitleFont(t);
   if (s.teaching) {
     a->setLabelsColor(Qt::black);

@@ -32,16 +32,7 @@ void roundTicks(QValueAxis* ax, double lo, double hi, int intervals = 5);
 // How many tick intervals fit along `pixels` without Qt eliding the labels ("20…40…").
 int tickIntervalsFor(double pixels, double pixelsPerLabel);
 
-// Qt Charts' legend elides labels by dividing its width among all markers, hidden ones included, so
-// charts draw their own: a word-wrapped rich-text line of coloured glyphs under the plot. Being a
-// child widget, it is part of every PNG/SVG/PDF export.
-struct LegendEntry {
-  QString label;
-  QColor color;
-  QString glyph;  // e.g. "━━", "╌╌", "●"
-};
-QString legendHtml(const std::vector<LegendEntry>& entries);
-// White background and black text for the teaching style; the palette otherwise.
-void styleChartWidget(QWidget* w, const ChartStyle& s);
+// The chart's plot area mapped into w's coordinates (v is a descendant of w).
+QRect plotRectIn(const QWidget* w, const QChartView* v, const QChart* c);
 
 }  // namespace udlab::ui::detail

@@ -31,6 +31,7 @@ struct ComplexPlaneChart::Impl {
   double radius = 1.1;
   int shown = 0;
   bool fitting = false;
+  bool legendShown = true;
   QLabel* legend = nullptr;
 
   QLineSeries* circle(double r) {
@@ -180,7 +181,7 @@ void ComplexPlaneChart::refresh() {
   for (auto& r : d.ringSpec) entries.push_back({r.label, QColor(120, 120, 120), "╌╌"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
-  d.legend->setVisible(!entries.empty());
+  d.legend->setVisible(d.legendShown && !entries.empty());
   fitSquare();
   fitSquare();
   emit redrawn(shown);
@@ -196,14 +197,36 @@ void ComplexPlaneChart::fitSquare() {
   const int side = std::max(50, std::min(width(), avail));
   d.view->setGeometry((width() - side) / 2, 0, side, side);
   if (legendH > 0) d.legend->setGeometry(0, side, width(), legendH);
-  detail::roundTicks(d.ax, -d.radius, d.radius);
-  detail::roundTicks(d.ay, -d.radius, d.radius);
+  // The view is only about square (label widths differ): widen the range along the longer side of
+  // the plot area so one unit is the same length on both axes and the unit circle stays round.
+  const QRectF pa = d.chart->plotArea();
+  double rx = d.radius, ry = d.radius;
+  if (pa.width() > 10 && pa.height() > 10) {
+    rx *= std::max(1.0, pa.width() / pa.height());
+    ry *= std::max(1.0, pa.height() / pa.width());
+  }
+  detail::roundTicks(d.ax, -rx, rx);
+  detail::roundTicks(d.ay, -ry, ry);
+}
+
+double ComplexPlaneChart::aspectError() const {
+  const QRectF pa = d_->chart->plotArea();
+  const double ux = pa.width() / (d_->ax->max() - d_->ax->min()), uy = pa.height() / (d_->ay->max() - d_->ay->min());
+  return std::abs(ux / uy - 1.0);
 }
 
 void ComplexPlaneChart::resizeEvent(QResizeEvent* e) {
   QWidget::resizeEvent(e);
   fitSquare();
 }
+
+void ComplexPlaneChart::setLegendShown(bool on) {
+  d_->legendShown = on;
+  if (!on) d_->legend->hide();
+  fitSquare();
+}
+
+QRect ComplexPlaneChart::plotRect() const { return detail::plotRectIn(this, d_->view, d_->chart); }
 
 bool ComplexPlaneChart::writeCsv(QIODevice* out, QString* error) const {
   QByteArray buf = "set,re,im,abs\n";

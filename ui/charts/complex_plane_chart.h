@@ -40,6 +40,12 @@ class ComplexPlaneChart : public QWidget {
   void setRings(std::vector<Ring> rings);
   const std::vector<PointSet>& pointSets() const;
   void refresh();
+  // Figures show one legend for the whole figure, so charts can hide their own.
+  void setLegendShown(bool on);
+  // The plot area (inside the axes) in this widget's coordinates, as last laid out.
+  QRect plotRect() const;
+  // |pixels per unit along Re / pixels per unit along Im − 1|: 0 for an exactly round unit circle.
+  double aspectError() const;
   int displayedPoints() const;
   // Columns: set, re, im, |z|.
   bool writeCsv(QIODevice* out, QString* error) const;

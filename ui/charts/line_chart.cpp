@@ -67,6 +67,7 @@ struct LineChart::Impl {
   std::vector<Mark> marks;
   std::vector<QLineSeries*> markLines;  // reused across refreshes; only the drawn marks have one
   bool fixed = false;
+  bool legendShown = true;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
   void makeYAxis() {
@@ -333,10 +334,17 @@ void LineChart::refresh() {
   for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
-  d.legend->setVisible(!entries.empty());
+  d.legend->setVisible(d.legendShown && !entries.empty());
   d.shown = shown;
   emit redrawn(shown);
 }
+
+void LineChart::setLegendShown(bool on) {
+  d_->legendShown = on;
+  if (!on) d_->legend->hide();
+}
+
+QRect LineChart::plotRect() const { return detail::plotRectIn(this, d_->view, d_->chart); }
 
 bool LineChart::writeCsv(QIODevice* out, QString* error) const {
   // Union of x values, then one column per curve (plus its band), looked up by x.

@@ -58,6 +58,10 @@ class LineChart : public QWidget {
   const std::vector<Curve>& curves() const;
   // Redraws from the stored curves. Emits redrawn(points actually handed to series).
   void refresh();
+  // Figures show one legend for the whole figure, so charts can hide their own.
+  void setLegendShown(bool on);
+  // The plot area (inside the axes) in this widget's coordinates, as last laid out.
+  QRect plotRect() const;
   int displayedPoints() const;
   // The data behind the chart at full resolution and unsmoothed: one x column, one column per curve
   // (and its band), empty cells where a curve has no value at that x.

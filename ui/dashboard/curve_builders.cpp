@@ -99,6 +99,7 @@ std::vector<Curve> lossCurves(const std::vector<RunRef>& runs, LossMetric m) {
       out.push_back(std::move(c));
     }
   }
+  distinguishCoincident(out);
   return out;
 }
 
@@ -201,6 +202,7 @@ std::vector<Curve> stateNormCurves(const std::vector<RunRef>& runs, int step) {
     }
     out.push_back(std::move(c));
   }
+  distinguishCoincident(out);
   return out;
 }
 
@@ -211,10 +213,74 @@ std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step) {
     if (!s) continue;
     if (s->profiles.count("state_grad_norm"))
       out.push_back(profileCurve(r, runs, *s, "state_grad_norm", "‖∂L/∂h_t‖", Qt::SolidLine));
-    if (s->profiles.count("membership_error"))
-      out.push_back(profileCurve(r, runs, *s, "membership_error", "membership error", Qt::DashLine));
   }
   return out;
+}
+
+std::vector<Curve> membershipCurves(const std::vector<RunRef>& runs, int step) {
+  std::vector<Curve> out;
+  for (auto& r : runs) {
+    const Snapshot* s = profileSnapshot(*r.data, step);
+    if (s && s->profiles.count("membership_error"))
+      out.push_back(profileCurve(r, runs, *s, "membership_error", "membership error", Qt::SolidLine));
+  }
+  return out;
+}
+
+void distinguishCoincident(std::vector<Curve>& curves) {
+  static const Qt::PenStyle styles[] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  int k = 0;
+  for (size_t i = 1; i < curves.size(); ++i) {
+    Curve& c = curves[i];
+    if (c.style != Qt::SolidLine || c.y.empty()) continue;
+    for (size_t j = 0; j < i; ++j) {
+      const Curve& o = curves[j];
+      if (o.x != c.x || o.y.size() != c.y.size()) continue;
+      double diff = 0, mag = 0;
+      for (size_t t = 0; t < c.y.size(); ++t) {
+        diff = std::max(diff, std::abs(c.y[t] - o.y[t]));
+        mag = std::max(mag, std::abs(o.y[t]));
+      }
+      if (std::isfinite(diff) && diff <= 1e-6 * std::max(mag, 1e-30)) {
+        c.style = styles[k++ % 3];
+        break;
+      }
+    }
+  }
+}
+
+QStringList identicalModelNotes(const std::vector<RunRef>& runs) {
+  // The config as the model trains it: O(d) without reflect is SO(d); keys that change no number of
+  // the training (threads, device, logging intervals, where the data lives) are dropped.
+  auto effective = [](nlohmann::json c) {
+    if (!c.is_object()) return c;
+    for (const char* k : {"threads", "device", "data_dir", "log_every", "eval_every", "telemetry_every", "checkpoint_every"})
+      c.erase(k);
+    if (c.value("group", "") == "o" && !c.value("reflect", false)) c["group"] = "so";
+    c.erase("reflect");
+    return c;
+  };
+  QStringList notes;
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (size_t j = i + 1; j < runs.size(); ++j) {
+      const auto& a = runs[i].data->config;
+      const auto& b = runs[j].data->config;
+      if (!a.is_object() || !b.is_object() || a == b) continue;
+      if (effective(a) == effective(b))
+        notes << QString("%1 and %2 train the same model%3: their curves coincide.")
+                     .arg(runs[i].name, runs[j].name,
+                          a.value("group", "") == "o" || b.value("group", "") == "o" ? " (O(d) without --reflect stays in SO(d))" : "");
+    }
+  return notes;
+}
+
+QString runLabel(const RunData& d, const QString& fallback) {
+  if (d.run_info.is_object()) {
+    auto it = d.run_info.find("label");
+    if (it != d.run_info.end() && it->is_string() && !it->get<std::string>().empty())
+      return QString::fromStdString(it->get<std::string>());
+  }
+  return fallback;
 }
 
 std::vector<int> eigenSteps(const std::vector<RunRef>& runs) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <vector>
 
 #include "ui/charts/complex_plane_chart.h"
@@ -36,8 +37,18 @@ const Snapshot* profileSnapshot(const RunData& d, int step);
 const Snapshot* eigenSnapshot(const RunData& d, int step, const Snapshot** previous);
 // ‖h_t‖ over t with the min–max band over the batch.
 std::vector<Curve> stateNormCurves(const std::vector<RunRef>& runs, int step);
-// ‖∂L/∂h_t‖ and membership error over t.
+// ‖∂L/∂h_t‖ over t.
 std::vector<Curve> stateGradCurves(const std::vector<RunRef>& runs, int step);
+// The group models' membership error over t: its own chart, never on the ‖∂L/∂h_t‖ axis (other units).
+std::vector<Curve> membershipCurves(const std::vector<RunRef>& runs, int step);
+// Lines that would hide one another (two runs with the same ‖h_t‖ = 4, O(d) and its identical SO(d)
+// twin): every solid curve equal to an earlier one to 1e-6 is drawn dashed, then dotted, so both show.
+void distinguishCoincident(std::vector<Curve>& curves);
+// Runs whose effective models are the same although their configs differ (O(d) without --reflect
+// stays in SO(d)): one line per such pair, "O(8) and SO(8) train the same model: …".
+QStringList identicalModelNotes(const std::vector<RunRef>& runs);
+// The run's human label (run_info.json "label", from `train --label` or the window), else fallback.
+QString runLabel(const RunData& d, const QString& fallback);
 
 struct EigenView {
   std::vector<PointSet> sets;

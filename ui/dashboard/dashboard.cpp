@@ -9,9 +9,11 @@
 #include <QSlider>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
+#include "ui/plot/figure.h"
 
 namespace udlab::ui {
 
@@ -84,7 +86,19 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   grid->addWidget(grad_, 0, 1);
   grid->addWidget(hnorm_, 1, 0);
   grid->addWidget(hgrad_, 1, 1);
-  grid->addWidget(eigenBox, 0, 2, 2, 1);
+  // The membership error (group models) has its own axis under the eigenvalues: it is a distance in
+  // matrix norm, not a gradient, so it never shares the ‖∂L/∂h_t‖ axis.
+  member_ = new LineChart;
+  member_->setTitle("Distance from the group");
+  member_->setAxisTitles("time position t", "membership error");
+  member_->setLogY(true);
+  member_->hide();
+  auto* rightCol = new QWidget;
+  auto* rv = new QVBoxLayout(rightCol);
+  rv->setContentsMargins(0, 0, 0, 0);
+  rv->addWidget(eigenBox, 2);
+  rv->addWidget(member_, 1);
+  grid->addWidget(rightCol, 0, 2, 2, 1);
   grid->setColumnStretch(0, 3);
   grid->setColumnStretch(1, 3);
   grid->setColumnStretch(2, 3);
@@ -125,14 +139,28 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   setSmoothing(smoothSlider_->value() / 100.0);
 }
 
+void Dashboard::followLiveOnNewRuns(const std::vector<RunRef>& runs) {
+  // A run added after a scrub is shown live: the scrubbed moment belonged to the runs then shown.
+  for (auto& r : runs) {
+    const bool known = std::any_of(runs_.begin(), runs_.end(), [&](const RunRef& o) { return o.id == r.id; });
+    if (!known && eigenIndex_ >= 0) {
+      eigenIndex_ = -1;
+      playTimer_->stop();
+      playBtn_->setText("▶ Play");
+      break;
+    }
+  }
+}
+
 void Dashboard::setRuns(std::vector<RunRef> runs) {
+  followLiveOnNewRuns(runs);
   runs_ = std::move(runs);
   refresh();
 }
 
 void Dashboard::setChartStyle(const ChartStyle& s) {
   style_ = s;
-  for (auto* c : {loss_, grad_, hnorm_, hgrad_}) c->setChartStyle(s);
+  for (auto* c : {loss_, grad_, hnorm_, hgrad_, member_}) c->setChartStyle(s);
   eigen_->setChartStyle(s);
   refresh();
 }
@@ -194,8 +222,12 @@ void Dashboard::refreshProfiles() {
   const int step = shownEigenStep();
   hnorm_->setCurves(stateNormCurves(runs_, step));
   hgrad_->setCurves(stateGradCurves(runs_, step));
+  auto member = membershipCurves(runs_, step);
+  member_->setVisible(!member.empty());
+  member_->setCurves(std::move(member));
   hnorm_->refresh();
   hgrad_->refresh();
+  member_->refresh();
 }
 
 void Dashboard::refreshEigen() {
@@ -227,6 +259,7 @@ RedrawSteps Dashboard::refreshSteps() {
 }
 
 RedrawSteps Dashboard::stageRuns(std::vector<RunRef> runs) {
+  followLiveOnNewRuns(runs);
   runs_ = std::move(runs);
   return refreshSteps();
 }
@@ -235,12 +268,20 @@ void Dashboard::refresh() {
   for (auto& step : refreshSteps()) step();
 }
 
+void Dashboard::fillFigureRequest(FigureRequest* req) const {
+  req->metric = metric_;
+  req->smoothing = smoothSlider_->value() / 100.0;
+  req->perTensor = perTensorBox_->isChecked();
+  req->step = shownEigenStep();
+}
+
 std::vector<ExportableChart> Dashboard::exportables() const {
   auto lc = [](LineChart* c) { return [c](QIODevice* d, QString* e) { return c->writeCsv(d, e); }; };
   return {{"loss", loss_, lc(loss_)},
           {"grad", grad_, lc(grad_)},
           {"state_norm", hnorm_, lc(hnorm_)},
           {"state_grad", hgrad_, lc(hgrad_)},
+          {"membership", member_, lc(member_)},
           {"eigen", eigen_, [c = eigen_](QIODevice* d, QString* e) { return c->writeCsv(d, e); }}};
 }
 

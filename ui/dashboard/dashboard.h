@@ -20,6 +20,7 @@ class QTimer;
 
 namespace udlab::ui {
 
+struct FigureRequest;
 class LineChart;
 class ComplexPlaneChart;
 
@@ -45,14 +46,18 @@ class Dashboard : public QWidget {
   void setLossLogY(bool on);
   void setSmoothing(double w);
   void setEigenStep(int stepIndex);  // index into eigenSteps(); -1 = follow the latest
+  bool followsLive() const { return eigenIndex_ < 0; }
 
   LineChart* lossChart() const { return loss_; }
   LineChart* gradChart() const { return grad_; }
   LineChart* stateNormChart() const { return hnorm_; }
   LineChart* stateGradChart() const { return hgrad_; }
+  LineChart* membershipChart() const { return member_; }
   ComplexPlaneChart* eigenChart() const { return eigen_; }
   QWidget* chartsArea() const { return area_; }
   std::vector<ExportableChart> exportables() const;
+  // What the dashboard shows (metric, smoothing, per-tensor lines, scrubbed step), for a figure of it.
+  void fillFigureRequest(FigureRequest* req) const;
 
  signals:
   void refreshed();
@@ -64,6 +69,7 @@ class Dashboard : public QWidget {
   void refreshEigenPlot();
   void refreshProfiles();
   void updateScrubber();
+  void followLiveOnNewRuns(const std::vector<RunRef>& runs);
   int shownEigenStep() const;  // -1 = the latest
 
   std::vector<RunRef> runs_;
@@ -72,7 +78,7 @@ class Dashboard : public QWidget {
   int eigenIndex_ = -1;  // -1 = live
   std::vector<int> steps_;
   QWidget* area_ = nullptr;
-  LineChart *loss_, *grad_, *hnorm_, *hgrad_;
+  LineChart *loss_, *grad_, *hnorm_, *hgrad_, *member_;
   ComplexPlaneChart* eigen_;
   QComboBox* metricBox_;
   QCheckBox *logBox_, *perTensorBox_;

@@ -3,6 +3,8 @@
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
+#include <functional>
+#include <string>
 
 #include "ui/engine/run_manager.h"
 
@@ -18,11 +20,34 @@ double threadCpuMs() { return cpuMs(CLOCK_THREAD_CPUTIME_ID); }
 double processCpuMs() { return cpuMs(CLOCK_PROCESS_CPUTIME_ID); }
 }  // namespace
 
-LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent)
-    : QObject(parent), runs_(runs), frame_(std::move(frame)), timer_(new QTimer(this)) {
+LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, std::function<uint64_t()> viewKey,
+                         QObject* parent)
+    : QObject(parent), runs_(runs), frame_(std::move(frame)), viewKey_(std::move(viewKey)), timer_(new QTimer(this)) {
   timer_->setSingleShot(true);
   connect(timer_, &QTimer::timeout, this, &LiveUpdater::tick);
   wall_.start();
+}
+
+uint64_t LiveUpdater::contentKey() const {
+  // A version per run: records applied, status, snapshots and events held. Data pulled in outside
+  // the timer (a run's final records when it finishes, a followed directory) changes it too, so the
+  // charts never keep a stale tail. FNV-1a over the numbers.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211ull;
+  };
+  for (auto& r : runs_->runs()) {
+    mix(uint64_t(r->id));
+    mix(r->data.records);
+    mix(r->data.snapshots.size());
+    mix(r->data.events.size());
+    mix(uint64_t(r->data.status_step));
+    mix(std::hash<std::string>{}(r->data.state));
+    mix(r->data.run_info.is_null() ? 0 : 1);
+  }
+  mix(runs_->runs().size());
+  if (viewKey_) mix(viewKey_());
+  return h;
 }
 
 void LiveUpdater::start() {
@@ -58,6 +83,7 @@ void LiveUpdater::forceRedraw() {
   closeFrame(c0);
   steps_.clear();  // a frame in flight is superseded: this one draws the same data, newer
   runs_->sync();
+  drawnKey_ = contentKey();
   for (auto& s : frame_()) s();
   cpuMs_ += threadCpuMs() - c0;
   ++redraws_;
@@ -67,11 +93,14 @@ void LiveUpdater::forceRedraw() {
 void LiveUpdater::tick() {
   const double c0 = threadCpuMs();
   closeFrame(c0);
-  if (!runs_->sync()) {
+  runs_->sync();
+  const uint64_t key = contentKey();
+  if (key == drawnKey_) {
     cpuMs_ += threadCpuMs() - c0;
     timer_->start(kPollMs);
     return;
   }
+  drawnKey_ = key;
   frameOpen_ = true;
   frameCpu0_ = c0;
   frameProcCpu0_ = trainingCpuMs();

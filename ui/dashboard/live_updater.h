@@ -24,7 +24,12 @@ class LiveUpdater : public QObject {
   static constexpr int kPollMs = 33, kMaxIntervalMs = 2000;
   static constexpr double kBudget = 0.04;  // GUI-thread CPU per unit of training CPU
 
-  LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, QObject* parent = nullptr);
+  // viewKey: what the visible view shows besides the runs' data (tab, shown runs, settings); a change
+  // of it or of any run's data version (DataKey) causes a frame, whoever pulled the data in.
+  LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, std::function<uint64_t()> viewKey = {},
+              QObject* parent = nullptr);
+  // The redraw contract: a frame is drawn whenever this differs from the key of the last frame drawn.
+  uint64_t contentKey() const;
   void start();
   void stop();
   // Syncs and runs a whole frame now, e.g. after the set of shown runs changed or before a grab.
@@ -45,6 +50,8 @@ class LiveUpdater : public QObject {
 
   RunManager* runs_;
   std::function<RedrawSteps()> frame_;
+  std::function<uint64_t()> viewKey_;
+  uint64_t drawnKey_ = 0;
   QTimer* timer_;
   RedrawSteps steps_;
   size_t next_ = 0;

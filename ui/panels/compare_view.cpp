@@ -1,5 +1,7 @@
 #include "ui/panels/compare_view.h"
 
+#include <QRegularExpression>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -27,15 +29,24 @@ double lastOf(const RunData& d, const char* key) {
     if (std::isfinite(s->y[i])) return s->y[i];
   return NAN;
 }
-QString fmt(double v, int prec = 4) { return std::isfinite(v) ? QString::number(v, 'g', prec) : QString("—"); }
-const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "tokens/s", "max norm drift",
-                          "max grad norm", "wall time (s)"};
+// prec > 0: significant digits; 0: a whole number with thousands separators (params, tokens/s), so a
+// column never mixes 2.9845e+05 with 55948.
+QString fmt(double v, int prec = 4) {
+  if (!std::isfinite(v)) return QString("—");
+  if (prec > 0) return QString::number(v, 'g', prec);
+  QString digits = QString::number(std::llround(std::abs(v)));
+  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ',');
+  return (v < 0 ? "-" : "") + digits;
+}
+const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "final val accuracy", "tokens/s",
+                          "max norm drift", "max grad norm", "wall time (s)"};
 // The numeric fields in column order, with the precision each is shown at.
 using Field = double RunSummary::*;
-const std::array<std::pair<Field, int>, 7> kFields{{{&RunSummary::params, 8},
+const std::array<std::pair<Field, int>, 8> kFields{{{&RunSummary::params, 0},
                                                      {&RunSummary::valPpl, 4},
                                                      {&RunSummary::valBpc, 4},
-                                                     {&RunSummary::tokensPerSecond, 5},
+                                                     {&RunSummary::valAccuracy, 3},
+                                                     {&RunSummary::tokensPerSecond, 0},
                                                      {&RunSummary::maxNormDrift, 3},
                                                      {&RunSummary::maxGradNorm, 4},
                                                      {&RunSummary::wallTime, 4}}};
@@ -67,6 +78,7 @@ RunSummary summarize(const RunRef& r) {
   s.valPpl = lastOf(d, "val_ppl");
   if (!std::isfinite(s.valPpl) && std::isfinite(lastOf(d, "val_loss"))) s.valPpl = std::exp(lastOf(d, "val_loss"));
   s.valBpc = lastOf(d, "val_bpc");
+  s.valAccuracy = lastOf(d, "val_accuracy");
   if (!std::isfinite(s.valBpc) && std::isfinite(lastOf(d, "val_loss"))) s.valBpc = lastOf(d, "val_loss") / std::log(2.0);
   if (auto* t = d.series("tokens_per_s"); t && t->size()) {
     double sum = 0;
@@ -121,6 +133,8 @@ QString summaryCsv(const std::vector<RunSummary>& rows, bool withN) {
     QStringList c = cells(r, withN);
     for (auto& x : c) {
       if (x == "—") x.clear();
+      static const QRegularExpression grouped("^-?[0-9]{1,3}(,[0-9]{3})+$");
+      if (grouped.match(x).hasMatch()) x.remove(',');  // CSV is for programs: 37761, not "37,761"
       if (x.contains(',') || x.contains('"')) x = '"' + x.replace('"', "\"\"") + '"';
     }
     out += c.join(',') + '\n';
@@ -164,6 +178,11 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   top->addStretch();
   top->addWidget(csv);
   lay->addLayout(top);
+  notes_ = new QLabel;
+  notes_->setWordWrap(true);
+  notes_->setStyleSheet("QLabel { background: #FFF4D6; color: #5A4000; padding: 4px; }");
+  notes_->hide();
+  lay->addWidget(notes_);
   // Small multiples across the top (they need the width), overlay and table side by side below.
   auto* split = new QSplitter(Qt::Vertical);
   auto* bottom = new QSplitter(Qt::Horizontal);
@@ -287,7 +306,12 @@ void CompareView::refreshMultiples() {
   }
 }
 
+QString CompareView::notes() const { return notes_->isVisible() || !notes_->text().isEmpty() ? notes_->text() : QString(); }
+
 void CompareView::refreshTable() {
+  const QStringList notes = identicalModelNotes(runs_);
+  notes_->setText(notes.join('\n'));
+  notes_->setVisible(!notes.isEmpty());
   rows_.clear();
   for (auto& g : groups_) rows_.push_back(summarize(g));
   const bool withN = groupSeeds();
@@ -301,7 +325,7 @@ void CompareView::refreshTable() {
     QStringList c = cells(rows_[i], withN);
     for (int j = 0; j < c.size(); ++j) {
       auto* it = new QTableWidgetItem(c[j]);
-      if (j == 0) it->setForeground(groups_[i].runs.front().color);
+      if (j == 0) it->setForeground(readableOnWhite(groups_[i].runs.front().color));
       table_->setItem(i, j, it);
     }
   }

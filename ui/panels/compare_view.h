@@ -14,6 +14,7 @@
 
 class QCheckBox;
 class QGridLayout;
+class QLabel;
 class QTableWidget;
 class QComboBox;
 
@@ -24,10 +25,10 @@ class LineChart;
 struct RunSummary {
   QString name;
   int n = 1;  // runs behind the row; for a seed group (n > 1) the fields below are means
-  double params = NAN, valPpl = NAN, valBpc = NAN, tokensPerSecond = NAN, maxNormDrift = NAN, maxGradNorm = NAN,
-         wallTime = NAN;
+  double params = NAN, valPpl = NAN, valBpc = NAN, valAccuracy = NAN, tokensPerSecond = NAN, maxNormDrift = NAN,
+         maxGradNorm = NAN, wallTime = NAN;
   // The sample standard deviation of each numeric field over the group, in declaration order.
-  std::array<double, 7> sd{NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+  std::array<double, 8> sd{NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 };
 RunSummary summarize(const RunRef& r);
 // A singleton group summarizes its run; a larger one gives each field's mean and sample std over
@@ -56,6 +57,7 @@ class CompareView : public QWidget {
   const std::vector<RunSummary>& summaries() const { return rows_; }
   const std::vector<SeedGroup>& groups() const { return groups_; }
   LineChart* overlay() const { return overlay_; }
+  QString notes() const;  // the identical-model notes shown above the charts ("" = none)
   QWidget* multiplesArea() const { return multiples_; }
   const std::vector<LineChart*>& multiples() const { return smalls_; }
   QTableWidget* table() const { return table_; }
@@ -71,6 +73,7 @@ class CompareView : public QWidget {
   SeedBand band() const;
 
   std::vector<RunRef> runs_;
+  QLabel* notes_ = nullptr;  // "these two train the same model"
   std::vector<SeedGroup> groups_;  // one per run while grouping is off
   std::vector<RunSummary> rows_;
   ChartStyle style_;

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -27,6 +28,24 @@
 namespace udlab::ui {
 
 namespace {
+// A wheel turned while the pointer crosses the form (scrolling it) must not change the field under the
+// pointer: fields take the wheel only once focused (clicked or tabbed into); otherwise the event goes
+// on to the scroll area.
+class WheelGuard : public QObject {
+ public:
+  using QObject::QObject;
+  bool eventFilter(QObject* o, QEvent* e) override {
+    if (e->type() == QEvent::Wheel) {
+      auto* w = qobject_cast<QWidget*>(o);
+      if (w && !w->hasFocus()) {
+        e->ignore();
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
 QSpinBox* spin(int lo, int hi, const QString& tip) {
   auto* s = new QSpinBox;
   s->setRange(lo, hi);
@@ -211,6 +230,15 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     updateParamCount();
     emit configChanged();
   };
+  auto* guard = new WheelGuard(this);
+  for (auto* w : findChildren<QAbstractSpinBox*>()) {
+    w->setFocusPolicy(Qt::StrongFocus);
+    w->installEventFilter(guard);
+  }
+  for (auto* w : findChildren<QComboBox*>()) {
+    w->setFocusPolicy(Qt::StrongFocus);
+    w->installEventFilter(guard);
+  }
   for (auto* s : findChildren<QSpinBox*>())
     if (s != matchTarget_) connect(s, &QSpinBox::valueChanged, this, changed);
   for (auto* s : findChildren<QDoubleSpinBox*>()) connect(s, &QDoubleSpinBox::valueChanged, this, changed);
@@ -314,6 +342,11 @@ void ExperimentPanel::updateVisibility() {
   groupBox_->setVisible(m.startsWith("group") || m == "orth-rnn");
   lruBox_->setVisible(m == "lru");
   heads_->setEnabled(m.contains("transformer"));
+  // group-rnn's state is a d×d group element: Hidden does not apply (d in the group box sets the size).
+  const bool hiddenApplies = m != "group-rnn";
+  hidden_->setEnabled(hiddenApplies);
+  hidden_->setToolTip(hiddenApplies ? "Hidden width H: the size of the recurrent state (LSTM, tanh RNN, LRU output, transformer)."
+                                    : "Not used by group-rnn: its state is a d×d group element; set d in the group box.");
   if (auto* info = ModelRegistry::instance().find(m.toStdString()))
     modelInfo_->setText(QString::fromStdString(info->description));
 }

@@ -99,7 +99,10 @@ void RunsPanel::refreshRow(int id) {
   swatch.fill(r->color);
   it->setIcon(0, QIcon(swatch));
   it->setText(0, r->name);
-  it->setText(1, r->state);
+  // A failure's reason stays in the list until the run is removed (not only in a passing banner).
+  QString why = r->message;
+  if (why.isEmpty() && (r->state == "failed" || r->state == "diverged")) why = QString::fromStdString(r->data.reason);
+  it->setText(1, (r->state == "failed" || r->state == "diverged") && !why.isEmpty() ? r->state + ": " + why : r->state);
   it->setText(2, r->totalSteps ? QString("%1 / %2").arg(r->step).arg(r->totalSteps) : QString::number(r->step));
   it->setText(3, r->tokensPerSecond > 0 ? QString::number(r->tokensPerSecond, 'f', 0) : QString());
   QString tip = r->dir.isEmpty() ? r->name : r->dir;

@@ -1,0 +1,97 @@
+// The redraw contract (issue 10): every chart shows exactly the data held for its runs — after the
+// run finishes (its final records included), after a tab switch, after a run is removed (gone from
+// every view) — and the eigenvalue scrubber follows "live" again for a run added after a scrub.
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "synthetic_run.h"
+#include "ui/charts/line_chart.h"
+#include "ui/dashboard/dashboard.h"
+#include "ui/engine/run_directory_reader.h"
+#include "ui/engine/run_manager.h"
+#include "ui/mainwindow.h"
+#include "ui/panels/compare_view.h"
+#include "window_fixture.h"
+
+using namespace udlab;
+using namespace udlab::ui;
+
+namespace {
+// The largest x of the chart's curves for one run's training loss (-1 when it has none).
+double lastTrainX(const LineChart* c, int runId) {
+  for (auto& k : c->curves())
+    if (k.id == QString("%1/train").arg(runId) && !k.x.empty()) return k.x.back();
+  return -1;
+}
+bool chartHasRun(const LineChart* c, int runId) {
+  for (auto& k : c->curves())
+    if (k.id.startsWith(QString("%1/").arg(runId))) return true;
+  return false;
+}
+}  // namespace
+
+class TestUiRedraw : public udlab::test::WindowTest {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() { QVERIFY(prepareSettings()); }
+
+  void finishedRunShowsItsLastStepEverywhere() {
+    MainWindow w(settingsPath());
+    w.resize(1500, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // A run that finishes within about a second, logging every 2 steps: the case that showed only step 10.
+    RunConfig c = udlab::test::tinyCopyRun("rnn-tanh", 300);
+    c.train.log_every = 3;  // 300 is a multiple: the last record is at step 300
+    const int id = w.startRun(c, "fast");
+    QVERIFY2(id > 0, qPrintable(w.lastMessage()));
+    QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 120000);
+    RunEntry* r = w.runs()->find(id);
+    QVERIFY(r && r->state == "finished");
+    const Series* loss = r->data.series("train_loss");
+    QVERIFY(loss && loss->size() > 0);
+    const double last = loss->x.back();
+    QCOMPARE(last, 300.0);
+    // The dashboard's loss chart holds the run up to its last logged step, with no further event.
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.dashboard()->lossChart(), id), last, 5000);
+    // Switching tabs redraws the view shown: the compare overlay holds the same range.
+    w.tabs()->setCurrentWidget(w.compareView());
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.compareView()->overlay(), id), last, 5000);
+    w.tabs()->setCurrentWidget(w.dashboard());
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.dashboard()->lossChart(), id), last, 5000);
+
+    // A second run, then remove the first: it is gone from every view, the other stays.
+    RunConfig c2 = c;
+    c2.train.lr = 2e-3;  // another config, so the compare view never folds the two into one seed group
+    const int id2 = w.startRun(c2, "second");
+    QTRY_VERIFY_WITH_TIMEOUT(w.runs()->activeCount() == 0, 120000);
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrainX(w.dashboard()->lossChart(), id2), 300.0, 5000);
+    w.runs()->remove(id);
+    QTRY_VERIFY_WITH_TIMEOUT(!chartHasRun(w.dashboard()->lossChart(), id), 5000);
+    for (auto* ch : {w.dashboard()->gradChart(), w.dashboard()->stateNormChart(), w.dashboard()->stateGradChart()})
+      QVERIFY2(!chartHasRun(ch, id), qPrintable(ch->title()));
+    QCOMPARE(lastTrainX(w.dashboard()->lossChart(), id2), 300.0);
+    w.tabs()->setCurrentWidget(w.compareView());
+    QTRY_VERIFY_WITH_TIMEOUT(!chartHasRun(w.compareView()->overlay(), id) && chartHasRun(w.compareView()->overlay(), id2), 5000);
+  }
+
+  void scrubberFollowsLiveForNewRuns() {
+    QTemporaryDir a, b;
+    udlab::test::writeSyntheticRun(a.path().toStdString(), 500, 10);
+    udlab::test::writeSyntheticRun(b.path().toStdString(), 500, 10);
+    auto la = readRunDirectory(a.path().toStdString()), lb = readRunDirectory(b.path().toStdString());
+    Dashboard d;
+    d.resize(1200, 700);
+    d.setRuns({{1, "a", runColor(0), &la.data}});
+    d.setEigenStep(0);  // scrub back to the first logged step
+    QVERIFY(!d.followsLive());
+    d.setRuns({{1, "a", runColor(0), &la.data}, {2, "b", runColor(1), &lb.data}});
+    QVERIFY(d.followsLive());
+    QVERIFY2(d.eigenChart()->title().endsWith("step 500"), qPrintable(d.eigenChart()->title()));
+  }
+};
+
+QTEST_MAIN(TestUiRedraw)
+#include "test_ui_redraw.moc"
