@@ -49,17 +49,15 @@ bool FollowReader::take(Slot& slot, FollowUpdate* out) {
   return true;
 }
 
-FollowUpdate FollowReader::drain(Slot& slot) {
-  std::lock_guard<std::mutex> r(slot.readM);
-  FollowUpdate u;
-  {
-    std::lock_guard<std::mutex> l(slot.m);
-    if (slot.has) u = std::move(slot.pending);
-    slot.pending = FollowUpdate{};
-    slot.has = false;
-  }
-  u.merge(slot.follower->read());
-  return u;
+uint64_t FollowReader::markExit(Slot& slot) {
+  const uint64_t mark = slot.started.load();
+  wake(slot);
+  return mark;
+}
+
+bool FollowReader::empty(Slot& slot) {
+  std::unique_lock<std::mutex> l(slot.m, std::try_to_lock);
+  return l.owns_lock() && !slot.has;
 }
 
 void FollowReader::loop() {
@@ -75,15 +73,18 @@ void FollowReader::loop() {
       if (!s->due.exchange(false) && now - s->last < kEvery) continue;
       s->last = now;
       FollowUpdate u;
+      const uint64_t n = ++s->started;
       {
         std::lock_guard<std::mutex> r(s->readM);
         u = s->follower->read();
       }
-      if (!u.reset && u.records.empty() && u.status.is_null()) continue;
-      std::lock_guard<std::mutex> p(s->m);
-      if (s->has) s->pending.merge(std::move(u));
-      else s->pending = std::move(u);
-      s->has = true;
+      if (u.reset || !u.records.empty() || !u.status.is_null()) {
+        std::lock_guard<std::mutex> p(s->m);
+        if (s->has) s->pending.merge(std::move(u));
+        else s->pending = std::move(u);
+        s->has = true;
+      }
+      s->completed = n;
     }
     l.lock();
   }

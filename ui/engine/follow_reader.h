@@ -27,6 +27,9 @@ class FollowReader {
     bool has = false;
     std::atomic<bool> due{true};
     std::chrono::steady_clock::time_point last{};
+    // Reads are numbered as they start; `completed` is the number of the last one whose result is in
+    // pending (or that found nothing). A read numbered after a mark started after that moment.
+    std::atomic<uint64_t> started{0}, completed{0};
   };
 
   FollowReader();
@@ -40,8 +43,14 @@ class FollowReader {
   void wake(Slot& slot);
   // GUI thread: moves out what was read since the last take; false when nothing (or the reader holds it).
   static bool take(Slot& slot, FollowUpdate* out);
-  // Everything not yet taken plus a read now, on the calling thread (the writer has exited).
-  static FollowUpdate drain(Slot& slot);
+  // The writer has exited: returns the mark to pass to caughtUp(), and rings for a read.
+  uint64_t markExit(Slot& slot);
+  // True once a read that started after markExit() has put its result in pending: a take() after this
+  // holds the tail the writer left, parsed on the reader thread (thousands of lines when a fast run
+  // ends), not on the GUI thread.
+  static bool caughtUp(const Slot& slot, uint64_t mark) { return slot.completed.load() > mark; }
+  // Nothing read waits to be taken (false also while the reader holds the slot).
+  static bool empty(Slot& slot);
 
  private:
   void loop();

@@ -68,6 +68,17 @@ bool RunDirectoryFollower::apply(FollowUpdate&& u, RunData& mirror) {
 
 FollowUpdate RunDirectoryFollower::read() {
   FollowUpdate u;
+  // status.json before metrics.jsonl: the writer appends its last records before its final status, so
+  // a final status read here always comes with every record (read the other way round, a status
+  // written between the two reads ended the following without the run's last records).
+  std::ifstream st(fs::path(dir_) / "status.json");
+  if (st) {
+    std::stringstream text;
+    text << st.rdbuf();
+    // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
+    u.status = nlohmann::json::parse(text.str(), nullptr, false);
+    if (u.status.is_discarded()) u.status = nullptr;
+  }
   std::error_code ec;
   const fs::path met = fs::path(dir_) / "metrics.jsonl";
   const auto size = fs::file_size(met, ec);
@@ -99,14 +110,6 @@ FollowUpdate RunDirectoryFollower::read() {
       const std::string seen = tail_ + chunk.substr(0, pos);
       tail_ = seen.substr(seen.size() - std::min<size_t>(seen.size(), kTailBytes));
     }
-  }
-  std::ifstream st(fs::path(dir_) / "status.json");
-  if (st) {
-    std::stringstream text;
-    text << st.rdbuf();
-    // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
-    u.status = nlohmann::json::parse(text.str(), nullptr, false);
-    if (u.status.is_discarded()) u.status = nullptr;
   }
   return u;
 }

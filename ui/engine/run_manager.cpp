@@ -143,30 +143,37 @@ bool RunManager::launch(RunEntry& r) {
 
 void RunManager::onExited(int id, QProcess::ExitStatus st, int code) {
   auto* r = find(id);
-  if (!r || !r->process) return;
-  if (r->follower) RunDirectoryFollower::apply(FollowReader::drain(*r->follower), r->data);  // all it wrote
-  if (!RunData::isFinalState(r->data.state)) {
+  if (!r || !r->process || r->exitWhy) return;
+  r->exitWhy = describeExit(st, code, r->process->stderrTail());
+  // What the child wrote last is read on the reader thread (sync() finishes the run once it is in):
+  // parsing a fast run's tail here stalled the window for most of a second.
+  if (r->follower) r->exitMark = reader_->markExit(*r->follower);
+  else finishExited(*r);
+}
+
+void RunManager::finishExited(RunEntry& r) {
+  if (!RunData::isFinalState(r.data.state)) {
     // Killed (kill -9, the OOM killer), crashed, or refused to start: the child could not say so
     // itself. Say it in status.json too, so a reopened window and `udlab-cli status` see it.
-    const QString why = describeExit(st, code, r->process->stderrTail());
-    r->data.state = "failed";
-    r->data.reason = why.toStdString();
+    r.data.state = "failed";
+    r.data.reason = r.exitWhy->toStdString();
     try {
-      write_json_atomic(r->dir.toStdString() + "/status.json",
-                        {{"state", "failed"}, {"step", r->data.lastStep()}, {"reason", r->data.reason}});
+      write_json_atomic(r.dir.toStdString() + "/status.json",
+                        {{"state", "failed"}, {"step", r.data.lastStep()}, {"reason", r.data.reason}});
     } catch (const std::exception&) {
       // The directory is gone or unwritable: the window still shows why the run ended.
     }
   }
-  r->state = QString::fromStdString(r->data.state);
-  r->step = r->data.lastStep();
-  if (!r->data.reason.empty() && r->state != "finished") r->message = QString::fromStdString(r->data.reason);
-  unfollow(*r);
-  r->process->deleteLater();
-  r->process = nullptr;
-  r->launchConfig.reset();
-  if (r->state == "failed") emit runError(id, r->message);
-  emit runChanged(id);
+  r.exitWhy.reset();
+  r.state = QString::fromStdString(r.data.state);
+  r.step = r.data.lastStep();
+  if (!r.data.reason.empty() && r.state != "finished") r.message = QString::fromStdString(r.data.reason);
+  unfollow(r);
+  r.process->deleteLater();
+  r.process = nullptr;
+  r.launchConfig.reset();
+  if (r.state == "failed") emit runError(r.id, r.message);
+  emit runChanged(r.id);
   schedule();
 }
 
@@ -305,16 +312,31 @@ bool RunManager::sync() {
         continue;
       }
     }
+    // Checked before the take: a read counted here has already put its result where take() finds it.
+    const bool caught = r->exitWhy && FollowReader::caughtUp(*r->follower, r->exitMark);
     FollowUpdate u;
-    if (!FollowReader::take(*r->follower, &u)) continue;
+    if (!FollowReader::take(*r->follower, &u)) {
+      if (caught && FollowReader::empty(*r->follower)) {
+        finishExited(*r);
+        any = true;
+      }
+      continue;
+    }
     const bool changed = RunDirectoryFollower::apply(std::move(u), r->data);
     if (int n = r->follower->follower->takeSkippedLines())
       emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
+    if (changed) {
+      r->step = r->data.lastStep();
+      if (auto* s = r->data.series("tokens_per_s"); s && s->size()) r->tokensPerSecond = s->y.back();
+      if (!r->data.state.empty()) r->state = QString::fromStdString(r->data.state);
+    }
+    if (caught) {
+      finishExited(*r);
+      any = true;
+      continue;
+    }
     if (!changed) continue;
     any = true;
-    r->step = r->data.lastStep();
-    if (auto* s = r->data.series("tokens_per_s"); s && s->size()) r->tokensPerSecond = s->y.back();
-    if (!r->data.state.empty()) r->state = QString::fromStdString(r->data.state);
     // Another process's run: its final status ends the following. A child here is followed until it exits.
     if (!r->process && RunData::isFinalState(r->data.state)) unfollow(*r);
     emit runChanged(r->id);  // the runs list shows the new step and state

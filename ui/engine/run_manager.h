@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "ui/engine/run_data.h"
@@ -44,6 +45,9 @@ struct RunEntry {
   // the manager's reader thread.
   std::shared_ptr<FollowReader::Slot> follower;
   std::chrono::steady_clock::time_point lastPoll{};
+  // The child has exited; the run is finished off once the reader has read what it left (exitMark).
+  std::optional<QString> exitWhy;  // describeExit's text, used only if the child wrote no final status
+  uint64_t exitMark = 0;
 };
 
 class RunManager : public QObject {
@@ -106,6 +110,7 @@ class RunManager : public QObject {
   void unfollow(RunEntry& r);
   bool launch(RunEntry& r);
   void onExited(int id, QProcess::ExitStatus status, int code);
+  void finishExited(RunEntry& r);
   // A followed run whose writer stopped writing heartbeats: "stopped unexpectedly", follower dropped.
   bool checkAlive(RunEntry& r);
   QColor nextColor();
