@@ -18,6 +18,7 @@
 #include "gpu/cublas_rowmajor.h"
 #include "gpu/cuda_families.h"
 #include "gpu/kernels/group.cuh"
+#include "gpu/kernels/reduce.cuh"
 
 namespace udlab::gpu {
 namespace {
