@@ -135,7 +135,7 @@ SweepPlan grid_plan(const RunConfig& base, const std::vector<SweepAxis>& axes) {
   return plan;
 }
 
-void resolve_plan(SweepPlan& plan, int vocab, int T) {
+void resolve_plan(SweepPlan& plan, const DataShape& shape) {
   if (plan.points.empty()) throw Error("the sweep has no points");
   std::set<std::string> names;
   for (auto& p : plan.points) {
@@ -146,6 +146,7 @@ void resolve_plan(SweepPlan& plan, int vocab, int T) {
       p.skip = "skipped: model " + p.config.model.model + " is not built into this udlab-cli";
       continue;
     }
+    const auto [vocab, T] = shape(p.config.train);
     // Positional tables must cover the run's sequence length.
     if (p.config.model.model == "transformer" || p.config.model.model == "group-transformer") p.config.model.max_len = T;
     if (plan.budget && p.match_budget) {

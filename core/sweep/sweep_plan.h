@@ -3,6 +3,7 @@
 // preset (core/sweep/preset.h). Launchers (core/sweep/launch_*) turn a plan into run directories;
 // nothing here starts a process. Qt-free.
 #pragma once
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -52,10 +53,12 @@ SweepPlan grid_plan(const RunConfig& base, const std::vector<SweepAxis>& axes);
 // Each point of `plan` crossed with `axes` (a preset's points × seeds, say). Empty axes: unchanged.
 SweepPlan cross(SweepPlan plan, const std::vector<SweepAxis>& axes);
 
+// The vocabulary size and sequence length T a point's data gives (the caller opens the dataset).
+using DataShape = std::function<std::pair<int, int>(const TrainConfig&)>;
 // Counts parameters, matches each point with match_budget to plan.budget (the model's width field),
-// sizes positional tables to T, and marks points whose model is not built in as skipped. vocab and T
-// are the dataset's. Throws when two points share a name or the plan is empty.
-void resolve_plan(SweepPlan& plan, int vocab, int T);
+// sizes positional tables to T, and marks points whose model is not built in as skipped. Throws when
+// two points share a name or the plan is empty.
+void resolve_plan(SweepPlan& plan, const DataShape& shape);
 
 // A filesystem-safe name from a label-like string ("group-rnn O(d)" -> "group-rnn_O_d").
 std::string sweep_slug(const std::string& s);
