@@ -21,7 +21,9 @@ std::string launcher_flags_help();
 // Local: waits, prints each start/end, writes and prints the summary; returns the exit code.
 // Slurm: submits; with --wait, polls until every point ended, then summarises.
 // default_parallel: the pool size when --parallel is not given (0 = as many as the cores allow).
-int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, bool quiet_summary = false);
+// resume: f's training flags go to every trainer (sweep resume DIR --steps N); a new sweep's are in
+// its point configs already.
+int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, bool resume = false);
 
 // Rows of the summary table from the sweep directory (status.json and metrics.jsonl of each run).
 std::vector<CompareRow> sweep_rows(const std::string& dir);

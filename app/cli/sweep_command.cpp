@@ -13,6 +13,7 @@
 #include "cli/sweep_cli.h"
 #include "core/data/dataset.h"
 #include "core/sweep/preset.h"
+#include "core/sweep/subprocess.h"
 #include "core/sweep/sweep_dir.h"
 #include "core/util/error.h"
 
@@ -162,6 +163,8 @@ int new_sweep(std::vector<std::string> args, bool compare) {
   }
   const std::string launcher = f.get("launcher", "local");
   if (launcher != "local" && launcher != "slurm") throw Error("unknown --launcher '" + launcher + "' (local or slurm)");
+  if (launcher == "slurm" && find_on_path("sbatch").empty())
+    throw Error("sbatch not found on PATH (--launcher slurm needs a Slurm login node; module load slurm?)");
   SweepPlan plan = plan_from_flags(f, base, grid_words, grid_given);
   if (compare && plan.budget) plan.title += ", budget " + std::to_string(plan.budget) + " parameters";
   if (compare)
@@ -172,7 +175,7 @@ int new_sweep(std::vector<std::string> args, bool compare) {
   choose_threads(plan, f, default_parallel, f.config_has("threads"));
   const std::string dir = f.has("out") ? f.get("out") : default_sweep_dir(compare ? "compare" : "sweep");
   create_sweep_dir(dir, plan);
-  std::fprintf(stderr, "sweep directory: %s (%zu points)\n", dir.c_str(), plan.points.size());
+  if (launcher == "local") std::fprintf(stderr, "sweep directory: %s (%zu points)\n", dir.c_str(), plan.points.size());
   return launch_sweep(dir, f, default_parallel);
 }
 

@@ -17,7 +17,7 @@
 namespace udlab::cli {
 namespace {
 
-std::vector<std::pair<int, std::string>> slurm_states_of(const nlohmann::json& sweep, std::string& note) {
+SlurmView slurm_states_of(const nlohmann::json& sweep, std::string& note) {
   const auto& l = sweep["launcher"];
   if (!l.is_object() || l.value("kind", std::string()) != "slurm" || !l.contains("job_id")) return {};
   return slurm_array_states(l["job_id"].get<std::string>(), note);
@@ -80,6 +80,18 @@ int wait_for_end(const std::string& dir, double timeout_s) {
   return 0;
 }
 
+// Training flags given to `sweep resume`, passed on to every trainer (they override the run's config).
+std::vector<std::string> passthrough(const Flags& f) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : f.config) {
+    std::string flag = "--" + k;
+    for (auto& c : flag)
+      if (c == '_') c = '-';
+    out.push_back(flag + "=" + v);
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& launcher_flag_names() {
@@ -109,7 +121,7 @@ std::string self_executable() {
   return std::string(b, size_t(n));
 }
 
-int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, bool) {
+int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, bool resume) {
   const std::string launcher = f.get("launcher", "local");
   const double wait_timeout = f.has("wait-timeout") ? parse_double("wait-timeout", f.get("wait-timeout")) : 1e12;
   if (launcher == "slurm") {
@@ -124,6 +136,7 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
     if (o.cpus_per_task <= 0) throw Error("--cpus-per-task must be positive");
     o.max_running = f.has("max-running") ? parse_int("max-running", f.get("max-running")) : 0;
     if (f.has("setup")) o.setup.push_back(f.get("setup"));
+    if (resume) o.extra_args = passthrough(f);
     const std::string abs = std::filesystem::absolute(dir).lexically_normal().string();
     const std::string id = submit_slurm_sweep(abs, o);
     std::fprintf(stderr, "submitted Slurm array job %s (%s/slurm/sweep.sbatch); watch it with udlab-cli sweep status %s\n",
@@ -135,11 +148,12 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
     o.cli = self_executable();
     const int cores = usable_cores();
     int runs = 0;
-    for (const auto& s : sweep_states(dir, read_sweep_json(dir))) runs += !s.final();
+    for (const auto& s : sweep_states(dir, read_sweep_json(dir))) runs += s.to_run();
     o.parallel = f.has("parallel") ? parse_int("parallel", f.get("parallel")) : default_parallel;
     if (o.parallel <= 0) o.parallel = std::max(1, std::min(runs, cores));
     o.threads = std::max(1, cores / o.parallel);
     o.say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+    if (resume) o.extra_args = passthrough(f);
     std::fprintf(stderr, "local pool: %d run(s) at once on %d core(s)\n", o.parallel, cores);
     run_local_pool(dir, o);
   }
@@ -149,8 +163,9 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
 }
 
 int run_sweep_manage(const std::string& sub, const std::vector<std::string>& args) {
+  // resume takes training flags too (--steps N extends every run); the other subcommands none.
   Flags f = parse_flags(std::vector<std::string>(args.begin() + std::min<size_t>(1, args.size()), args.end()),
-                        {launcher_flag_names().begin(), launcher_flag_names().end()}, {"wait"}, false);
+                        {launcher_flag_names().begin(), launcher_flag_names().end()}, {"wait"}, sub == "resume");
   if (args.empty() || args[0].rfind("--", 0) == 0 || f.help) {
     std::printf("usage: udlab-cli sweep %s DIR%s\n", sub.c_str(), sub == "resume" ? " [launcher flags]" : "");
     return args.empty() ? 2 : 0;
@@ -170,6 +185,7 @@ int run_sweep_manage(const std::string& sub, const std::vector<std::string>& arg
     if (kind == "slurm") {
       if (!l.contains("job_id")) throw Error(dir + ": the Slurm job was never submitted");
       cancel_slurm_job(l["job_id"].get<std::string>());
+      mark_unstarted_cancelled(dir);
       std::printf("scancel %s: cancelled\n", l["job_id"].get<std::string>().c_str());
     } else {
       std::printf("%s\n", cancel_local_sweep(dir).c_str());
@@ -181,7 +197,7 @@ int run_sweep_manage(const std::string& sub, const std::vector<std::string>& arg
   if (l.is_object() && l.value("kind", std::string()) == "local" && !l.contains("ended") &&
       l.value("host", std::string()) == this_host() && ::kill(pid_t(l.value("pid", 0L)), 0) == 0)
     throw Error("the sweep's pool (pid " + std::to_string(l.value("pid", 0L)) + ") still runs it");
-  return launch_sweep(dir, f, 0);
+  return launch_sweep(dir, f, 0, true);
 }
 
 }  // namespace udlab::cli

@@ -74,12 +74,15 @@ int usable_cores() {
 }
 
 std::vector<std::string> point_train_command(const std::string& cli, const std::string& dir, const std::string& name,
-                                             const std::string& label) {
+                                             const std::string& label, const std::vector<std::string>& extra) {
   SweepDir sd{dir};
   const std::string run = sd.run(name);
-  if (file_exists(run + "/config.json")) return {cli, "train", "--quiet", "--resume", run};
-  std::vector<std::string> cmd = {cli, "train", "--quiet", "--config", sd.point_config(name), "--out", run};
-  if (!label.empty() && label.size() <= 80) cmd.insert(cmd.end(), {"--label", label});
+  std::vector<std::string> cmd = {cli, "train", "--quiet", "--resume", run};
+  if (!file_exists(run + "/config.json")) {
+    cmd = {cli, "train", "--quiet", "--config", sd.point_config(name), "--out", run};
+    if (!label.empty() && label.size() <= 80) cmd.insert(cmd.end(), {"--label", label});
+  }
+  cmd.insert(cmd.end(), extra.begin(), extra.end());
   return cmd;
 }
 
@@ -90,7 +93,10 @@ int run_local_pool(const std::string& dir, const LocalPoolOptions& opts) {
   if (!sweep["jobs"].is_object()) sweep["jobs"] = nlohmann::json::object();
   std::vector<std::pair<std::string, std::string>> todo;  // name, label
   for (const auto& s : sweep_states(dir, sweep))
-    if (!s.final()) todo.emplace_back(s.name, s.label);
+    if (s.to_run()) {
+      todo.emplace_back(s.name, s.label);
+      sweep["jobs"].erase(s.name);
+    }
   write_sweep_json(dir, sweep);
   std::filesystem::create_directories(dir + "/logs");
 
@@ -130,7 +136,7 @@ int run_local_pool(const std::string& dir, const LocalPoolOptions& opts) {
     }
     while (!cancelling && next < todo.size() && int(running.size()) < opts.parallel) {
       const auto& [name, label] = todo[next++];
-      const auto cmd = point_train_command(opts.cli, dir, name, label);
+      const auto cmd = point_train_command(opts.cli, dir, name, label, opts.extra_args);
       std::vector<char*> argv;
       for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
@@ -225,14 +231,7 @@ std::string cancel_local_sweep(const std::string& dir, double wait_s) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
-  bool changed = false;
-  for (const auto& s : sweep_states(dir, sweep)) {
-    if (!s.final() && !file_exists(s.run_dir + "/status.json")) {
-      sweep["jobs"][s.name] = {{"state", "cancelled"}, {"reason", "cancelled before it started"}};
-      changed = true;
-    }
-  }
-  if (changed) write_sweep_json(dir, sweep);
+  mark_unstarted_cancelled(dir);
   if (stopped) report += std::string(report.empty() ? "" : "; ") + "stopped " + std::to_string(stopped) + " run(s)";
   return report.empty() ? "nothing was running" : report;
 }

@@ -7,6 +7,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace udlab {
 
@@ -14,6 +15,7 @@ struct LocalPoolOptions {
   std::string cli;   // the udlab-cli executable the runs use
   int parallel = 1;  // runs at once
   int threads = 1;   // threads per run (written into sweep.json; the point configs carry it)
+  std::vector<std::string> extra_args;  // appended to every trainer's command line (resume --steps N)
   std::function<void(const std::string&)> say;  // one line per start and end
 };
 
@@ -24,7 +26,7 @@ int run_local_pool(const std::string& dir, const LocalPoolOptions& opts);
 // The command line a point's trainer runs (train --config/--out, or --resume when its run directory
 // already has a config.json).
 std::vector<std::string> point_train_command(const std::string& cli, const std::string& dir, const std::string& name,
-                                             const std::string& label);
+                                             const std::string& label, const std::vector<std::string>& extra = {});
 
 // Cores this process may use (sched_getaffinity), at least 1.
 int usable_cores();

@@ -33,7 +33,7 @@ std::string slurm_script(const std::string& dir, const nlohmann::json& sweep, co
   for (const auto& s : sweep_states(dir, sweep)) {
     names += " " + quoted(s.name);
     labels += " " + quoted(s.label.size() <= 80 ? s.label : "");
-    if (!s.final()) indexes.push_back(i);
+    if (s.to_run()) indexes.push_back(i);
     ++i;
   }
   if (indexes.empty()) throw Error("every point of " + dir + " has ended; nothing to submit");
@@ -57,11 +57,13 @@ std::string slurm_script(const std::string& dir, const nlohmann::json& sweep, co
   s += "name=${names[$SLURM_ARRAY_TASK_ID]}\nlabel=${labels[$SLURM_ARRAY_TASK_ID]}\n";
   s += "sweep=" + quoted(dir) + "\ncli=" + quoted(o.cli) + "\nrun=\"$sweep/runs/$name\"\n";
   s += "threads=${SLURM_CPUS_PER_TASK:-" + std::to_string(o.cpus_per_task) + "}\n";
+  std::string extra;
+  for (const auto& a : o.extra_args) extra += " " + quoted(a);
   s += "if [ -f \"$run/config.json\" ]; then\n"
-       "  exec \"$cli\" train --quiet --resume \"$run\" --threads \"$threads\"\n"
+       "  exec \"$cli\" train --quiet --resume \"$run\" --threads \"$threads\"" + extra + "\n"
        "else\n"
        "  exec \"$cli\" train --quiet --config \"$sweep/points/$name.json\" --out \"$run\" --threads \"$threads\" "
-       "${label:+--label \"$label\"}\n"
+       "${label:+--label \"$label\"}" + extra + "\n"
        "fi\n";
   return s;
 }
@@ -71,6 +73,10 @@ std::string submit_slurm_sweep(const std::string& dir, const SlurmOptions& o) {
   const std::string script = dir + "/slurm/sweep.sbatch";
   std::filesystem::create_directories(dir + "/slurm");
   write_file_atomic(script, slurm_script(dir, sweep, o));
+  for (const auto& s : sweep_states(dir, sweep))
+    if (s.to_run() && sweep.contains("jobs") && sweep["jobs"].is_object()) sweep["jobs"].erase(s.name);
+  nlohmann::json old_ids = sweep["launcher"].is_object() && sweep["launcher"].contains("job_ids")
+                               ? sweep["launcher"]["job_ids"] : nlohmann::json::array();
   sweep["launcher"] = {{"kind", "slurm"}, {"script", "slurm/sweep.sbatch"}, {"cli", o.cli},
                        {"partition", o.partition}, {"time", o.time}, {"mem", o.mem}, {"gres", o.gres},
                        {"cpus_per_task", o.cpus_per_task}, {"submitted_from", this_host()}};
@@ -94,13 +100,15 @@ std::string submit_slurm_sweep(const std::string& dir, const SlurmOptions& o) {
     throw refuse("sbatch refused the job: " + one_line(last_line(r.err.empty() ? r.out : r.err)));
   sweep["launcher"]["job_id"] = id;
   sweep["launcher"]["submitted"] = unix_now();
-  if (!sweep["launcher"].contains("job_ids")) sweep["launcher"]["job_ids"] = nlohmann::json::array();
+  old_ids.push_back(id);
+  sweep["launcher"]["job_ids"] = old_ids;  // every submission of this sweep, oldest first
   write_sweep_json(dir, sweep);
   return id;
 }
 
-std::vector<std::pair<int, std::string>> slurm_array_states(const std::string& job_id, std::string& note) {
-  std::vector<std::pair<int, std::string>> states;
+SlurmView slurm_array_states(const std::string& job_id, std::string& note) {
+  SlurmView view;
+  auto& states = view.states;
   auto index_of = [&](const std::string& id) -> int {  // "123_4" -> 4
     const auto u = id.find('_');
     if (u == std::string::npos || id.substr(0, u) != job_id) return -1;
@@ -125,6 +133,7 @@ std::vector<std::pair<int, std::string>> slurm_array_states(const std::string& j
       seen.push_back(i);
     }
     if (r.exit_code != 0) note = "squeue: " + one_line(last_line(r.err));
+    else view.complete = true;
   } catch (const Error& e) {
     note = e.what();
   }
@@ -139,7 +148,7 @@ std::vector<std::pair<int, std::string>> slurm_array_states(const std::string& j
     }
   } catch (const Error&) {
   }
-  return states;
+  return view;
 }
 
 void cancel_slurm_job(const std::string& job_id) {

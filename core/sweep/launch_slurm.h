@@ -17,6 +17,7 @@ struct SlurmOptions {
   int cpus_per_task = 1;      // also the trainer's --threads
   int max_running = 0;        // --array ...%N; 0 = no limit
   std::vector<std::string> setup;  // shell lines before the trainer (module load ..., source venv)
+  std::vector<std::string> extra_args;  // appended to every trainer's command line (resume --steps N)
 };
 
 // The batch script for the points of sweep.json that are not skipped and have not finished.
@@ -27,7 +28,8 @@ std::string slurm_script(const std::string& dir, const nlohmann::json& sweep, co
 std::string submit_slurm_sweep(const std::string& dir, const SlurmOptions& o);
 // Array index -> Slurm state ("PENDING (Resources)", "RUNNING", "COMPLETED", ...) from squeue, then
 // sacct for tasks squeue no longer lists. `note` says why nothing could be asked.
-std::vector<std::pair<int, std::string>> slurm_array_states(const std::string& job_id, std::string& note);
+struct SlurmView;
+SlurmView slurm_array_states(const std::string& job_id, std::string& note);
 // scancel JOB; throws with scancel's message when it fails.
 void cancel_slurm_job(const std::string& job_id);
 

@@ -68,8 +68,7 @@ bool PointState::final() const {
          state == "stopped unexpectedly";
 }
 
-std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::json& sweep,
-                                     const std::vector<std::pair<int, std::string>>& slurm_states) {
+std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::json& sweep, const SlurmView& slurm) {
   std::vector<PointState> out;
   const auto& jobs = sweep.contains("jobs") && sweep["jobs"].is_object() ? sweep["jobs"] : nlohmann::json::object();
   for (const auto& p : sweep["points"]) {
@@ -110,8 +109,20 @@ std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::jso
           s.reason = job.value("exit", std::string("ended")) + " before writing status.json (see logs/" + s.name + ".log)";
         }
       }
-      for (const auto& [i, st] : slurm_states)
-        if (i == index) s.state = st;
+      const auto& l = sweep["launcher"];
+      if (s.state == "pending" && l.is_object() && l.contains("job_id")) {
+        const std::string job = l["job_id"].get<std::string>();
+        bool listed = false;
+        for (const auto& [i, st] : slurm.states)
+          if (i == index) {
+            s.state = st;
+            listed = true;
+          }
+        if (!listed && slurm.complete) {
+          s.state = "failed";
+          s.reason = "left Slurm's queue without starting its run (see slurm/" + job + "_" + std::to_string(index) + ".out)";
+        }
+      }
     }
     try {
       const auto cfg = read_json_file(dir + "/points/" + s.name + ".json");
@@ -121,6 +132,18 @@ std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::jso
     out.push_back(std::move(s));
   }
   return out;
+}
+
+void mark_unstarted_cancelled(const std::string& dir) {
+  nlohmann::json sweep = read_sweep_json(dir);
+  bool changed = false;
+  for (const auto& s : sweep_states(dir, sweep)) {
+    if (!s.final() && !file_exists(s.run_dir + "/status.json")) {
+      sweep["jobs"][s.name] = {{"state", "cancelled"}, {"reason", "cancelled before it started"}};
+      changed = true;
+    }
+  }
+  if (changed) write_sweep_json(dir, sweep);
 }
 
 }  // namespace udlab

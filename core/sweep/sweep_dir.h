@@ -38,11 +38,20 @@ struct PointState {
   std::string reason;  // why, when there is one
   int step = 0, steps = 0;
   bool final() const;  // the point will not change any more by itself
+  // Whether launching (or resuming) the sweep trains it: everything but finished, skipped, diverged.
+  bool to_run() const { return state != "finished" && state != "skipped" && state != "diverged"; }
+};
+// What Slurm says about a sweep's array job: array index -> state (from squeue/sacct). `complete`:
+// the query succeeded, so a submitted task it does not list has left the queue.
+struct SlurmView {
+  std::vector<std::pair<int, std::string>> states;
+  bool complete = false;
 };
 // Every point's state from its run directory's status.json (with the liveness check) and, for a
-// point not started, the launcher's record in sweep.json (local: pending/cancelled; Slurm: the
-// states from `slurm_states`, array index -> state, e.g. from squeue).
-std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::json& sweep,
-                                     const std::vector<std::pair<int, std::string>>& slurm_states = {});
+// point not started, the launcher's record in sweep.json (local: pending/cancelled) or Slurm's view
+// (a task that left the queue without a status.json failed to start: its Slurm output says why).
+std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::json& sweep, const SlurmView& slurm = {});
+// Marks every point that has not started (no status.json) as cancelled in sweep.json.
+void mark_unstarted_cancelled(const std::string& dir);
 
 }  // namespace udlab
