@@ -13,15 +13,21 @@ dir="$(cd "${2:?DIR}" && pwd)"
 base=$(( 20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 20000 ))
 
 stop() {
-  local f pid
+  local f pid pids=()
   for f in slurmd slurmctld munged; do
     [ -s "$dir/$f.pid" ] || continue
     pid=$(cat "$dir/$f.pid")
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null && pids+=("$pid")
     rm -f "$dir/$f.pid"
   done
+  # All at once, then up to 5 s for them to go; what is left is killed.
+  for _ in $(seq 50); do
+    local left=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left=1; done
+    [ "$left" = 0 ] && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
   return 0
 }
 [ "$cmd" = stop ] && { stop; exit 0; }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/sweep_cli.h"
+#include "core/io/run_dir.h"
 #include "core/io/run_liveness.h"
 #include "core/sweep/sweep_dir.h"
 #include "core/util/error.h"
@@ -155,6 +156,15 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
     o.say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     if (resume) o.extra_args = passthrough(f);
     std::fprintf(stderr, "local pool: %d run(s) at once on %d core(s)\n", o.parallel, cores);
+    int most = 0;
+    for (const auto& s : sweep_states(dir, read_sweep_json(dir)))
+      if (s.to_run()) {
+        const auto cfg = read_json_file(dir + "/points/" + s.name + ".json");
+        most = std::max(most, cfg.value("threads", 0) == 0 ? cores : cfg.value("threads", 0));
+      }
+    if (most * o.parallel > cores)
+      std::fprintf(stderr, "note: %d run(s) at once with up to %d thread(s) each oversubscribe the %d core(s)\n", o.parallel,
+                   most, cores);
     run_local_pool(dir, o);
   }
   const std::string md = write_sweep_summary(dir);

@@ -1,5 +1,8 @@
 #include "core/sweep/sweep_dir.h"
 
+#include <signal.h>
+
+#include <cerrno>
 #include <filesystem>
 
 #include "core/io/run_dir.h"
@@ -71,6 +74,14 @@ bool PointState::final() const {
 std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::json& sweep, const SlurmView& slurm) {
   std::vector<PointState> out;
   const auto& jobs = sweep.contains("jobs") && sweep["jobs"].is_object() ? sweep["jobs"] : nlohmann::json::object();
+  // A local pool that is gone without ending (killed) leaves its unstarted points pending for ever.
+  const auto& l = sweep.contains("launcher") ? sweep["launcher"] : nlohmann::json();
+  bool pool_gone = false;
+  if (l.is_object() && l.value("kind", std::string()) == "local" && !l.contains("ended") &&
+      l.value("host", std::string()) == this_host()) {
+    const long pid = l.value("pid", 0L);
+    pool_gone = pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+  }
   for (const auto& p : sweep["points"]) {
     PointState s;
     s.name = p["name"].get<std::string>();
@@ -100,6 +111,7 @@ std::vector<PointState> sweep_states(const std::string& dir, const nlohmann::jso
       }
     } else {
       s.state = "pending";
+      if (pool_gone) s.reason = "its pool is gone; udlab-cli sweep resume " + dir + " trains it";
       const auto job = jobs.contains(s.name) ? jobs[s.name] : nlohmann::json();
       if (job.is_object() && job.contains("state") && job["state"].is_string()) {
         s.state = job["state"].get<std::string>();

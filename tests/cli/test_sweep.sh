@@ -70,18 +70,13 @@ names = sorted(p["name"] for p in s["points"])
 assert names == ["1-group-rnn-o_seed-1", "1-group-rnn-o_seed-2", "2-group-rnn-u_seed-1", "2-group-rnn-u_seed-2"], names
 PY
 
-# 3. Cancel: a pool of long runs, a second trainer refused, cancel, nothing left, resume.
+# 3. Cancel: a pool of long runs, cancel, nothing left, resume.
 "$CLI" sweep --grid seed=1,2,3 $common --steps 1000000 --eval-every 200 --parallel 2 --out "$tmp/long" >/dev/null 2>"$tmp/long.err" &
 pool=$!
 pids+=("$pool")
 run1="$tmp/long/runs/seed-1"
 for _ in $(seq 300); do grep -q '"pid"' "$run1/status.json" 2>/dev/null && break; sleep 0.1; done
 grep -q '"pid"' "$run1/status.json" 2>/dev/null || fail "the sweep's first run did not start in 30 s: $(cat "$tmp/long.err")"
-holder=$(python3 -c "import json; print(json.load(open('$run1/status.json'))['pid'])")
-out=$("$CLI" train --resume "$run1" --quiet 2>&1) && fail "a second trainer into a sweep run was allowed"
-echo "$out" | grep -q "(pid $holder on" || fail "lock message does not name pid $holder: $out"
-out=$("$CLI" sweep resume "$tmp/long" 2>&1) && fail "resume of a running sweep was allowed"
-echo "$out" | grep -q "still runs it" || fail "resume while running: $out"
 trainers=$(python3 -c "import json; s=json.load(open('$tmp/long/sweep.json')); print(' '.join(str(j['pid']) for j in s['jobs'].values() if 'pid' in j))")
 "$CLI" sweep cancel "$tmp/long" >"$tmp/cancel" 2>&1 || fail "sweep cancel: $(cat "$tmp/cancel")"
 grep -q "stopped the sweep's pool (pid $pool)" "$tmp/cancel" || fail "cancel said: $(cat "$tmp/cancel")"
@@ -100,7 +95,32 @@ target=$(( (last / 100 + 5) * 100 ))
 grep -q "3 finished" "$tmp/st" && grep -Eq "seed-3 +finished $target/" "$tmp/st" || fail "after resume: $(cat "$tmp/st" "$tmp/err")"
 head -1 "$run1/metrics.jsonl" | grep -q '"step":5[,}]' || fail "the resumed run's history does not start at step 5"
 
-# 4. Bad input: one line each, nothing created or lost.
+# 4. A second trainer into a sweep's run is refused naming the holder's pid; so is resuming a sweep
+# whose pool still runs. kill -9 of the pool: its trainers stop too (the kernel sends them SIGTERM), nothing is orphaned,
+# and status says how to go on.
+"$CLI" sweep --grid seed=1,2,3 $common --steps 1000000 --eval-every 200 --parallel 2 --out "$tmp/killed" >/dev/null 2>&1 &
+pool=$!
+pids+=("$pool")
+for _ in $(seq 300); do grep -q '"pid"' "$tmp/killed/runs/seed-2/status.json" 2>/dev/null && break; sleep 0.1; done
+trainers=$(python3 -c "import json; s=json.load(open('$tmp/killed/sweep.json')); print(' '.join(str(j['pid']) for j in s['jobs'].values() if 'pid' in j))")
+[ -n "$trainers" ] || fail "no trainers recorded"
+run2="$tmp/killed/runs/seed-2"
+holder=$(python3 -c "import json; print(json.load(open('$run2/status.json'))['pid'])")
+out=$("$CLI" train --resume "$run2" --quiet 2>&1) && fail "a second trainer into a sweep run was allowed"
+echo "$out" | grep -q "(pid $holder on" || fail "lock message does not name pid $holder: $out"
+out=$("$CLI" sweep resume "$tmp/killed" 2>&1) && fail "resume of a running sweep was allowed"
+echo "$out" | grep -q "still runs it" || fail "resume while running: $out"
+kill -9 "$pool"
+wait "$pool" 2>/dev/null
+for p in $trainers; do
+  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$p" 2>/dev/null && fail "trainer $p outlived its killed pool"
+done
+"$CLI" sweep status "$tmp/killed" >"$tmp/st"
+grep -q "2 cancelled" "$tmp/st" && grep -Eq "seed-3 +pending.*its pool is gone; udlab-cli sweep resume" "$tmp/st" \
+  || fail "status after kill -9 of the pool: $(cat "$tmp/st")"
+
+# 5. Bad input: one line each, nothing created or lost.
 expect_error() {
   local want="$1"; shift
   if "$@" >"$tmp/out" 2>"$tmp/err"; then fail "expected failure: $*"; fi

@@ -2,7 +2,7 @@
 # The Slurm launcher against a real one-node Slurm cluster on localhost (scripts/slurm_local_cluster.sh:
 # munged, slurmctld, slurmd from a generated slurm.conf in a temporary directory): a 3-point sweep of
 # 20-step runs is submitted as one sbatch --array job, waited for, and every run directory and the
-# summary are checked; then a long sweep is cancelled with scancel. Skips (exit 77) only when the
+# summary are checked; a compare preset runs as a Slurm sweep; then a long sweep is cancelled with scancel. Skips (exit 77) only when the
 # daemons cannot start, saying why. $1 = udlab-cli.
 set -u
 CLI="$1"
@@ -51,6 +51,16 @@ for r in rows:
 PY
 cmp -s "$tmp/out.md" "$tmp/sweep/compare.md" || fail "printed table differs from compare.md"
 "$CLI" sweep status "$tmp/sweep" | grep -q "3 finished" || fail "status"
+
+# A compare preset on the Slurm launcher: the table is built from the sweep directory once both end.
+timeout 180 "$CLI" compare --groups o,u --model group-rnn --budget 3000 --launcher slurm $common --steps 10 \
+  --out "$tmp/compare" --wait --wait-timeout 120 >"$tmp/cmp.md" 2>"$tmp/err" || fail "compare on slurm: $(cat "$tmp/err")"
+python3 - "$tmp/compare/compare.csv" <<'PY' || fail "compare table from the Slurm sweep: $(cat "$tmp/cmp.md")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [r["group"] for r in rows] == ["o", "u"] and all(r["status"] == "finished" for r in rows), rows
+assert all(abs(float(r["budget_error_pct"])) < 25 for r in rows), rows
+PY
 
 # Cancel: at most one task at a time, so one runs and two wait in Slurm's queue; status shows
 # Slurm's state for those; scancel stops the running one (status cancelled, checkpoint kept).
