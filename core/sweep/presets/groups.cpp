@@ -49,7 +49,7 @@ SweepPlan make_groups(const PresetContext& ctx) {
   return plan;
 }
 
-PresetRegistrar reg({"groups", "one group model (--model, default group-rnn) once per subgroup of --groups LIST", {"groups"},
+PresetRegistrar reg({"groups", "one group model (--model, default group-rnn) once per subgroup listed in", {"groups"},
                      false, make_groups});
 
 }  // namespace
