@@ -1,6 +1,9 @@
 // The sweep's summary table, built only from what is on disk: sweep.json for the plan, each run's
 // status.json for its end and metrics.jsonl for its last validation record and its throughput.
+#include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <map>
 
 #include "cli/sweep_cli.h"
 #include "core/io/run_dir.h"
@@ -79,10 +82,56 @@ std::vector<CompareRow> sweep_rows(const std::string& dir) {
   return rows;
 }
 
+// Rows that differ only in their seed, as mean ± sample std (finished runs only): what a table of
+// repeats reports. "" when the sweep has no seed axis.
+static std::string seed_table(const nlohmann::json& sweep, const std::vector<CompareRow>& rows) {
+  bool seeded = false;
+  for (const auto& a : sweep.value("axes", nlohmann::json::array())) seeded |= a.value("key", std::string()) == "seed";
+  if (!seeded) return "";
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string key;
+    for (const auto& kv : sweep["points"][i].value("axes", nlohmann::json::array()))
+      if (kv.is_array() && kv.size() == 2 && kv[0] != "seed") key += (key.empty() ? "" : " ") + kv[0].get<std::string>() + "=" + kv[1].get<std::string>();
+    if (key.empty()) key = "all";
+    if (!members.count(key)) keys.push_back(key);
+    members[key].push_back(i);
+  }
+  auto fmt = [](const char* f, double x) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, x);
+    return std::string(b);
+  };
+  auto stat = [&](const std::vector<double>& v, const char* f) {
+    if (v.empty()) return std::string();
+    double m = 0, ss = 0;
+    for (double x : v) m += x;
+    m /= double(v.size());
+    for (double x : v) ss += (x - m) * (x - m);
+    return fmt(f, m) + (v.size() > 1 ? " ± " + fmt(f, std::sqrt(ss / double(v.size() - 1))) : "");
+  };
+  std::string md = "\n### Over seeds (mean ± sample std of the finished runs)\n\n";
+  md += "| point | finished / runs | val ppl | val bpc | tokens/s |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& key : keys) {
+    std::vector<double> ppl, bpc, tps;
+    for (size_t i : members[key])
+      if (rows[i].status == "finished") {
+        ppl.push_back(rows[i].val_ppl);
+        bpc.push_back(rows[i].val_bpc);
+        tps.push_back(rows[i].tokens_per_s);
+      }
+    md += "| " + key + " | " + std::to_string(ppl.size()) + " / " + std::to_string(members[key].size()) + " | " +
+          stat(ppl, "%.3f") + " | " + stat(bpc, "%.4f") + " | " + stat(tps, "%.0f") + " |\n";
+  }
+  return md;
+}
+
 std::string write_sweep_summary(const std::string& dir) {
   const nlohmann::json sweep = read_sweep_json(dir);
   const auto rows = sweep_rows(dir);
-  const std::string md = compare_markdown(sweep.value("title", std::string("sweep")), rows, sweep.value("budget", size_t(0)));
+  const std::string md = compare_markdown(sweep.value("title", std::string("sweep")), rows, sweep.value("budget", size_t(0))) +
+                         seed_table(sweep, rows);
   write_file_atomic(dir + "/compare.md", md);
   write_file_atomic(dir + "/compare.csv", compare_csv(rows));
   return md;
