@@ -130,3 +130,22 @@ TEST(GroupRnnRecompute, ConfigRejectsBadChunks) {
   rc.model.model = "lstm";
   EXPECT_THROW(validate(rc), Error);
 }
+
+TEST(GroupRnnRecompute, ChunkedGradientsMatchFiniteDifferences) {
+  CpuBackend<double> be(1);
+  for (const Case& c : {Case{"o", 3, true, true, true, 2}, Case{"u", 2, true, false, false, 1}}) {
+    SCOPED_TRACE(c.group);
+    ModelConfig mc = config(c, 8);
+    mc.embed = 3;
+    mc.reorth_threshold = 1e-4;
+    auto m = ModelRegistry::instance().get("group-rnn").make_double(mc, 5, be);
+    m->params().allocate(be);
+    Rng r(3);
+    m->init(r);
+    auto v = m->params().download_values();
+    Rng j(7);
+    for (auto& x : v) x += 0.2 * j.normal();
+    m->params().upload_values(v);
+    udlab::testing::expect_model_gradcheck(*m, udlab::testing::random_batch(2, 19, 5, 3), 1e-6, 12);
+  }
+}
