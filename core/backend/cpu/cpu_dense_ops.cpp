@@ -37,7 +37,12 @@ class CpuDenseOps final : public DenseOps<S> {
     // per-thread blocks, each a single-threaded Eigen GEMM (Eigen does not nest inside a parallel
     // region), with only the final join. Each element still has one fixed owner: deterministic.
     const int split_dim = std::max(M, N);
-    if (threads_ > 1 && double(M) * N * K >= double(1 << 21) && split_dim >= 32 * threads_) {
+    const bool small = double(M) * N * K < double(1 << 21);
+    // Below ~4 MFLOP a product is worth no thread at all: Eigen's own threading would wake the pool
+    // and synchronise per panel, which on a loaded machine costs milliseconds per call (group-rnn's
+    // per-block weight gradients at d = 8 ran 20x slower that way; docs/groups.md).
+    if (small) Eigen::setNbThreads(1);
+    if (threads_ > 1 && !small && split_dim >= 32 * threads_) {
 #pragma omp parallel num_threads(threads_)
       {
         const int id = omp_get_thread_num(), n = omp_get_num_threads();
