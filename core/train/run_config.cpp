@@ -152,8 +152,8 @@ void validate(const RunConfig& c) {
   need(m.dropout >= 0 && m.dropout < 1, "dropout must be in [0, 1)");
   // Only the LRU implements dropout; silently training another model without it would mislead.
   need(m.dropout == 0 || m.model == "lru", "dropout is implemented only for model lru (got " + m.model + ")");
-  need(m.recompute_chunk >= 0 && m.recompute_chunk % 8 == 0,
-       "recompute_chunk must be 0 (off) or a positive multiple of 8 (got " + std::to_string(m.recompute_chunk) + ")");
+  need(m.recompute_chunk >= 0 && m.recompute_chunk % 16 == 0,
+       "recompute_chunk must be 0 (off) or a positive multiple of 16 (got " + std::to_string(m.recompute_chunk) + ")");
   need(m.recompute_chunk == 0 || m.model == "group-rnn",
        "recompute_chunk is implemented only for model group-rnn (got " + m.model + ")");
   need(m.lru_lr_factor > 0, "lru_lr_factor must be positive");

@@ -167,7 +167,7 @@ class TestUiApp : public udlab::test::WindowTest {
   }
 
   void recomputeFieldRoundTrips() {
-    // group-rnn's recompute chunk (issue 15): shown in the form, kept a multiple of 8, and only sent
+    // group-rnn's recompute chunk (issue 15): shown in the form, kept a multiple of 16, and only sent
     // for group-rnn (the config refuses it for other models).
     MainWindow w(settingsPath());
     RunConfig c = tinyCopyRun("group-rnn", 10);
@@ -178,8 +178,8 @@ class TestUiApp : public udlab::test::WindowTest {
     for (auto* s : w.experiment()->findChildren<QSpinBox*>())
       if (s->specialValueText() == "off") box = s;
     QVERIFY(box);
-    box->setValue(12);
-    QCOMPARE(w.experiment()->config().model.recompute_chunk, 16);
+    box->setValue(20);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 32);
     c.model.model = "lstm";
     w.experiment()->setConfig(c);
     QCOMPARE(w.experiment()->config().model.recompute_chunk, 0);

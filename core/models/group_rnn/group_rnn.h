@@ -42,7 +42,7 @@ class GroupRnn final : public Model<S> {
  public:
   static constexpr int kReorthEvery = 8;
   // Time steps per block of every GEMM and reduction over positions; chunks are multiples of it.
-  static constexpr int kGradBlock = 8;
+  static constexpr int kGradBlock = 16;
 
   GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be);
 
