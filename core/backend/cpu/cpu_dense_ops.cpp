@@ -125,20 +125,22 @@ class CpuDenseOps final : public DenseOps<S> {
       int arg = 0;
       for (int v = 1; v < V; ++v)
         if (z[v] > mx) { mx = z[v]; arg = v; }
-      // One vectorised exp per logit (Eigen's packet exp, in double), reused for the gradient: the
-      // scalar libm exp, twice per logit, was ~11% of a group-rnn d = 8 step (perf, issue 15).
-      thread_local std::vector<double> ebuf;
+      // One exp per logit, reused for the gradient, in S: for float Eigen's vectorised packet exp (the
+      // scalar double libm exp, twice per logit, was ~11% of a group-rnn d = 8 step, perf, issue 15);
+      // the sum and the log stay in double.
+      thread_local std::vector<S> ebuf;
       if (ebuf.size() < size_t(V)) ebuf.resize(V);
-      Eigen::Map<Eigen::ArrayXd> e(ebuf.data(), V);
-      e = (Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(z, V).template cast<double>() - double(mx)).exp();
-      const double sum = e.sum();
+      Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>> e(ebuf.data(), V);
+      e = (Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(z, V) - mx).exp();
+      double sum = 0;
+      for (int v = 0; v < V; ++v) sum += double(e[v]);
       double lse = std::log(sum) + double(mx);
       row_loss[m] = w * (lse - double(z[y]));
       row_correct[m] = (arg == y) ? w : 0.0;
       if (dlogits) {
         S* d = dlogits + size_t(m) * V;
         const double s = grad_scale * w / sum;
-        for (int v = 0; v < V; ++v) d[v] = S(s * e[v]);
+        for (int v = 0; v < V; ++v) d[v] = S(s * double(e[v]));
         d[y] -= S(grad_scale * w);
       }
     }
