@@ -1,9 +1,12 @@
 // The redraw contract (issue 10): every chart shows exactly the data held for its runs — after the
 // run finishes (its final records included), after a tab switch, after a run is removed (gone from
-// every view) — and the eigenvalue scrubber follows "live" again for a run added after a scrub.
+// every view) — and the eigenvalue scrubber follows "live" again for a run added after a scrub. Also a
+// run's label edited in the window (run_info.json, legends, tables) and the compare view's x axes.
+#include <QFile>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
 
 #include "synthetic_run.h"
 #include "ui/charts/line_chart.h"
@@ -12,6 +15,8 @@
 #include "ui/engine/run_manager.h"
 #include "ui/mainwindow.h"
 #include "ui/panels/compare_view.h"
+#include "ui/panels/runs_panel.h"
+#include "ui/plot/figure.h"
 #include "window_fixture.h"
 
 using namespace udlab;
@@ -75,6 +80,49 @@ class TestUiRedraw : public udlab::test::WindowTest {
     QCOMPARE(lastTrainX(w.dashboard()->lossChart(), id2), 300.0);
     w.tabs()->setCurrentWidget(w.compareView());
     QTRY_VERIFY_WITH_TIMEOUT(!chartHasRun(w.compareView()->overlay(), id) && chartHasRun(w.compareView()->overlay(), id2), 5000);
+  }
+
+  void labelEditedInTheWindowAndCompareAxes() {
+    QTemporaryDir a;
+    const std::string dir = a.path().toStdString();
+    udlab::test::writeSyntheticRun(dir, 500, 10);
+    std::ofstream(dir + "/run_info.json") << nlohmann::json{{"params", 4321}}.dump();
+    MainWindow w(settingsPath());
+    w.resize(1500, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const int id = w.openRunDirectory(a.path());
+    QVERIFY(id > 0);
+    auto info = [&] { return nlohmann::json::parse(std::ifstream(dir + "/run_info.json")); };
+    // A label with a newline is refused with a clear message, and nothing changes.
+    QString err = w.runsPanel()->relabel(id, "two\nlines");
+    QVERIFY2(err.contains("one line"), qPrintable(err));
+    QVERIFY(!info().contains("label"));
+    QCOMPARE(w.runsPanel()->relabel(id, "  LRU, ring init "), QString());
+    QCOMPARE(info().value("label", ""), std::string("LRU, ring init"));
+    QCOMPARE(info().value("params", 0), 4321);  // the rest of run_info.json is kept
+    // Tables and legends use it at once; reopened, the run still carries it.
+    w.tabs()->setCurrentWidget(w.compareView());
+    QTRY_VERIFY_WITH_TIMEOUT(w.compareView()->summaries().size() == 1 && w.compareView()->summaries()[0].name == "LRU, ring init", 5000);
+    QCOMPARE(runLabel(readRunDirectory(dir).data, "dir"), QString("LRU, ring init"));
+
+    // The x axis: tokens seen and wall time come from the run's own records at each step.
+    LineChart* ov = w.compareView()->overlay();
+    w.compareView()->setXAxis(XAxis::Tokens);
+    QCOMPARE(lastTrainX(ov, id), 500.0 * 1024);
+    QCOMPARE(ov->curves().front().x.front(), 10.0 * 1024);
+    w.compareView()->setXAxis(XAxis::WallTime);
+    QVERIFY(std::abs(lastTrainX(ov, id) - 5.0) < 1e-9);
+    // Parameters: one marker per run at (params, final validation loss).
+    w.compareView()->setXAxis(XAxis::Params);
+    QCOMPARE(ov->curves().size(), size_t(1));
+    const Curve& pt = ov->curves().front();
+    QVERIFY(pt.markers && pt.x == std::vector<double>{4321.0});
+    QCOMPARE(pt.y.front(), readRunDirectory(dir).data.series("val_loss")->y.back());
+    // The view's export draws the same through the figure renderer.
+    FigureRequest req;
+    w.compareView()->fillFigureRequest(&req);
+    QVERIFY(req.xAxis == XAxis::Params);
   }
 
   void scrubberFollowsLiveForNewRuns() {
