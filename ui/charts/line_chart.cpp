@@ -266,14 +266,16 @@ void LineChart::refresh() {
       xmax = std::max(xmax, rawXY[i].x.back());
     }
   }
-  if (!(xmin <= xmax)) xmin = 0, xmax = 1;
-  // Markers at the very edge would be cut in half: a scatter gets a margin on both sides.
-  bool anyMarkers = false;
-  for (auto& c : d.curves) anyMarkers = anyMarkers || c.markers;
-  if (anyMarkers) {
-    const double pad = xmax > xmin ? 0.08 * (xmax - xmin) : std::max(1.0, 0.05 * std::abs(xmin));
-    xmin -= pad, xmax += pad;
+  // Markers at the very edge would be cut in half: a scatter's x range gets a margin on both sides,
+  // through the same honest range as the y axes (a single point gets a padded axis around it).
+  std::vector<const std::vector<double>*> markerXs;
+  for (size_t i = 0; i < d.curves.size(); ++i)
+    if (d.curves[i].markers && rawXY[i].size()) markerXs.push_back(&rawXY[i].x);
+  if (!markerXs.empty() && xmin <= xmax) {
+    const Range xr = niceRange(markerXs, false, 0.08);
+    xmin = std::min(xmin, xr.lo), xmax = std::max(xmax, xr.hi);
   }
+  if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
   if (d.fixed) xmin = d.fx0, xmax = d.fx1;
   const int columns = std::max(200, int(d.chart->plotArea().width()));

@@ -35,10 +35,7 @@ double lastOf(const RunData& d, const char* key) {
 // column never mixes 2.9845e+05 with 55948.
 QString fmt(double v, int prec = 4) {
   if (!std::isfinite(v)) return QString("—");
-  if (prec > 0) return QString::number(v, 'g', prec);
-  QString digits = QString::number(std::llround(std::abs(v)));
-  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ',');
-  return (v < 0 ? "-" : "") + digits;
+  return prec > 0 ? QString::number(v, 'g', prec) : formatWhole(v);
 }
 const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "final val accuracy", "tokens/s",
                           "max norm drift", "max grad norm", "wall time (s)"};
@@ -70,6 +67,13 @@ QStringList cells(const RunSummary& r, bool withN) {
   return c;
 }
 }  // namespace
+
+QString formatWhole(double v) {
+  if (!std::isfinite(v)) return QString("—");
+  QString digits = QString::number(std::llround(std::abs(v)));
+  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ',');
+  return (v < 0 ? "-" : "") + digits;
+}
 
 RunSummary summarize(const RunRef& r) {
   RunSummary s;

@@ -32,6 +32,8 @@ struct RunSummary {
   // The sample standard deviation of each numeric field over the group, in declaration order.
   std::array<double, 8> sd{NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 };
+// Whole numbers (params, tokens/s) in every table of the window: "779,010", never 7.79e+05.
+QString formatWhole(double v);
 RunSummary summarize(const RunRef& r);
 // A singleton group summarizes its run; a larger one gives each field's mean and sample std over
 // the members that have it.

@@ -16,6 +16,7 @@
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 #include "ui/engine/run_manager.h"
+#include "ui/panels/compare_view.h"
 #include "ui/panels/hot_edit_dialog.h"
 
 namespace udlab::ui {
@@ -117,7 +118,7 @@ void RunsPanel::refreshRow(int id) {
   if (why.isEmpty() && (r->state == "failed" || r->state == "diverged")) why = QString::fromStdString(r->data.reason);
   it->setText(1, (r->state == "failed" || r->state == "diverged") && !why.isEmpty() ? r->state + ": " + why : r->state);
   it->setText(2, r->totalSteps ? QString("%1 / %2").arg(r->step).arg(r->totalSteps) : QString::number(r->step));
-  it->setText(3, r->tokensPerSecond > 0 ? QString::number(r->tokensPerSecond, 'f', 0) : QString());
+  it->setText(3, r->tokensPerSecond > 0 ? formatWhole(r->tokensPerSecond) : QString());
   QString tip = r->dir.isEmpty() ? r->name : r->dir;
   if (!r->message.isEmpty()) tip += "\n" + r->message;
   it->setToolTip(0, tip);
