@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     resealed = udlab::serialize_safetensors(udlab::parse_safetensors(raw, "input"));
   } catch (const udlab::Error&) {
   }
-  for (const std::string* bytes : {&raw, &resealed}) {
+  const std::string* inputs[] = {&raw, &resealed};
+  for (const std::string* bytes : inputs) {
     if (bytes->empty()) continue;
     // A plain write: write_file_atomic's fsync would cost more than the load itself.
     std::ofstream(f.path, std::ios::binary | std::ios::trunc).write(bytes->data(), std::streamsize(bytes->size()));
