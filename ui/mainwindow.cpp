@@ -25,9 +25,11 @@
 
 #include "core/io/run_dir.h"
 #include "core/io/run_liveness.h"
+#include "core/sweep/sweep_dir.h"
 #include "core/util/error.h"
 #include "ui/charts/chart_export.h"
 #include "ui/charts/line_chart.h"
+#include "ui/engine/sweep_watch.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
 #include "ui/engine/run_directory_reader.h"
@@ -304,10 +306,11 @@ void MainWindow::stopSelected() {
   runs_->stop(id);
 }
 
-int MainWindow::openRunDirectory(const QString& dir) {
+int MainWindow::openRunDirectory(const QString& dir, const QString& runName) {
+  if (has_sweep_json(dir.toStdString())) return openSweepDirectory(dir);
   try {
     auto loaded = readRunDirectory(dir.toStdString());
-    const QString name = QFileInfo(dir).fileName();
+    const QString name = runName.isEmpty() ? QFileInfo(dir).fileName() : runName;
     const QString warning = QString::fromStdString(loaded.warning);
     int id = runs_->addLoaded(name, std::move(loaded.data), dir, warning, loaded.metricsBytes);
     settings_->addRecentRun(dir);
@@ -319,6 +322,34 @@ int MainWindow::openRunDirectory(const QString& dir) {
     showMessage(QString("cannot open run: %1").arg(e.what()), true);
     return -1;
   }
+}
+
+int MainWindow::openSweepDirectory(const QString& dir) {
+  SweepWatch* watch = nullptr;
+  try {
+    watch = new SweepWatch(dir, this);
+  } catch (const std::exception& e) {
+    showMessage(QString("cannot open sweep: %1").arg(e.what()), true);
+    return -1;
+  }
+  int first = 0;
+  connect(watch, &SweepWatch::runReady, this, [this, &first](const QString& run, const QString& name) {
+    const int id = openRunDirectory(run, name);
+    if (!first && id > 0) first = id;
+  });
+  watch->poll();
+  disconnect(watch, &SweepWatch::runReady, this, nullptr);
+  connect(watch, &SweepWatch::runReady, this, [this](const QString& run, const QString& name) { openRunDirectory(run, name); });
+  // Repeats of one point differ only by seed: show them folded into mean ± band.
+  if (watch->hasSeedAxis()) compare_->setGroupSeeds(true);
+  settings_->addRecentRun(dir);
+  showMessage(QString("opened sweep %1: %2 points along %3%4")
+                  .arg(dir)
+                  .arg(watch->points())
+                  .arg(watch->axes().join(", "))
+                  .arg(watch->done() ? "" : "; runs appear as they start"),
+              false);
+  return first;
 }
 
 void MainWindow::openRunDialog() {

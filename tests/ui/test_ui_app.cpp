@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <ctime>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -163,6 +164,26 @@ class TestUiApp : public udlab::test::WindowTest {
     QSettings s(settingsPath(), QSettings::IniFormat);
     QVERIFY(s.value("experiment/config").toString().contains("\"steps\":123"));
     QVERIFY(!s.value("runs/recent").toStringList().isEmpty());
+  }
+
+  void recomputeFieldRoundTrips() {
+    // group-rnn's recompute chunk (issue 15): shown in the form, kept a multiple of 16, and only sent
+    // for group-rnn (the config refuses it for other models).
+    MainWindow w(settingsPath());
+    RunConfig c = tinyCopyRun("group-rnn", 10);
+    c.model.recompute_chunk = 16;
+    w.experiment()->setConfig(c);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 16);
+    QSpinBox* box = nullptr;
+    for (auto* s : w.experiment()->findChildren<QSpinBox*>())
+      if (s->specialValueText() == "off") box = s;
+    QVERIFY(box);
+    box->setValue(20);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 32);
+    c.model.model = "lstm";
+    w.experiment()->setConfig(c);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 0);
+    validate(w.experiment()->config());
   }
 
   void plottingCost() {
