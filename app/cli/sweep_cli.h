@@ -29,6 +29,10 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
 std::vector<CompareRow> sweep_rows(const std::string& dir);
 // Writes DIR/compare.md and DIR/compare.csv; returns the Markdown.
 std::string write_sweep_summary(const std::string& dir);
+// DIR/compare.png through `udlab-cli plot` (the figure renderer; a Qt-less build says why): every
+// finished run's validation accuracy (tasks with accuracy) or loss against the step, labelled as in
+// the table.
+void write_compare_figure(const std::string& dir);
 // The absolute path of the running udlab-cli.
 std::string self_executable();
 
