@@ -17,6 +17,9 @@ namespace udlab::cli {
 const std::vector<std::string>& launcher_flag_names();
 std::string launcher_flags_help();
 
+// The local pool's size: --parallel, else default_parallel, else (0) one per core up to `runs`.
+int pool_parallel(const Flags& f, int default_parallel, int runs);
+
 // Runs (local) or submits (slurm) every unfinished point of the sweep in `dir` as the flags say.
 // Local: waits, prints each start/end, writes and prints the summary; returns the exit code.
 // Slurm: submits; with --wait, polls until every point ended, then summarises.

@@ -109,10 +109,7 @@ void choose_threads(SweepPlan& plan, const Flags& f, int default_parallel, bool 
   if (slurm) {
     threads = f.has("cpus-per-task") ? parse_int("cpus-per-task", f.get("cpus-per-task")) : 1;
   } else {
-    const int cores = usable_cores();
-    int parallel = f.has("parallel") ? parse_int("parallel", f.get("parallel")) : default_parallel;
-    if (parallel <= 0) parallel = std::max(1, std::min(runs, cores));
-    threads = std::max(1, cores / parallel);
+    threads = std::max(1, usable_cores() / pool_parallel(f, default_parallel, runs));
   }
   if (threads_given) return;
   for (auto& p : plan.points) p.config.train.threads = threads;
