@@ -99,6 +99,10 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   updater_->start();
   connect(runsPanel_, &RunsPanel::shownRunsChanged, this, [this] { updater_->forceRedraw(); });
   connect(runsPanel_, &RunsPanel::openRequested, this, &MainWindow::openRunDialog);
+  connect(runsPanel_, &RunsPanel::labelChanged, this, [this] { updater_->forceRedraw(); });
+  connect(runsPanel_, &RunsPanel::message, this, &MainWindow::showMessage);
+  compare_->setExportFolder(settings_->runsRoot());
+  connect(compare_, &CompareView::message, this, &MainWindow::showMessage);
   connect(runs_, &RunManager::runError, this, [this](int id, const QString& m) {
     auto* r = runs_->find(id);
     showMessage(QString("%1: %2").arg(r ? r->name : QString("run"), m), true);
@@ -168,8 +172,11 @@ void MainWindow::buildMenus() {
   auto* save = file->addAction("&Save configuration…", this, &MainWindow::saveConfigDialog);
   save->setShortcut(QKeySequence::Save);
   file->addAction("Load configuration…", this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Load configuration", QString(), "JSON (*.json)");
+    // Like every file dialog here: the last folder used, else the runs folder, never the working directory.
+    const QString p = QFileDialog::getOpenFileName(this, "Load configuration",
+                                                   lastExportDir_.isEmpty() ? settings_->runsRoot() : lastExportDir_, "JSON (*.json)");
     if (p.isEmpty()) return;
+    lastExportDir_ = QFileInfo(p).absolutePath();
     QFile f(p);
     try {
       if (!f.open(QIODevice::ReadOnly)) throw Error("cannot read " + p.toStdString());
@@ -364,8 +371,8 @@ void MainWindow::saveConfigDialog() {
 
 void MainWindow::exportDialog() {
   // The dashboard and its charts go through the figure renderer (ui/plot/figure.h), the one
-  // `udlab-cli plot` uses: a size by purpose, charts only, one legend of run labels. The compare
-  // view's panels are exported as drawn.
+  // `udlab-cli plot` uses: a size by purpose, charts only, one legend of run labels. So do the
+  // compare view's overlay and small multiples, with the view's metric, x axis and seed grouping.
   static const std::vector<std::pair<QString, QString>> figures = {
       {"whole dashboard", "all"}, {"loss", "loss"}, {"gradient norm", "grad"}, {"norms over t", "norms"},
       {"membership error", "membership"}, {"eigenvalues", "eigen"}};
@@ -391,22 +398,19 @@ void MainWindow::exportDialog() {
     return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
   }
   const bool png = path.endsWith(".png", Qt::CaseInsensitive);
-  if (which.startsWith("compare")) {
-    ExportOptions o;
-    o.pngScale = 2;
-    err = exportWidget(which == "compare: overlay" ? static_cast<QWidget*>(compare_->overlay()) : compare_->multiplesArea(), path, o);
-    return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
-  }
   FigureRequest req;
   for (auto& f : figures)
     if (f.first == which) req.chart = f.second;
+  if (which.startsWith("compare")) req.chart = which == "compare: overlay" ? "compare" : "multiples";
   QStringList sizes = figureSizeNames();
   sizes << "as on screen";
   const QString size = QInputDialog::getItem(this, "Figure size",
                                              "Size (slide 13.33×7.5 in, slide43 10×7.5 in, column 3.5 in, page 6.5 in wide):",
                                              sizes, 0, false, &ok);
   if (!ok) return;
-  const QSize screen = dashboard_->chartsArea()->size();
+  const QSize screen = req.chart == "compare"     ? compare_->overlay()->size()
+                      : req.chart == "multiples" ? compare_->multiplesArea()->size()
+                                                 : dashboard_->chartsArea()->size();
   err = parseFigureSize(size == "as on screen" ? QString("%1x%2px").arg(screen.width()).arg(screen.height()) : size,
                         figureHasManyCharts(req.chart), &req.size);
   if (err.isEmpty() && png) {
@@ -414,7 +418,10 @@ void MainWindow::exportDialog() {
     if (!ok) return;
   }
   if (err.isEmpty()) {
-    dashboard_->fillFigureRequest(&req);
+    if (req.chart == "compare" || req.chart == "multiples")
+      compare_->fillFigureRequest(&req);
+    else
+      dashboard_->fillFigureRequest(&req);
     err = renderFigure(req, currentRunRefs(), path);
   }
   err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
