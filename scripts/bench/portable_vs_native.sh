@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Portable build (run-time AVX2/AVX-512 kernels, the default and the .deb) against a -DUDLAB_NATIVE=ON
+# build on this machine (issue 13): `udlab-cli bench` for each model, the two binaries alternating,
+# ROUNDS times, so that both see the same machine load. Prints the per-run tokens/s and a markdown table
+# of medians with the portable/native ratio.
+# Usage: portable_vs_native.sh NATIVE_CLI PORTABLE_CLI [ROUNDS (3)] [THREADS (1)]
+set -euo pipefail
+NATIVE=$1 PORTABLE=$2 ROUNDS=${3:-3} THREADS=${4:-1}
+COMMON="--batch 32 --seq-len 128 --threads $THREADS --warmup 1 --dataset tinyshakespeare --no-peak"
+MODELS=("lstm --embed 256 --hidden 256 --steps 4"
+        "group-rnn --group o --d 16 --embed 64 --steps 6"
+        "lru --hidden 128 --state 256 --layers 4 --steps 3"
+        "transformer --hidden 128 --layers 2 --heads 4 --steps 4")
+out=$(mktemp)
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+  for m in "${MODELS[@]}"; do
+    # Alternate which binary goes first, so that neither always follows the other.
+    if [ $((r % 2)) = 1 ]; then order="native portable"; else order="portable native"; fi
+    for which in $order; do
+      cli=$NATIVE
+      [ "$which" = portable ] && cli=$PORTABLE
+      # shellcheck disable=SC2086
+      line=$("$cli" bench --model $m $COMMON 2>/dev/null)
+      tok=$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); print(j['model'], round(j['tokens_per_s'],1), j.get('kernel_path','?'))" "$line")
+      echo "round $r $which $tok" | tee -a "$out"
+    done
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$out" <<'EOF'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    _, r, which, model, tok, path = line.split()
+    runs.setdefault(model, {}).setdefault(which, []).append((float(tok), path))
+print("\n| model | native tokens/s (median) | portable tokens/s (median) | portable kernel path | portable / native |")
+print("|---|---|---|---|---|")
+for model, d in runs.items():
+    n = statistics.median(t for t, _ in d["native"])
+    p = statistics.median(t for t, _ in d["portable"])
+    print(f"| {model} | {n:,.0f} | {p:,.0f} | {d['portable'][0][1]} | {p / n:.2f} |")
+EOF
+rm -f "$out"
