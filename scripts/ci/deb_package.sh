@@ -55,6 +55,10 @@ for f in /usr/bin/udlab /usr/bin/udlab-cli /usr/share/udlab/datasets/tinyshakesp
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "deb_package: Depends: $depends"
+maintainer=$(dpkg-deb -f "$deb" Maintainer)
+echo "deb_package: Maintainer: $maintainer"
+grep -Eq '^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$' <<<"$maintainer" && ! grep -q "@invalid" <<<"$maintainer" ||
+  fail "Maintainer is not 'Name <address>': $maintainer"
 for lib in libqt6widgets6 libqt6charts6 libqt6network6 libgomp1 libstdc++6; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
@@ -87,6 +91,14 @@ run /usr/bin/udlab-cli data list | grep -q "bundled: /usr/share/udlab/datasets/t
 run /usr/bin/udlab-cli train --dataset tinyshakespeare --model group-rnn --group o --d 4 --embed 8 --batch 4 \
   --seq-len 16 --steps 3 --val-tokens 500 --out "$H/myruns/new" 2>"$T/train.err" >/dev/null || { cat "$T/train.err"; fail "3 steps"; }
 grep -q "using the copy bundled with udlab (/usr/share/udlab/datasets" "$T/train.err" || fail "train did not use the bundled copy"
+# The installed binary picks its CPU kernels at run time (core/backend/cpu/cpu_isa.h); baseline always runs.
+kernel() {
+  run "$@" /usr/bin/udlab-cli bench --model lstm --hidden 16 --embed 8 --batch 2 --seq-len 8 --steps 1 --warmup 0 \
+    --no-peak 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel_path"])'
+}
+best=$(kernel) || fail "bench from /usr/bin"
+[ "$(kernel UDLAB_ISA=baseline)" = baseline ] || fail "UDLAB_ISA=baseline"
+echo "deb_package: the installed udlab-cli runs the $best kernels here (baseline when forced)"
 rc=0
 run setsid timeout 6 /usr/bin/udlab --train >"$T/gui.log" 2>&1 &
 gui=$!
