@@ -81,7 +81,7 @@ void download(T* host, const T* dev, size_t n, const char* what) {
 
 class CudaGroupOps final : public GroupOps<float> {
  public:
-  explicit CudaGroupOps(CudaContext& ctx) : ctx_(ctx), table_(make_table()), cpu_(make_cpu_group_ops<float>(1)) {}
+  explicit CudaGroupOps(CudaContext& ctx) : ctx_(ctx), table_(make_table()), cpu_(isa_baseline::make_cpu_group_ops<float>(1)) {}
 
   void project(const GroupSpec& g, const float* X, float* Y, int count) override {
     if (count <= 0) return;
