@@ -1,6 +1,8 @@
 // udlab-cli compare: trains several models on the same data with the same training settings, each
 // sized to the same parameter budget, and writes one table (compare.md, compare.csv) into --out.
 //   --preset paper-table   group-rnn O(d) without and with mixing, group-transformer O(d), lstm, transformer
+//   --preset lru-ladder    the LRU paper's ablation ladder (docs/lru.md), --model lru at the flags' widths;
+//                          also writes DIR/compare.png, the rungs' validation accuracy (or loss) per step
 //   --groups o,u,...       one model (--model, default group-rnn) once per subgroup
 #include <chrono>
 #include <cmath>
@@ -13,6 +15,7 @@
 #include "cli/flags.h"
 #include "core/data/dataset.h"
 #include "core/groups/group.h"
+#include "core/models/lru/lru_ladder.h"
 #include "core/models/model_registry.h"
 #include "core/models/param_count.h"
 #include "core/train/trainer.h"
@@ -100,6 +103,26 @@ void check_group_name(const std::string& g) {
   make_group(g, 64);
 }
 
+// DIR/compare.png through `udlab-cli plot` (the figure renderer; it needs Qt, so a Qt-less build says why
+// and the tables stand alone): every trained row's validation accuracy (or loss) against the step, one
+// line per row, labelled as in the table (the LRU paper's Figure 1 as learning curves).
+void write_figure(const std::string& out, const std::vector<Plan>& plans, bool accuracy) {
+  std::vector<std::string> args;
+  for (size_t i = 0; i < plans.size(); ++i)
+    if (plans[i].row.status == "finished") args.insert(args.end(), {"--run", out + "/runs/" + slug(i, plans[i].row)});
+  if (args.empty()) return;
+  args.insert(args.end(), {"--chart", "loss", "--metric", accuracy ? "accuracy" : "loss", "--size", "page", "--out",
+                           out + "/compare.png"});
+  for (const Command& c : commands())
+    if (c.name == "plot") {
+      try {
+        if (int rc = c.run(args)) std::fprintf(stderr, "udlab-cli compare: no figure (udlab-cli plot exited %d)\n", rc);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "udlab-cli compare: no figure: %s\n", e.what());
+      }
+    }
+}
+
 int run_compare(const std::vector<std::string>& args) {
   Flags f = parse_flags(args, {"preset", "groups", "budget", "out", "config"});
   if (f.help) {
@@ -130,8 +153,19 @@ int run_compare(const std::vector<std::string>& args) {
 
   std::vector<Plan> plans;
   std::string title;
-  if (f.has("preset")) {
-    if (f.get("preset") != "paper-table") throw Error("unknown preset '" + f.get("preset") + "' (known: paper-table)");
+  if (f.has("preset") && f.get("preset") == "lru-ladder") {
+    // Each rung changes one option from the rung above; all at the same widths (no budget matching).
+    if (budget) throw Error("--preset lru-ladder keeps the flags' --hidden/--state/--layers for every rung; drop --budget");
+    for (const LruRung& r : lru_ladder()) {
+      Plan p = plan_row(base, "lru", "", false);
+      p.cfg.model = r.apply(base.model);
+      p.row.label = r.label;
+      plans.push_back(p);
+    }
+    title = "lru-ladder";
+  } else if (f.has("preset")) {
+    if (f.get("preset") != "paper-table")
+      throw Error("unknown preset '" + f.get("preset") + "' (known: paper-table, lru-ladder)");
     if (!budget) throw Error("--preset paper-table needs --budget N");
     plans.push_back(plan_row(base, "group-rnn", "o", false));
     plans.push_back(plan_row(base, "group-rnn", "o", true));
@@ -190,6 +224,7 @@ int run_compare(const std::vector<std::string>& args) {
       obs.tokens_per_step = double(p.cfg.train.batch) * T;
       TrainerOptions opts;
       opts.run_dir = out + "/runs/" + slug(i, p.row);
+      opts.label = p.row.label;  // figure legends and GUI lists name the row, not the directory
       auto t0 = Clock::now();
       Trainer trainer(p.cfg, opts, &obs);
       RunStatus s = trainer.run();
@@ -198,6 +233,9 @@ int run_compare(const std::vector<std::string>& args) {
       if (s.state == "finished" && obs.last_eval.contains("val_loss") && obs.last_eval["val_loss"].is_number()) {
         p.row.val_ppl = obs.last_eval["val_ppl"].get<double>();
         p.row.val_bpc = obs.last_eval["val_bpc"].get<double>();
+        p.row.val_loss = obs.last_eval["val_loss"].get<double>();
+        if (obs.last_eval.contains("val_accuracy") && obs.last_eval["val_accuracy"].is_number())
+          p.row.val_acc = obs.last_eval["val_accuracy"].get<double>();
       } else if (s.state == "finished") {
         p.row.status = "finished without a validation loss (empty validation split?)";
       }
@@ -214,6 +252,7 @@ int run_compare(const std::vector<std::string>& args) {
   write_file_atomic(out + "/compare.md", md);
   write_file_atomic(out + "/compare.csv", compare_csv(rows));
   std::printf("%s", md.c_str());
+  if (title == "lru-ladder") write_figure(out, plans, data->synthetic());
   return 0;
 }
 

@@ -17,6 +17,7 @@ struct CompareRow {
   bool within = true;       // |budget_error| <= 2%
   std::string status;       // finished | diverged | skipped: <why>
   double val_ppl = 0, val_bpc = 0, tokens_per_s = 0, wall_s = 0;
+  double val_loss = 0, val_acc = -1;  // val_acc < 0: the dataset reports no accuracy (text corpora)
 };
 
 // Markdown: a title line, the table, then one note per row that missed the budget or did not finish.

@@ -54,7 +54,7 @@ void GroupRnn<S>::init(Rng& rng) {
     const ParamSpec& s = ps.specs()[idx];
     for (size_t i = 0; i < s.numel; ++i) host[s.offset + i] = S(sd * rng.normal());
   };
-  const double g = 0.5 / std::sqrt(double(std::max(1, g_.dim)));
+  const double g = this->cfg_.xi_init / std::sqrt(double(std::max(1, g_.dim)));
   fill(emb_, 1.0);
   for (int l = 0; l < L_; ++l) {
     const double var_x = l == 0 ? 1.0 : 1.0 / n_;
@@ -237,6 +237,7 @@ StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Tele
   auto& ps = this->params_;
   forward_layers(B, T, tel);
   const S* top = acts_.back().H.data() + size_t(B) * nn_;  // h_1..h_T of the last layer
+  head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/true);
   XentResult xr = head_.loss(d, ps, top, TB, logits_.data(), targets_.data(), weights_.data(), weight_sum,
                              backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
