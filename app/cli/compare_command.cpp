@@ -153,7 +153,8 @@ int run_compare(const std::vector<std::string>& args) {
 
   std::vector<Plan> plans;
   std::string title;
-  if (f.has("preset") && f.get("preset") == "lru-ladder") {
+  const bool ladder = f.has("preset") && f.get("preset") == "lru-ladder";
+  if (ladder) {
     // Each rung changes one option from the rung above; all at the same widths (no budget matching).
     if (budget) throw Error("--preset lru-ladder keeps the flags' --hidden/--state/--layers for every rung; drop --budget");
     for (const LruRung& r : lru_ladder()) {
@@ -252,7 +253,7 @@ int run_compare(const std::vector<std::string>& args) {
   write_file_atomic(out + "/compare.md", md);
   write_file_atomic(out + "/compare.csv", compare_csv(rows));
   std::printf("%s", md.c_str());
-  if (title == "lru-ladder") write_figure(out, plans, data->synthetic());
+  if (ladder) write_figure(out, plans, data->synthetic());
   return 0;
 }
 

