@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/command.h"
+#include "core/util/error.h"
+
 namespace udlab::cli {
 namespace {
 
@@ -63,6 +66,23 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
            "\n";
   }
   return csv;
+}
+
+void write_compare_figure(const std::string& dir, const std::vector<CompareRow>& rows) {
+  std::vector<std::string> args;
+  for (const auto& r : rows)
+    if (trained(r) && !r.run_dir.empty()) args.insert(args.end(), {"--run", r.run_dir});
+  if (args.empty()) return;
+  args.insert(args.end(), {"--chart", "loss", "--metric", has_accuracy(rows) ? "accuracy" : "loss", "--size", "page",
+                           "--out", dir + "/compare.png"});
+  for (const Command& c : commands())
+    if (c.name == "plot") {
+      try {
+        if (int rc = c.run(args)) std::fprintf(stderr, "udlab-cli compare: no figure (udlab-cli plot exited %d)\n", rc);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "udlab-cli compare: no figure: %s\n", e.what());
+      }
+    }
 }
 
 }  // namespace udlab::cli

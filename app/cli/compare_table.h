@@ -18,10 +18,15 @@ struct CompareRow {
   std::string status;       // finished | diverged | skipped: <why>
   double val_ppl = 0, val_bpc = 0, tokens_per_s = 0, wall_s = 0;
   double val_loss = 0, val_acc = -1;  // val_acc < 0: the dataset reports no accuracy (text corpora)
+  std::string run_dir;                // of a finished row: the figure reads it
 };
 
 // Markdown: a title line, the table, then one note per row that missed the budget or did not finish.
 std::string compare_markdown(const std::string& title, const std::vector<CompareRow>& rows, size_t budget);
 std::string compare_csv(const std::vector<CompareRow>& rows);
+// DIR/compare.png through `udlab-cli plot` (the figure renderer; a Qt-less build says why and the tables
+// stand alone): every finished row's validation accuracy (or loss, for tasks without accuracy) against the
+// step, one line per row, named by its label. The lru-ladder preset's figure (the LRU paper's Figure 1).
+void write_compare_figure(const std::string& dir, const std::vector<CompareRow>& rows);
 
 }  // namespace udlab::cli

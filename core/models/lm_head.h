@@ -8,6 +8,8 @@
 //   pooled[b] = Σ_t c[b,t] top[row(b,t)],   mean: c = weights[b,t] / Σ_t weights[b,t];
 //                                            last: c = 1 at the last position with weight > 0,
 // and the loss is the mean cross-entropy of the B labels (token ids); accuracy counts the labels only.
+// lstm, rnn-tanh, orth-rnn and lru use it; group-rnn, whose loss runs in blocks of steps (recomputation,
+// issue 15), refuses labelled batches for now.
 // Pooling is one small GEMM per sequence through a strided view of top, so it runs on any backend.
 #pragma once
 #include <cstdint>
@@ -101,10 +103,12 @@ class LmHead {
     return d.softmax_xent(out, targets, weights, dlogits, M, V_, grad_scale);
   }
 
-  // ∂W and ∂b (written into zeroed gradients) and dtop[M,H] = dlogits·W (overwritten).
-  void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop) {
+  // ∂W and ∂b (written into zeroed gradients, or added with accumulate) and dtop[M,H] = dlogits·W
+  // (overwritten).
+  void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop,
+                bool accumulate = false) {
     if (pooled()) {
-      d.gemm(true, false, V_, H_, B_, S(1), dlogits, V_, pooled_.data(), H_, S(0), ps.grad(w_), H_);
+      d.gemm(true, false, V_, H_, B_, S(1), dlogits, V_, pooled_.data(), H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
       d.row_bias_grad(dlogits, ps.grad(b_), B_, V_);
       S* dpooled = pooled_.data();  // pooled is no longer needed: reuse it for ∂ℓ/∂pooled [B,H]
       d.gemm(false, false, B_, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dpooled, H_);
@@ -113,7 +117,7 @@ class LmHead {
                dtop + row0(b), row_stride());
       return;
     }
-    d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, S(0), ps.grad(w_), H_);
+    d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
     d.row_bias_grad(dlogits, ps.grad(b_), M, V_);
     d.gemm(false, false, M, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dtop, H_);
   }

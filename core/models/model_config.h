@@ -23,6 +23,9 @@ struct ModelConfig {
   // Readout of the recurrent models (lm_head.h): auto (per position for language modelling, mean
   // pooling for datasets that label whole sequences) | token | mean | last.
   std::string readout = "auto";
+  // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
+  // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
+  int recompute_chunk = 0;
   // LRU (issue 4)
   int state = 256;              // N complex channels
   double r_min = 0.9;
