@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/command.h"
+#include "core/util/error.h"
+
 namespace udlab::cli {
 namespace {
 

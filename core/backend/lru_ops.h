@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/util/error.h"
+
 namespace udlab {
 
 // How scan() runs the recurrence. Both give the same numbers up to float rounding (tests check it).
@@ -61,6 +63,27 @@ class LruOps {
 
   // out[m] = sqrt(Σ_n re[m,n]² + im[m,n]²), accumulated in double (telemetry: ‖x_k‖, ‖∂L/∂x_k‖).
   virtual void row_norms(const S* re, const S* im, int M, int N, S* out) = 0;
+
+  // ---- The LRU paper's ablation ladder (issue 14): the rungs below the LRU ----
+  // Not pure: a backend without them reports the rung as unsupported (LruModel checks has_ladder_ops()
+  // when it is built, so the error comes before any training).
+  virtual bool has_ladder_ops() const { return false; }
+  // s = Σ_{b,t} conj(x[b,t−1]) ⊙ d[b,t] [N] (=): ∂ℓ/∂λ itself, for the parameterisations other than
+  // stable-exp (the model maps it onto real-im or exp parameters). Reduced as lambda_grad.
+  virtual void lambda_sum(const S* x_re, const S* x_im, const S* d_re, const S* d_im, int B, int T, int N, S* s_re,
+                          S* s_im) {
+    throw Error("lru: the ablation rungs --lru-param real-im|exp are not implemented on this backend; use --device cpu");
+  }
+  // The dense real recurrence x[b,t] = σ(x[b,t−1] Aᵀ + pre[b,t]), x[b,−1] = 0, σ = tanh or identity,
+  // over [B,T,N]; A [N,N]. x: in: pre; out: the states.
+  virtual void dense_seq_fwd(const S* A, S* x, int B, int T, int N, bool tanh) {
+    throw Error("lru: the dense ablation rungs (--lru-param dense) are not implemented on this backend; use --device cpu");
+  }
+  // x as left by forward. d: in: ∂ℓ/∂x[b,t] from outside the recurrence (the readout C);
+  // out (in place): ∂ℓ/∂pre[b,t] over all paths.
+  virtual void dense_seq_bwd(const S* A, const S* x, S* d, int B, int T, int N, bool tanh) {
+    throw Error("lru: the dense ablation rungs (--lru-param dense) are not implemented on this backend; use --device cpu");
+  }
 };
 
 }  // namespace udlab

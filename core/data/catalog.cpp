@@ -36,7 +36,7 @@ const DatasetInfo* find_dataset_info(const std::string& name) {
 std::string known_dataset_names() {
   std::string s;
   for (const auto& d : dataset_catalog()) s += d.name + ", ";
-  return s + "copy, recall";
+  return s + "copy, recall, listops";
 }
 
 WordFileStats word_file_stats(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include "core/data/catalog.h"
 #include "core/data/data_dirs.h"
+#include "core/data/listops.h"
 #include "core/data/synthetic_tasks.h"
 #include "core/data/token_corpus.h"
 #include "core/train/run_config.h"
@@ -28,6 +29,9 @@ std::unique_ptr<Dataset> open_dataset(const TrainConfig& cfg) {
   const std::string& name = cfg.dataset;
   if (name == "copy")
     return std::make_unique<CopyTask>(cfg.copy_k, cfg.copy_delay, cfg.copy_symbols, cfg.seed, cfg.copy_loss == "all");
+  if (name == "listops")
+    return std::make_unique<ListOpsTask>(cfg.listops_max_depth, cfg.listops_max_args, cfg.listops_min_len,
+                                         cfg.listops_max_len, cfg.seed);
   if (name == "recall")
     return std::make_unique<RecallTask>(cfg.recall_pairs, cfg.recall_keys, cfg.recall_values, cfg.seed);
 

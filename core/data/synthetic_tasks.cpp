@@ -33,9 +33,10 @@ Batch SyntheticTask::sample_batch(int B, int T, Rng& rng) const {
   b.tokens.resize(size_t(B) * size_t(T + 1));
   b.weights.resize(size_t(B) * size_t(T));
   if (separate_targets()) b.targets.resize(size_t(B) * size_t(T));
+  if (labelled()) b.labels.resize(size_t(B));
   for (int i = 0; i < B; ++i)
     generate(rng, &b.tokens[size_t(i) * (T + 1)], &b.weights[size_t(i) * T],
-             b.targets.empty() ? nullptr : &b.targets[size_t(i) * T]);
+             b.targets.empty() ? nullptr : &b.targets[size_t(i) * T], b.labels.empty() ? nullptr : &b.labels[i]);
   return b;
 }
 
@@ -69,7 +70,7 @@ CopyTask::CopyTask(int K, int D, int symbols, uint64_t seed, bool loss_all)
   vocab_.tokens.push_back(":");
 }
 
-void CopyTask::generate(Rng& rng, int32_t* tok, float* w, int32_t* tg) const {
+void CopyTask::generate(Rng& rng, int32_t* tok, float* w, int32_t* tg, int32_t*) const {
   const int32_t blank = S_, marker = S_ + 1;
   for (int i = 0; i < K_; ++i) tok[i] = int32_t(rng.below(uint32_t(S_)));
   if (all_) {
@@ -115,7 +116,7 @@ RecallTask::RecallTask(int pairs, int keys, int values, uint64_t seed)
 
 double RecallTask::memoryless_loss() const { return std::log(double(V_)); }
 
-void RecallTask::generate(Rng& rng, int32_t* tok, float* w, int32_t*) const {
+void RecallTask::generate(Rng& rng, int32_t* tok, float* w, int32_t*, int32_t*) const {
   // Distinct keys: the first P steps of a Fisher-Yates shuffle over the key ids.
   std::vector<int32_t> keys(static_cast<size_t>(K_));
   std::iota(keys.begin(), keys.end(), 0);

@@ -20,9 +20,12 @@ class SyntheticTask : public Dataset {
  protected:
   SyntheticTask(uint64_t seed) : seed_(seed) {}
   // Writes one sequence: T+1 tokens and T weights (1 where the target counts in the loss); tasks with
-  // separate_targets() also write T targets (otherwise targets is null: they are the next tokens).
-  virtual void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const = 0;
+  // separate_targets() also write T targets (otherwise targets is null: they are the next tokens);
+  // labelled() tasks write one label per sequence (otherwise label is null), and their weights mark
+  // the positions the readout pools over.
+  virtual void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets, int32_t* label) const = 0;
   virtual bool separate_targets() const { return false; }
+  virtual bool labelled() const { return false; }
   Vocab vocab_;
   int T_ = 0;
 
@@ -46,7 +49,7 @@ class CopyTask final : public SyntheticTask {
   std::vector<Batch> answer_batches(Split s, int B, int T, size_t max_tokens) const override;
 
  protected:
-  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const override;
+  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets, int32_t*) const override;
   bool separate_targets() const override { return all_; }
 
  private:
@@ -62,7 +65,7 @@ class RecallTask final : public SyntheticTask {
   std::string name() const override { return "recall"; }
 
  protected:
-  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets) const override;
+  void generate(Rng& rng, int32_t* tokens, float* weights, int32_t* targets, int32_t*) const override;
   double memoryless_loss() const override;
 
  private:

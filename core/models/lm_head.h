@@ -1,13 +1,25 @@
-// The output layer of the recurrent language models (lstm, rnn-tanh, group-rnn, lru): logits =
+// The output layer of the recurrent language models (lstm, rnn-tanh, orth-rnn, group-rnn, lru): logits =
 // top·Wᵀ + b over M rows, the weighted mean softmax cross-entropy, and its backward. One copy, so
 // every model reports the loss the same way: a batch whose weights are all zero has loss 0 and zero
 // gradients rather than NaN. (The transformers keep their own head inside their block plumbing.)
+//
+// Sequence-level readout (issue 14, ListOps): for a batch with labels, the same linear layer reads one
+// pooled feature vector per sequence instead of every position,
+//   pooled[b] = Σ_t c[b,t] top[row(b,t)],   mean: c = weights[b,t] / Σ_t weights[b,t];
+//                                            last: c = 1 at the last position with weight > 0,
+// and the loss is the mean cross-entropy of the B labels (token ids); accuracy counts the labels only.
+// lstm, rnn-tanh, orth-rnn and lru use it; group-rnn, whose loss runs in blocks of steps (recomputation,
+// issue 15), refuses labelled batches for now.
+// Pooling is one small GEMM per sequence through a strided view of top, so it runs on any backend.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/backend/backend.h"
+#include "core/models/model.h"
 #include "core/tensor/param_store.h"
+#include "core/util/error.h"
 
 namespace udlab {
 
@@ -30,10 +42,62 @@ class LmHead {
     d.add_row_bias(out, ps.value(b_), M, V_);
   }
 
+  // Chooses the readout for the next loss()/backward(): per position, or pooled when the batch has
+  // labels. readout (ModelConfig::readout): "auto" (pooled mean for labelled batches, else per position),
+  // "token", "mean" or "last"; a readout that does not fit the batch is a udlab::Error. time_major: row
+  // t·B + b of top is sequence b at step t (else row b·T + t).
+  void set_batch(Device& dev, const Batch& batch, const std::string& readout, bool time_major) {
+    const bool labelled = !batch.labels.empty();
+    if (readout != "auto" && readout != "token" && readout != "mean" && readout != "last")
+      throw Error("readout must be auto, token, mean or last (got '" + readout + "')");
+    if (labelled && readout == "token")
+      throw Error("this dataset labels whole sequences: use --readout mean or last, not token");
+    if (!labelled && (readout == "mean" || readout == "last"))
+      throw Error("--readout " + readout + " needs a dataset that labels whole sequences (listops)");
+    mode_ = !labelled ? "token" : readout == "auto" ? "mean" : readout;
+    if (!labelled) return;
+    const int B = batch.B, T = batch.T;
+    if (batch.labels.size() != size_t(B)) throw Error("batch: labels must hold one entry per sequence");
+    std::vector<S> c(size_t(B) * T, S(0));
+    for (int b = 0; b < B; ++b) {
+      if (batch.labels[b] < 0 || batch.labels[b] >= V_)
+        throw Error("batch: label " + std::to_string(batch.labels[b]) + " is outside the vocabulary");
+      double sum = 0;
+      int last = -1;
+      for (int t = 0; t < T; ++t) {
+        double w = batch.weights.empty() ? 1.0 : batch.weights[size_t(b) * T + t];
+        if (w > 0) last = t;
+        sum += w;
+      }
+      if (last < 0 || !(sum > 0)) throw Error("batch: a labelled sequence has no position to pool");
+      for (int t = 0; t < T; ++t) {
+        double w = batch.weights.empty() ? 1.0 : batch.weights[size_t(b) * T + t];
+        c[size_t(b) * T + t] = S(mode_ == "last" ? (t == last ? 1.0 : 0.0) : w / sum);
+      }
+    }
+    B_ = B;
+    T_ = T;
+    time_major_ = time_major;
+    coef_.resize(dev, c.size());
+    coef_.upload(c);
+    labels_.resize(dev, size_t(B));
+    labels_.upload(batch.labels);
+    pooled_.resize(dev, size_t(B) * H_);
+  }
+  bool pooled() const { return mode_ != "token"; }
+
   // The logits, then the loss summed over rows; dlogits (may be null) gets ∂(mean loss)/∂logits,
-  // the mean being over weight_sum.
+  // the mean being over weight_sum. Pooled: out and dlogits hold B rows, targets and weights are
+  // ignored (the labels count, one each).
   XentResult loss(DenseOps<S>& d, const ParamStore<S>& ps, const S* top, int M, S* out, const int32_t* targets,
-                  const S* weights, double weight_sum, S* dlogits) const {
+                  const S* weights, double weight_sum, S* dlogits) {
+    if (pooled()) {
+      for (int b = 0; b < B_; ++b)  // pooled[b] = c[b,:]·top[rows of b]
+        d.gemm(false, false, 1, H_, T_, S(1), coef_.data() + size_t(b) * T_, T_, top + row0(b), row_stride(), S(0),
+               pooled_.data() + size_t(b) * H_, H_);
+      logits(d, ps, pooled_.data(), B_, out);
+      return d.softmax_xent(out, labels_.data(), nullptr, dlogits, B_, V_, 1.0 / B_);
+    }
     logits(d, ps, top, M, out);
     const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
     return d.softmax_xent(out, targets, weights, dlogits, M, V_, grad_scale);
@@ -42,7 +106,17 @@ class LmHead {
   // ∂W and ∂b (written into zeroed gradients, or added with accumulate) and dtop[M,H] = dlogits·W
   // (overwritten).
   void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop,
-                bool accumulate = false) const {
+                bool accumulate = false) {
+    if (pooled()) {
+      d.gemm(true, false, V_, H_, B_, S(1), dlogits, V_, pooled_.data(), H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
+      d.row_bias_grad(dlogits, ps.grad(b_), B_, V_);
+      S* dpooled = pooled_.data();  // pooled is no longer needed: reuse it for ∂ℓ/∂pooled [B,H]
+      d.gemm(false, false, B_, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dpooled, H_);
+      for (int b = 0; b < B_; ++b)  // dtop[rows of b] = c[b,:]ᵀ ∂pooled[b]
+        d.gemm(false, false, T_, H_, 1, S(1), coef_.data() + size_t(b) * T_, 1, dpooled + size_t(b) * H_, H_, S(0),
+               dtop + row0(b), row_stride());
+      return;
+    }
     d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
     d.row_bias_grad(dlogits, ps.grad(b_), M, V_);
     d.gemm(false, false, M, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dtop, H_);
@@ -57,7 +131,15 @@ class LmHead {
   }
 
  private:
+  size_t row0(int b) const { return (time_major_ ? size_t(b) : size_t(b) * T_) * H_; }
+  int row_stride() const { return time_major_ ? B_ * H_ : H_; }
+
   int w_ = -1, b_ = -1, H_ = 0, V_ = 0;
+  std::string mode_ = "token";
+  int B_ = 0, T_ = 0;
+  bool time_major_ = false;
+  Buffer<S> coef_, pooled_;  // [B,T] pooling weights, [B,H] pooled features (then their gradient)
+  Buffer<int32_t> labels_;
 };
 
 }  // namespace udlab

@@ -22,6 +22,9 @@ struct Batch {
   std::vector<int32_t> tokens;
   std::vector<float> weights;
   std::vector<int32_t> targets;  // empty = tokens[:, 1..T]
+  // Sequence classification (ListOps): one label (a token id) per sequence [B]. Non-empty = the loss is
+  // one cross-entropy per sequence on features pooled over the positions of weight > 0 (lm_head.h).
+  std::vector<int32_t> labels;
   int32_t target(int b, int t) const {
     return targets.empty() ? tokens[size_t(b) * (T + 1) + t + 1] : targets[size_t(b) * T + t];
   }

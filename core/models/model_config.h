@@ -19,6 +19,10 @@ struct ModelConfig {
   bool learn_h0 = false;
   bool reflect = false;         // O(d): start in the det -1 component
   double reorth_threshold = 1e-4;  // re-orthogonalise the state once ||h^H h - I||_F exceeds this
+  double xi_init = 0.5;         // group-rnn: ‖ξ_t‖_F at initialisation (the scale of W and U; issue 14)
+  // Readout of the recurrent models (lm_head.h): auto (per position for language modelling, mean
+  // pooling for datasets that label whole sequences) | token | mean | last.
+  std::string readout = "auto";
   // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
   // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
   int recompute_chunk = 0;
@@ -31,6 +35,15 @@ struct ModelConfig {
   std::string lru_init = "ring";  // ring | glorot
   double lru_lr_factor = 0.5;
   double dropout = 0.0;
+  // The LRU paper's ablation ladder (issue 14; each rung changes one of these four from the one above):
+  //   recurrence tanh + lru_param dense   (a dense N×N tanh RNN inside the LRU's deep block)
+  //   recurrence linear + lru_param dense (the dense linear RNN)
+  //   lru_param real-im                    (complex diagonal λ = a + ib, trained directly)
+  //   lru_param exp                        (λ = exp(−ν + iθ), ν and θ trained directly)
+  //   lru_param stable-exp                 (ν = exp(ν_log), θ = exp(θ_log): |λ| < 1 always; the LRU's)
+  //   lru_init ring, lru_gamma on           (the last two rungs)
+  std::string recurrence = "linear";    // tanh | linear (tanh only with lru_param dense)
+  std::string lru_param = "stable-exp"; // dense | real-im | exp | stable-exp
   // orth-rnn (issue 14): h_t = σ(W h_{t−1} + V x_t + b), W = exp(Π_G(A)) on the group `group` at size d.
   std::string orth_act = "modrelu";   // modrelu | tanh
   std::string orth_init = "henaff";   // henaff | cayley | identity (the generator A at initialisation)

@@ -175,6 +175,7 @@ StepResult RecurrentLm<S>::forward_backward(const Batch& batch, bool backward, T
   auto& ps = this->params_;
   forward_layers(B, T);
   const S* top = out_.back().data();
+  head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/true);
   XentResult xr = head_.loss(d, ps, top, TB, logits_.data(), targets_.data(), weights_.data(), weight_sum,
                              backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};

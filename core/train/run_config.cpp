@@ -19,9 +19,10 @@ void visit(C& c, F&& f) {
   f("heads", m.heads); f("max_len", m.max_len);
   f("group", m.group); f("d", m.d); f("mixing", m.mixing); f("learn_h0", m.learn_h0);
   f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold); f("recompute_chunk", m.recompute_chunk);
+  f("readout", m.readout); f("xi_init", m.xi_init);
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
-  f("dropout", m.dropout);
+  f("dropout", m.dropout); f("recurrence", m.recurrence); f("lru_param", m.lru_param);
   f("orth_act", m.orth_act); f("orth_init", m.orth_init); f("orth_lr_factor", m.orth_lr_factor);
   f("dataset", t.dataset); f("data_dir", t.data_dir); f("seq_len", t.seq_len); f("batch", t.batch);
   f("steps", t.steps); f("lr", t.lr); f("warmup", t.warmup); f("min_lr_frac", t.min_lr_frac);
@@ -33,6 +34,8 @@ void visit(C& c, F&& f) {
   f("copy_k", t.copy_k); f("copy_delay", t.copy_delay); f("copy_symbols", t.copy_symbols);
   f("copy_loss", t.copy_loss);
   f("recall_pairs", t.recall_pairs); f("recall_keys", t.recall_keys); f("recall_values", t.recall_values);
+  f("listops_max_depth", t.listops_max_depth); f("listops_max_args", t.listops_max_args);
+  f("listops_min_len", t.listops_min_len); f("listops_max_len", t.listops_max_len);
 }
 
 // Whether a whole number d converts to U without overflow (a cast out of range is undefined behaviour).
@@ -149,6 +152,19 @@ void validate(const RunConfig& c) {
   need(m.r_min >= 0 && m.r_min < m.r_max && m.r_max < 1, "need 0 <= r_min < r_max < 1");
   need(m.max_phase > 0, "max_phase must be positive");
   need(m.lru_init == "ring" || m.lru_init == "glorot", "lru_init must be ring or glorot");
+  need(m.xi_init > 0 && m.xi_init < 3.14159, "xi_init must be in (0, pi)");
+  need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last",
+       "readout must be auto, token, mean or last");
+  // The models with the pooled sequence readout (lm_head.h); group-rnn's blocked loss does not have it yet.
+  const bool pooled = m.model == "lstm" || m.model == "rnn-tanh" || m.model == "orth-rnn" || m.model == "lru";
+  need(m.readout == "auto" || m.readout == "token" || pooled,
+       "readout mean/last is implemented for lstm, rnn-tanh, orth-rnn and lru (got " + m.model + ")");
+  need(t.dataset != "listops" || pooled,
+       "listops labels whole sequences: it needs a recurrent model with the sequence readout (lstm, rnn-tanh, "
+       "orth-rnn, lru; got " + m.model + ")");
+  need(m.recurrence == "tanh" || m.recurrence == "linear", "recurrence must be tanh or linear");
+  need(m.lru_param == "dense" || m.lru_param == "real-im" || m.lru_param == "exp" || m.lru_param == "stable-exp",
+       "lru_param must be dense, real-im, exp or stable-exp");
   need(m.dropout >= 0 && m.dropout < 1, "dropout must be in [0, 1)");
   // Only the LRU implements dropout; silently training another model without it would mislead.
   need(m.dropout == 0 || m.model == "lru", "dropout is implemented only for model lru (got " + m.model + ")");
@@ -181,6 +197,9 @@ void validate(const RunConfig& c) {
   need(t.copy_k >= 1 && t.copy_delay >= 0 && t.copy_symbols >= 2, "copy task needs copy_k >= 1, copy_delay >= 0, copy_symbols >= 2");
   need(t.copy_loss == "answers" || t.copy_loss == "all", "copy_loss must be answers or all");
   need(t.copy_loss == "answers" || t.copy_delay >= 1, "copy_loss all needs copy_delay >= 1");
+  need(t.listops_max_depth >= 1 && t.listops_max_args >= 2 && t.listops_min_len >= 0 &&
+           t.listops_max_len > t.listops_min_len + 1 && t.listops_max_len <= (1 << 20) + 1,
+       "listops needs listops_max_depth >= 1, listops_max_args >= 2 and 0 <= listops_min_len < listops_max_len - 1");
   need(t.recall_pairs >= 1 && t.recall_keys >= t.recall_pairs && t.recall_values >= 2,
        "recall task needs recall_keys >= recall_pairs >= 1 and recall_values >= 2");
 }

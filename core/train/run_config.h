@@ -34,6 +34,9 @@ struct TrainConfig {
   int copy_k = 10, copy_delay = 20, copy_symbols = 8;
   std::string copy_loss = "answers";        // answers (udlab's variant) | all (the standard copying problem)
   int recall_pairs = 8, recall_keys = 16, recall_values = 16;
+  // ListOps (LRA): the original generator's options and defaults (depth, arguments per operator, and the
+  // exclusive bounds on the token count).
+  int listops_max_depth = 10, listops_max_args = 10, listops_min_len = 500, listops_max_len = 2000;
 };
 
 struct RunConfig {

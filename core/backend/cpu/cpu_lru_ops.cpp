@@ -3,6 +3,7 @@
 // never by the thread count, so a run is bit-identical for a fixed seed whatever --threads says.
 #include <omp.h>
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -63,32 +64,60 @@ class CpuLruOps final : public LruOps<S> {
   void lambda_grad(const S* nu_log, const S* theta_log, const S* lam_re, const S* lam_im, const S* x_re,
                    const S* x_im, const S* d_re, const S* d_im, int B, int T, int N, S* dnu_log,
                    S* dtheta_log) override {
-    // part[b] = Σ_t conj(x[b,t−1]) d[b,t], one batch row per task, summed over rows in order below.
-    std::vector<double> pre(size_t(B) * N), pim(size_t(B) * N);
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (int b = 0; b < B; ++b) {
-      double* sr = pre.data() + size_t(b) * N;
-      double* si = pim.data() + size_t(b) * N;
-      for (int t = 1; t < T; ++t) {
-        size_t prev = (size_t(b) * T + t - 1) * N, cur = prev + N;
-        const S *xr = x_re + prev, *xi = x_im + prev, *dr = d_re + cur, *di = d_im + cur;
-        for (int n = 0; n < N; ++n) {
-          sr[n] += double(xr[n]) * dr[n] + double(xi[n]) * di[n];
-          si[n] += double(xr[n]) * di[n] - double(xi[n]) * dr[n];
-        }
-      }
-    }
+    std::vector<double> s_re, s_im;
+    sum_conj_prev(x_re, x_im, d_re, d_im, B, T, N, s_re, s_im);
     for (int n = 0; n < N; ++n) {
-      double sr = 0, si = 0;
-      for (int b = 0; b < B; ++b) {
-        sr += pre[size_t(b) * N + n];
-        si += pim[size_t(b) * N + n];
-      }
+      double sr = s_re[n], si = s_im[n];
       double lr = lam_re[n], li = lam_im[n];
       double g_re = lr * sr + li * si, g_im = lr * si - li * sr;  // conj(λ)·Σ
       dnu_log[n] += S(-std::exp(double(nu_log[n])) * g_re);
       dtheta_log[n] += S(std::exp(double(theta_log[n])) * g_im);
     }
+  }
+
+  bool has_ladder_ops() const override { return true; }
+
+  void lambda_sum(const S* x_re, const S* x_im, const S* d_re, const S* d_im, int B, int T, int N, S* s_re,
+                  S* s_im) override {
+    std::vector<double> sr, si;
+    sum_conj_prev(x_re, x_im, d_re, d_im, B, T, N, sr, si);
+    for (int n = 0; n < N; ++n) {
+      s_re[n] = S(sr[n]);
+      s_im[n] = S(si[n]);
+    }
+  }
+
+  // Blocks of sequences per thread; within a block, each step is one [R,N]·[N,N] product over the R
+  // sequences' rows (stride T·N in the batch-major layout).
+  void dense_seq_fwd(const S* A, S* x, int B, int T, int N, bool tanh) override {
+    ConstMat a(A, N, N);
+    block_rows(B, T, N, [&](int b0, int b1) {
+      for (int t = 0; t < T; ++t) {
+        StridedRows cur(x + (size_t(b0) * T + t) * N, b1 - b0, N, Eigen::OuterStride<>(size_t(T) * N));
+        if (t > 0) {
+          StridedRows prev(x + (size_t(b0) * T + t - 1) * N, b1 - b0, N, Eigen::OuterStride<>(size_t(T) * N));
+          cur.noalias() += prev * a.transpose();
+        }
+        if (tanh) cur = cur.array().tanh().matrix();
+      }
+    });
+  }
+
+  void dense_seq_bwd(const S* A, const S* x, S* d, int B, int T, int N, bool tanh) override {
+    ConstMat a(A, N, N);
+    block_rows(B, T, N, [&](int b0, int b1) {
+      for (int t = T - 1; t >= 0; --t) {
+        StridedRows cur(d + (size_t(b0) * T + t) * N, b1 - b0, N, Eigen::OuterStride<>(size_t(T) * N));
+        if (t < T - 1) {
+          StridedRows next(d + (size_t(b0) * T + t + 1) * N, b1 - b0, N, Eigen::OuterStride<>(size_t(T) * N));
+          cur.noalias() += next * a;  // δ_t = d_t + ∂ℓ/∂pre_{t+1}·A
+        }
+        if (tanh) {
+          ConstStridedRows xt(x + (size_t(b0) * T + t) * N, b1 - b0, N, Eigen::OuterStride<>(size_t(T) * N));
+          cur = (cur.array() * (S(1) - xt.array().square())).matrix();
+        }
+      }
+    });
   }
 
   void gamma_grad(const S* b_re, const S* b_im, const S* d_re, const S* d_im, int M, int N,
@@ -133,6 +162,51 @@ class CpuLruOps final : public LruOps<S> {
   }
 
  private:
+  using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using ConstMat = Eigen::Map<const RowMat>;
+  using StridedRows = Eigen::Map<RowMat, 0, Eigen::OuterStride<>>;
+  using ConstStridedRows = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
+
+  // f(b0, b1) on a static partition of the B sequences (one block per thread; bit-identical results for
+  // a fixed thread count, and per row the same arithmetic for any).
+  template <class F>
+  void block_rows(int B, int T, int N, F&& f) {
+    const bool par = double(B) * T * N * N >= 1e6;
+    const int nt = par ? std::max(1, std::min(threads_, B)) : 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+      const int id = omp_get_thread_num(), n = omp_get_num_threads();
+      const int b0 = int(int64_t(B) * id / n), b1 = int(int64_t(B) * (id + 1) / n);
+      if (b1 > b0) f(b0, b1);
+    }
+  }
+
+  // s[n] = Σ_b Σ_t conj(x[b,t−1]) d[b,t], in double: one batch row per task, then summed over rows in order.
+  void sum_conj_prev(const S* x_re, const S* x_im, const S* d_re, const S* d_im, int B, int T, int N,
+                     std::vector<double>& s_re, std::vector<double>& s_im) {
+    std::vector<double> pre(size_t(B) * N), pim(size_t(B) * N);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (int b = 0; b < B; ++b) {
+      double* sr = pre.data() + size_t(b) * N;
+      double* si = pim.data() + size_t(b) * N;
+      for (int t = 1; t < T; ++t) {
+        size_t prev = (size_t(b) * T + t - 1) * N, cur = prev + N;
+        const S *xr = x_re + prev, *xi = x_im + prev, *dr = d_re + cur, *di = d_im + cur;
+        for (int n = 0; n < N; ++n) {
+          sr[n] += double(xr[n]) * dr[n] + double(xi[n]) * di[n];
+          si[n] += double(xr[n]) * di[n] - double(xi[n]) * dr[n];
+        }
+      }
+    }
+    s_re.assign(N, 0.0);
+    s_im.assign(N, 0.0);
+    for (int n = 0; n < N; ++n)
+      for (int b = 0; b < B; ++b) {
+        s_re[n] += pre[size_t(b) * N + n];
+        s_im[n] += pim[size_t(b) * N + n];
+      }
+  }
+
   // One step of x ← λ x + in over N channels (λ already conjugated for the reverse scan).
   static inline void step(const S* lr, const S* li, const S* prev_re, const S* prev_im, const S* in_re,
                           const S* in_im, S* out_re, S* out_im, int N) {

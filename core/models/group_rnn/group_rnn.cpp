@@ -54,7 +54,7 @@ void GroupRnn<S>::init(Rng& rng) {
     const ParamSpec& s = ps.specs()[idx];
     for (size_t i = 0; i < s.numel; ++i) host[s.offset + i] = S(sd * rng.normal());
   };
-  const double g = 0.5 / std::sqrt(double(std::max(1, g_.dim)));
+  const double g = this->cfg_.xi_init / std::sqrt(double(std::max(1, g_.dim)));
   fill(emb_, 1.0);
   for (int l = 0; l < L_; ++l) {
     const double var_x = l == 0 ? 1.0 : 1.0 / n_;
@@ -248,6 +248,12 @@ void GroupRnn<S>::forward_all(bool want_grad, Telemetry* tel, XentResult* xr) {
 template <class S>
 StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
+  // The loss runs in blocks of kGradBlock steps (and chunks, with recomputation), so a readout pooled over
+  // the whole sequence does not fit here yet: sequence labels (listops) are refused in one line.
+  head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/true);
+  if (head_.pooled())
+    throw Error("group-rnn: the sequence readout (--readout mean/last, listops) is not implemented for group-rnn "
+                "(its loss runs in blocks of steps); use lstm, rnn-tanh, orth-rnn or lru");
   resize(batch.B, batch.T);
   weight_sum_ = stage_time_major(batch, idx_, targets_, weights_);
   XentResult xr{};

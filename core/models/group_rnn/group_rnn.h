@@ -8,9 +8,9 @@
 // layers.{l}.U [n,n], layers.{l}.B [n,n], layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing),
 // layers.{l}.h0 [n,n] (= P0, with learn_h0), head.weight [V,n²], head.bias [V].
 //
-// Initialisation keeps ‖ξ_t‖_F ≈ 0.5 at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
+// Initialisation keeps ‖ξ_t‖_F ≈ xi_init (default 0.5) at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
 // and small enough for a degree-9 Taylor exp without squaring): entries of mat(W x) and U·h are drawn
-// with variance g²/2 each, g = 0.5/√dim 𝔤, so that Π keeps ‖ξ‖_F² ≈ dim·g² = 0.25. Concretely
+// with variance g²/2 each, g = xi_init/√dim 𝔤, so that Π keeps ‖ξ‖_F² ≈ dim·g² = xi_init². Concretely
 // W ~ N(0, g²/(2·in·var_x)) with var_x = 1 for embeddings ~ N(0,1) and 1/n for vec(h) (an orthogonal
 // n×n matrix has Σ entries² = n); U ~ N(0, g²/2) (‖U h‖_F = ‖U‖_F for orthogonal h); B = 0, P0 = 0,
 // α = 1, β = 0; head.weight ~ N(0, 0.25/n) so that logits start with std 0.5 (‖vec h‖² = n); c = 0.

@@ -41,12 +41,17 @@ LruEigenInit lru_ring_init(int N, double r_min, double r_max, double max_phase, 
   return out;
 }
 
-LruEigenInit lru_glorot_init(int N, Rng& rng) {
+std::vector<double> lru_glorot_matrix(int N, Rng& rng) {
   if (N <= 0) throw Error("lru: state size must be positive");
-  Eigen::MatrixXd W(N, N);
+  std::vector<double> w(size_t(N) * N);
   const double sd = std::sqrt(2.0 / (N + N));
-  for (int i = 0; i < N; ++i)
-    for (int j = 0; j < N; ++j) W(i, j) = sd * rng.normal();
+  for (auto& v : w) v = sd * rng.normal();
+  return w;
+}
+
+LruEigenInit lru_glorot_init(int N, Rng& rng) {
+  std::vector<double> w = lru_glorot_matrix(N, rng);
+  Eigen::MatrixXd W = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(w.data(), N, N);
   Eigen::EigenSolver<Eigen::MatrixXd> es(W, /*computeEigenvectors=*/false);
   if (es.info() != Eigen::Success) throw Error("lru: eigenvalue solver failed for the Glorot initialisation");
   auto ev = es.eigenvalues();

@@ -31,6 +31,9 @@ LruEigenInit lru_ring_init(int N, double r_min, double r_max, double max_phase, 
 //   equivalent, so each conjugate pair becomes two channels with the same θ > 0; real eigenvalues
 //   (θ = 0 or π) have θ clamped to >= kLruMinPhase because θ = exp(θ_log) > 0.
 inline constexpr double kLruGlorotMaxRadius = 0.9999;
+// The N×N Glorot-normal matrix itself (row-major), drawn as lru_glorot_init draws it: the dense ladder
+// rungs start from this matrix, the diagonal rungs from its eigenvalues, for the same rng state.
+std::vector<double> lru_glorot_matrix(int N, Rng& rng);
 inline constexpr double kLruMinPhase = 1e-7;
 LruEigenInit lru_glorot_init(int N, Rng& rng);
 

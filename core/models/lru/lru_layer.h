@@ -2,13 +2,22 @@
 //   λ = exp(−exp(ν_log) + i·exp(θ_log)),  x_k = λ ⊙ x_{k−1} + exp(γ_log) ⊙ (B u_k),  y_k = Re(C x_k) + D ⊙ u_k.
 // B·u and C·x are real GEMMs over all B×T rows at once; the recurrence is LruOps::scan.
 // With cfg.lru_gamma == false the tensor gamma_log does not exist and γ is exactly 1.
+//
+// The ablation ladder's diagonal rungs (cfg.lru_param) change only how λ is parameterised:
+//   stable-exp  nu_log, theta_log   (above; the LRU)
+//   exp         nu, theta           λ = exp(−ν + iθ): nothing keeps |λ| < 1
+//   real-im     lambda_re, lambda_im  λ = a + ib
+// All three start from the same λ for the same seed. For exp and real-im, λ and the chain rule from
+// ∂ℓ/∂λ (LruOps::lambda_sum) to the parameters run on the host in double: N numbers per step.
 #pragma once
 #include <cmath>
+#include <complex>
 #include <string>
 #include <vector>
 
 #include "core/backend/backend.h"
 #include "core/models/lru/lru_init.h"
+#include "core/models/lru/lru_mixer.h"
 #include "core/models/model_config.h"
 #include "core/tensor/param_store.h"
 #include "core/util/error.h"
@@ -17,7 +26,7 @@
 namespace udlab {
 
 template <class S>
-class LruLayer {
+class LruLayer final : public LruMixer<S> {
  public:
   // Declares the layer's tensors as prefix + name (e.g. "blocks.0.lru.nu_log"). ν_log, θ_log, γ_log,
   // B_re and B_im train at lr × cfg.lru_lr_factor without weight decay (paper §5.5); C is a matrix
@@ -29,8 +38,13 @@ class LruLayer {
     if (cfg.lru_init != "ring" && cfg.lru_init != "glorot")
       throw Error("lru: lru_init must be ring or glorot (got '" + cfg.lru_init + "')");
     const double f = cfg.lru_lr_factor;
-    nu_log_ = ps.add(prefix + "nu_log", {N_}, false, f);
-    theta_log_ = ps.add(prefix + "theta_log", {N_}, false, f);
+    if (cfg.lru_param != "stable-exp" && cfg.lru_param != "exp" && cfg.lru_param != "real-im")
+      throw Error("lru: the diagonal layer takes lru_param stable-exp, exp or real-im (got '" + cfg.lru_param + "')");
+    param_ = cfg.lru_param;
+    const char* n0 = param_ == "stable-exp" ? "nu_log" : param_ == "exp" ? "nu" : "lambda_re";
+    const char* n1 = param_ == "stable-exp" ? "theta_log" : param_ == "exp" ? "theta" : "lambda_im";
+    p0_ = ps.add(prefix + n0, {N_}, false, f);
+    p1_ = ps.add(prefix + n1, {N_}, false, f);
     if (cfg.lru_gamma) gamma_log_ = ps.add(prefix + "gamma_log", {N_}, false, f);
     B_re_ = ps.add(prefix + "B_re", {N_, H}, false, f);
     B_im_ = ps.add(prefix + "B_im", {N_, H}, false, f);
@@ -44,26 +58,37 @@ class LruLayer {
 
   // Draws λ from one sub-stream and B, C, D from another, so that lru_init = glorot changes λ (and the γ
   // derived from it) and nothing else for the same seed.
-  void init(Rng& rng) {
+  void init(Rng& rng) override {
     Rng lam_rng(rng.next_u64()), w_rng(rng.next_u64());
     LruEigenInit e = cfg_.lru_init == "glorot" ? lru_glorot_init(N_, lam_rng)
                                                : lru_ring_init(N_, cfg_.r_min, cfg_.r_max, cfg_.max_phase, lam_rng);
-    upload(nu_log_, e.nu_log);
-    upload(theta_log_, e.theta_log);
-    if (has_gamma()) upload(gamma_log_, e.gamma_log);
-    upload(B_re_, normals(size_t(N_) * H_, std::sqrt(1.0 / (2.0 * H_)), w_rng));
-    upload(B_im_, normals(size_t(N_) * H_, std::sqrt(1.0 / (2.0 * H_)), w_rng));
-    upload(C_re_, normals(size_t(H_) * N_, std::sqrt(1.0 / N_), w_rng));
-    upload(C_im_, normals(size_t(H_) * N_, std::sqrt(1.0 / N_), w_rng));
-    upload(D_, normals(size_t(H_), 1.0, w_rng));
+    std::vector<double> p0 = e.nu_log, p1 = e.theta_log;
+    for (int n = 0; n < N_ && param_ != "stable-exp"; ++n) {
+      double nu = std::exp(e.nu_log[n]), th = std::exp(e.theta_log[n]);
+      p0[n] = param_ == "exp" ? nu : std::exp(-nu) * std::cos(th);
+      p1[n] = param_ == "exp" ? th : std::exp(-nu) * std::sin(th);
+    }
+    this->upload(ps_, p0_, p0);
+    this->upload(ps_, p1_, p1);
+    if (has_gamma()) this->upload(ps_, gamma_log_, e.gamma_log);
+    this->upload(ps_, B_re_, this->normals(size_t(N_) * H_, std::sqrt(1.0 / (2.0 * H_)), w_rng));
+    this->upload(ps_, B_im_, this->normals(size_t(N_) * H_, std::sqrt(1.0 / (2.0 * H_)), w_rng));
+    this->upload(ps_, C_re_, this->normals(size_t(H_) * N_, std::sqrt(1.0 / N_), w_rng));
+    this->upload(ps_, C_im_, this->normals(size_t(H_) * N_, std::sqrt(1.0 / N_), w_rng));
+    this->upload(ps_, D_, this->normals(size_t(H_), 1.0, w_rng));
   }
 
   // Bytes of activations this layer keeps for backward at M = B·T rows (b and x, complex).
-  static size_t saved_bytes(size_t M, int N) { return 4 * M * size_t(N) * sizeof(S) + 2 * size_t(N) * sizeof(S); }
+  void forward(Backend<S>& be, const S* u, S* y, int B, int T, LruScanMethod method) override {
+    forward(be, u, y, B, T, method, kLruDefaultChunk);
+  }
+  void backward(Backend<S>& be, const S* u, const S* g, S* du, S* d_re, S* d_im, LruScanMethod method,
+                S* delta_norms) override {
+    backward(be, u, g, du, d_re, d_im, method, kLruDefaultChunk, delta_norms);
+  }
 
   // u [B,T,H] → y [B,T,H] (=). Keeps b = γ ⊙ Bu and the states x for backward; u must stay alive.
-  void forward(Backend<S>& be, const S* u, S* y, int B, int T, LruScanMethod method,
-               int chunk = kLruDefaultChunk) {
+  void forward(Backend<S>& be, const S* u, S* y, int B, int T, LruScanMethod method, int chunk) {
     B_ = B;
     T_ = T;
     const int M = B * T;
@@ -75,7 +100,18 @@ class LruLayer {
     b_im_.resize(be, size_t(M) * N_);
     x_re_.resize(be, size_t(M) * N_);
     x_im_.resize(be, size_t(M) * N_);
-    l.lambda(ps_.value(nu_log_), ps_.value(theta_log_), lam_re_.data(), lam_im_.data(), N_);
+    if (param_ == "stable-exp") {
+      l.lambda(ps_.value(p0_), ps_.value(p1_), lam_re_.data(), lam_im_.data(), N_);
+    } else {
+      std::vector<std::complex<double>> lam = lambda_host();
+      std::vector<S> re(N_), im(N_);
+      for (int n = 0; n < N_; ++n) {
+        re[n] = S(lam[n].real());
+        im[n] = S(lam[n].imag());
+      }
+      lam_re_.upload(re);
+      lam_im_.upload(im);
+    }
     d.gemm(false, true, M, N_, H_, S(1), u, H_, ps_.value(B_re_), H_, S(0), b_re_.data(), N_);
     d.gemm(false, true, M, N_, H_, S(1), u, H_, ps_.value(B_im_), H_, S(0), b_im_.data(), N_);
     if (has_gamma()) l.gamma_scale(ps_.value(gamma_log_), b_re_.data(), b_im_.data(), M, N_);
@@ -89,8 +125,8 @@ class LruLayer {
 
   // g = ∂ℓ/∂y [B,T,H] → du (=); parameter gradients +=. d_re, d_im are caller scratch of [B,T,N].
   // delta_norms (may be nullptr) receives ‖δ_k‖ = ‖∂ℓ/∂x_k‖ per row [B·T], for telemetry.
-  void backward(Backend<S>& be, const S* u, const S* g, S* du, S* d_re, S* d_im, LruScanMethod method,
-                int chunk = kLruDefaultChunk, S* delta_norms = nullptr) {
+  void backward(Backend<S>& be, const S* u, const S* g, S* du, S* d_re, S* d_im, LruScanMethod method, int chunk,
+                S* delta_norms = nullptr) {
     const int M = B_ * T_;
     auto& d = be.dense();
     auto& l = be.lru();
@@ -102,8 +138,11 @@ class LruLayer {
     d.gemm(false, false, M, N_, H_, S(-1), g, H_, ps_.value(C_im_), N_, S(0), d_im, N_);
     l.scan(lam_re_.data(), lam_im_.data(), d_re, d_im, d_re, d_im, B_, T_, N_, true, method, chunk);
     if (delta_norms) l.row_norms(d_re, d_im, M, N_, delta_norms);
-    l.lambda_grad(ps_.value(nu_log_), ps_.value(theta_log_), lam_re_.data(), lam_im_.data(), x_re_.data(),
-                  x_im_.data(), d_re, d_im, B_, T_, N_, ps_.grad(nu_log_), ps_.grad(theta_log_));
+    if (param_ == "stable-exp")
+      l.lambda_grad(ps_.value(p0_), ps_.value(p1_), lam_re_.data(), lam_im_.data(), x_re_.data(),
+                    x_im_.data(), d_re, d_im, B_, T_, N_, ps_.grad(p0_), ps_.grad(p1_));
+    else
+      lambda_param_grad(be, d_re, d_im);
     if (has_gamma()) {
       l.gamma_grad(b_re_.data(), b_im_.data(), d_re, d_im, M, N_, ps_.grad(gamma_log_));
       l.gamma_scale(ps_.value(gamma_log_), d_re, d_im, M, N_);  // now ∂ℓ/∂(Bu) = γ ⊙ δ
@@ -116,31 +155,81 @@ class LruLayer {
 
   const S* state_re() const { return x_re_.data(); }
   const S* state_im() const { return x_im_.data(); }
-  int nu_log_index() const { return nu_log_; }
-  int theta_log_index() const { return theta_log_; }
+  void state_norms(Backend<S>& be, S* out) override {
+    be.lru().row_norms(x_re_.data(), x_im_.data(), B_ * T_, N_, out);
+  }
+  std::vector<std::complex<double>> eigenvalues() override { return lambda_host(); }
+  std::vector<double> nu() override {
+    std::vector<double> p0 = download(p0_), out(N_);
+    if (param_ == "real-im") {
+      std::vector<double> p1 = download(p1_);
+      for (int n = 0; n < N_; ++n) out[n] = -std::log(std::hypot(p0[n], p1[n]));
+    } else {
+      for (int n = 0; n < N_; ++n) out[n] = param_ == "exp" ? p0[n] : std::exp(p0[n]);
+    }
+    return out;
+  }
   // Bytes of the buffers this layer owns right now (workspace_bytes is checked against this).
-  size_t owned_bytes() const {
-    return (lam_re_.size() + lam_im_.size() + b_re_.size() + b_im_.size() + x_re_.size() +
-            x_im_.size()) * sizeof(S);
+  size_t owned_bytes() const override {
+    return (lam_re_.size() + lam_im_.size() + b_re_.size() + b_im_.size() + x_re_.size() + x_im_.size() +
+            s_re_.size() + s_im_.size()) * sizeof(S);
   }
 
  private:
-  static std::vector<double> normals(size_t n, double sd, Rng& rng) {
-    std::vector<double> v(n);
-    for (auto& x : v) x = sd * rng.normal();
-    return v;
+  std::vector<double> download(int idx) const {
+    std::vector<S> v(N_);
+    ps_.device().download_bytes(v.data(), ps_.value(idx), N_ * sizeof(S));
+    return std::vector<double>(v.begin(), v.end());
   }
-  void upload(int idx, const std::vector<double>& host) {
-    std::vector<S> v(host.begin(), host.end());
-    ps_.device().upload_bytes(ps_.value(idx), v.data(), v.size() * sizeof(S));
+  // λ from the current parameters, in double (for stable-exp, as LruOps::lambda computes it).
+  std::vector<std::complex<double>> lambda_host() const {
+    std::vector<double> p0 = download(p0_), p1 = download(p1_);
+    std::vector<std::complex<double>> lam(N_);
+    for (int n = 0; n < N_; ++n) {
+      if (param_ == "real-im") {
+        lam[n] = {p0[n], p1[n]};
+      } else {
+        double nu = param_ == "exp" ? p0[n] : std::exp(p0[n]);
+        double th = std::fmod(param_ == "exp" ? p1[n] : std::exp(p1[n]), 6.283185307179586);
+        lam[n] = std::polar(std::exp(-nu), th);
+      }
+    }
+    return lam;
+  }
+  // exp and real-im: s = ∂ℓ/∂λ = Σ conj(x_{k−1}) δ_k from the backend, then (math-notes §0 conventions)
+  //   real-im: ∂ℓ/∂a = Re s, ∂ℓ/∂b = Im s;   exp: with G = conj(λ) s, ∂ℓ/∂ν = −Re G, ∂ℓ/∂θ = Im G.
+  void lambda_param_grad(Backend<S>& be, const S* d_re, const S* d_im) {
+    s_re_.resize(be, N_);
+    s_im_.resize(be, N_);
+    be.lru().lambda_sum(x_re_.data(), x_im_.data(), d_re, d_im, B_, T_, N_, s_re_.data(), s_im_.data());
+    std::vector<S> sr = s_re_.download(), si = s_im_.download(), lr = lam_re_.download(), li = lam_im_.download();
+    std::vector<S> g0(N_), g1(N_);
+    ps_.device().download_bytes(g0.data(), ps_.grad(p0_), N_ * sizeof(S));
+    ps_.device().download_bytes(g1.data(), ps_.grad(p1_), N_ * sizeof(S));
+    for (int n = 0; n < N_; ++n) {
+      double a = sr[n], b = si[n];
+      if (param_ == "exp") {
+        double g_re = double(lr[n]) * a + double(li[n]) * b, g_im = double(lr[n]) * b - double(li[n]) * a;
+        a = -g_re;
+        b = g_im;
+      }
+      g0[n] += S(a);
+      g1[n] += S(b);
+    }
+    ps_.device().upload_bytes(ps_.grad(p0_), g0.data(), N_ * sizeof(S));
+    ps_.device().upload_bytes(ps_.grad(p1_), g1.data(), N_ * sizeof(S));
   }
 
+
   ModelConfig cfg_;
+  std::string param_;
   int H_, N_;
   ParamStore<S>& ps_;
-  int nu_log_ = -1, theta_log_ = -1, gamma_log_ = -1, B_re_ = -1, B_im_ = -1, C_re_ = -1, C_im_ = -1, D_ = -1;
+  int p0_ = -1, p1_ = -1,  // the two λ parameters (nu_log/theta_log, nu/theta or lambda_re/lambda_im)
+      gamma_log_ = -1, B_re_ = -1, B_im_ = -1, C_re_ = -1, C_im_ = -1, D_ = -1;
   int B_ = 0, T_ = 0;
   Buffer<S> lam_re_, lam_im_, b_re_, b_im_, x_re_, x_im_;
+  Buffer<S> s_re_, s_im_;  // [N] ∂ℓ/∂λ (exp, real-im only)
 };
 
 }  // namespace udlab

@@ -43,7 +43,7 @@ LruModel<S>::LruModel(const ModelConfig& cfg, int vocab, Backend<S>& be)
     BlockParams b;
     b.norm_w = ps.add(p + "norm.weight", {H}, false);
     b.norm_b = ps.add(p + "norm.bias", {H}, false);
-    lru_.push_back(std::make_unique<LruLayer<S>>(cfg, H, ps, p + "lru."));
+    lru_.push_back(make_lru_mixer<S>(cfg, H, be, ps, p + "lru."));
     b.w1 = ps.add(p + "glu.W1.weight", {H, H});
     b.b1 = ps.add(p + "glu.W1.bias", {H}, false);
     b.w2 = ps.add(p + "glu.W2.weight", {H, H});
@@ -94,7 +94,7 @@ size_t LruModel<S>::activation_bytes(int B, int T) const {
   double elems = M                                  // loss weights
                  + (Ld + 1) * M * Hd                // residual streams
                  + Ld * (M * Hd * (5 + mask) + 2 * M)  // u, r, z, a, s (+ mask), mean, rstd
-                 + Ld * (4 * M * Nd + 2 * Nd)       // per LRU: b, x (complex), λ
+                 + Ld * lru_mixer_saved_elems(this->cfg_, M, Nd)  // per LRU: b, x (complex), λ
                  + M * Hd + 2 * M                   // final LayerNorm
                  + 2 * M * V                        // logits, dlogits
                  + 4 * M * Hd + 2 * M * Nd + M;     // backward scratch, δ, norms
@@ -242,7 +242,7 @@ void LruModel<S>::block_bwd(int l, S* dx, int B, int T, Telemetry* tel) {
   S* dr = t2_.data();
   d.gelu_bwd(r_[l].data(), dz, dr, MH);
   S* du = t3_.data();
-  lru_[l]->backward(this->be_, u_[l].data(), dr, du, d_re_.data(), d_im_.data(), method_, kLruDefaultChunk,
+  lru_[l]->backward(this->be_, u_[l].data(), dr, du, d_re_.data(), d_im_.data(), method_,
                     tel ? norms_.data() : nullptr);
   if (tel) {
     std::vector<double> prof = profile(norms_.data(), B, T, nullptr, nullptr);
@@ -265,29 +265,28 @@ std::vector<double> LruModel<S>::profile(const S* norms, int B, int T, std::vect
 
 template <class S>
 void LruModel<S>::eigen_telemetry(Telemetry& tel) {
-  auto& ps = this->params_;
   tel.scalars["r_min"] = this->cfg_.r_min;
   tel.scalars["r_max"] = this->cfg_.r_max;
   for (int l = 0; l < L(); ++l) {
-    std::vector<S> nl(N()), tl(N());
-    this->be_.download_bytes(nl.data(), ps.value(lru_[l]->nu_log_index()), N() * sizeof(S));
-    this->be_.download_bytes(tl.data(), ps.value(lru_[l]->theta_log_index()), N() * sizeof(S));
-    std::vector<std::complex<double>> lam(N());
+    std::vector<std::complex<double>> lam = lru_[l]->eigenvalues();
+    std::vector<double> nu = lru_[l]->nu();
     double nmin = std::numeric_limits<double>::infinity(), nmax = -nmin, rmax = 0;
-    for (int n = 0; n < N(); ++n) {
-      double nu = std::exp(double(nl[n]));
-      lam[n] = std::polar(std::exp(-nu), std::exp(double(tl[n])));
-      nmin = std::min(nmin, double(nl[n]));
-      nmax = std::max(nmax, double(nl[n]));
-      rmax = std::max(rmax, std::exp(-nu));
+    for (double v : nu) {
+      nmin = std::min(nmin, v);
+      nmax = std::max(nmax, v);
     }
+    for (auto v : lam) rmax = std::max(rmax, std::abs(v));
     std::string s = ".layer" + std::to_string(l);
     tel.eigenvalues["lambda" + s] = std::move(lam);
-    // ν itself, because |λ| = e^{−ν} rounds to 1 in float32 once ν < 3e-8.
-    tel.scalars["nu_log" + s + ".min"] = nmin;
-    tel.scalars["nu_log" + s + ".max"] = nmax;
-    tel.scalars["nu" + s + ".min"] = std::exp(nmin);
-    tel.scalars["nu" + s + ".max"] = std::exp(nmax);
+    // ν itself, because |λ| = e^{−ν} rounds to 1 in float32 once ν < 3e-8. The lower ablation rungs can
+    // leave the unit disk (ν <= 0), where ν_log is undefined and is not reported.
+    if (nu.empty() || !std::isfinite(nmin)) continue;
+    if (nmin > 0) {
+      tel.scalars["nu_log" + s + ".min"] = std::log(nmin);
+      tel.scalars["nu_log" + s + ".max"] = std::log(nmax);
+    }
+    tel.scalars["nu" + s + ".min"] = nmin;
+    tel.scalars["nu" + s + ".max"] = nmax;
     tel.scalars["lambda_abs" + s + ".max"] = rmax;
   }
 }
@@ -316,6 +315,7 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
   auto& ps = this->params_;
   // Dropout only in training steps; evaluation (backward = false) is deterministic.
   forward_trunk(B, T, backward);
+  head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/false);
   XentResult xr = head_.loss(d, ps, hf_.data(), M, logits_.data(), targets_.data(), weights_.data(), weight_sum,
                              backward ? dlogits_.data() : nullptr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
@@ -323,7 +323,7 @@ StepResult LruModel<S>::forward_backward(const Batch& batch, bool backward, Tele
   if (tel) {
     // ‖x_k‖ of the complex state: per layer (mean over the batch), and min/max for the top layer.
     for (int l = 0; l < L(); ++l) {
-      this->be_.lru().row_norms(lru_[l]->state_re(), lru_[l]->state_im(), M, N(), norms_.data());
+      lru_[l]->state_norms(this->be_, norms_.data());
       bool top = l == L() - 1;
       std::vector<double> mn, mx;
       std::vector<double> prof = profile(norms_.data(), B, T, top ? &mn : nullptr, top ? &mx : nullptr);

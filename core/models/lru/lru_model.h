@@ -2,6 +2,7 @@
 //   embedding [V,H] → L pre-norm residual blocks
 //       x ← x + Dropout(GLU(GELU(LRU(LayerNorm(x))))),   GLU(z) = (W1 z + b1) ⊙ σ(W2 z + b2)
 //   → final LayerNorm → linear head [V,H] + bias [V].
+// The recurrent layer is the LRU or, for the LRU paper's ablation ladder, a lower rung (lru_mixer.h).
 // LayerNorm (eps 1e-5, affine) replaces the paper's BatchNorm because BatchNorm statistics over
 // batch × time would leak future positions into causal language modelling. GELU is the exact erf form.
 //
@@ -14,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/models/lru/lru_layer.h"
+#include "core/models/lru/lru_mixer.h"
 #include "core/models/lm_head.h"
 #include "core/models/model.h"
 
@@ -61,7 +62,7 @@ class LruModel : public Model<S> {
   LmHead<S> head_;
   struct BlockParams { int norm_w, norm_b, w1, b1, w2, b2; };
   std::vector<BlockParams> bp_;
-  std::vector<std::unique_ptr<LruLayer<S>>> lru_;
+  std::vector<std::unique_ptr<LruMixer<S>>> lru_;  // the LRU, or a lower ablation rung
   Rng drop_rng_;
 
   int cur_B_ = 0, cur_T_ = 0;

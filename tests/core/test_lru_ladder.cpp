@@ -1,0 +1,310 @@
+// The LRU paper's ablation ladder (issue 14): every rung below the LRU (dense tanh, dense linear, complex
+// diagonal real-im, exp) checked against central differences in double, layer by layer (every tensor and
+// the input) and in the whole model; each rung's tensors and optimiser settings; its initial values, and
+// that neighbouring rungs start from the same numbers wherever they share them; and the one-line errors
+// for combinations that are not rungs.
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <vector>
+
+#include "core/backend/cpu/cpu_backend.h"
+#include "core/models/lru/lru_layer.h"
+#include "core/models/lru/lru_model.h"
+#include "support/gradcheck.h"
+
+using namespace udlab;
+
+namespace {
+
+struct Rung {
+  const char* recurrence;
+  const char* param;
+  const char* init;
+  bool gamma;
+};
+// The ladder from the bottom, plus the diagonal rungs with ring init and γ (which the LRU paper's
+// higher rungs add); the top (stable-exp, ring, γ) is the LRU itself, tested in test_lru_layer.cpp.
+const Rung kRungs[] = {{"tanh", "dense", "glorot", false},   {"linear", "dense", "glorot", false},
+                       {"linear", "real-im", "glorot", false}, {"linear", "exp", "glorot", false},
+                       {"linear", "stable-exp", "glorot", false}, {"linear", "real-im", "ring", true},
+                       {"linear", "exp", "ring", true}};
+
+ModelConfig rung_cfg(const Rung& r, int N = 5) {
+  ModelConfig c;
+  c.model = "lru";
+  c.state = N;
+  c.r_min = 0.5;
+  c.r_max = 0.99;
+  c.max_phase = 3.0;
+  c.lru_lr_factor = 0.25;
+  c.recurrence = r.recurrence;
+  c.lru_param = r.param;
+  c.lru_init = r.init;
+  c.lru_gamma = r.gamma;
+  return c;
+}
+
+std::string rung_name(const Rung& r) {
+  return std::string(r.recurrence) + "/" + r.param + "/" + r.init + (r.gamma ? "/gamma" : "");
+}
+
+struct MixerRig {
+  CpuBackend<double> be{2};
+  ParamStore<double> ps;
+  std::unique_ptr<LruMixer<double>> mixer;
+  MixerRig(const ModelConfig& cfg, int H, uint64_t seed = 5) {
+    mixer = make_lru_mixer<double>(cfg, H, be, ps, "lru.");
+    ps.allocate(be);
+    Rng rng(seed);
+    mixer->init(rng);
+  }
+  std::vector<double> values(const std::string& name) {
+    int i = ps.index(name);
+    EXPECT_GE(i, 0) << name;
+    if (i < 0) return {};
+    auto all = ps.download_values();
+    return std::vector<double>(all.begin() + ps.specs()[i].offset,
+                               all.begin() + ps.specs()[i].offset + ps.specs()[i].numel);
+  }
+};
+
+// ℓ = Σ G ⊙ y(u; θ): analytic gradients of every tensor and of u against central differences.
+void gradcheck_mixer(const ModelConfig& cfg) {
+  const int H = 4, B = 2, T = 9;
+  MixerRig rig(cfg, H);
+  Rng rng(17);
+  const size_t M = size_t(B) * T;
+  std::vector<double> u(M * H), G(M * H);
+  for (size_t i = 0; i < u.size(); ++i) u[i] = rng.normal(), G[i] = rng.normal();
+  auto loss = [&](const std::vector<double>& theta, const std::vector<double>& uu) {
+    rig.ps.upload_values(theta);
+    std::vector<double> y(M * H);
+    rig.mixer->forward(rig.be, uu.data(), y.data(), B, T, LruScanMethod::kLoop);
+    double s = 0;
+    for (size_t i = 0; i < y.size(); ++i) s += G[i] * y[i];
+    return s;
+  };
+  std::vector<double> theta = rig.ps.download_values();
+  loss(theta, u);
+  rig.ps.zero_grads();
+  std::vector<double> du(M * H), dre(M * cfg.state), dim(M * cfg.state), norms(M);
+  rig.mixer->backward(rig.be, u.data(), G.data(), du.data(), dre.data(), dim.data(), LruScanMethod::kLoop,
+                      norms.data());
+  std::vector<double> grads = rig.ps.download_grads();
+  for (const auto& spec : rig.ps.specs()) {
+    std::vector<double> x(theta.begin() + spec.offset, theta.begin() + spec.offset + spec.numel);
+    std::vector<double> g(grads.begin() + spec.offset, grads.begin() + spec.offset + spec.numel);
+    udlab::testing::expect_gradient_matches(
+        [&](const std::vector<double>& p) {
+          std::vector<double> th = theta;
+          std::copy(p.begin(), p.end(), th.begin() + spec.offset);
+          return loss(th, u);
+        },
+        x, g, spec.name, 1e-7, 100);
+  }
+  udlab::testing::expect_gradient_matches([&](const std::vector<double>& p) { return loss(theta, p); }, u, du, "u",
+                                          1e-7, 100);
+  for (double n : norms) EXPECT_TRUE(std::isfinite(n) && n >= 0);
+}
+
+}  // namespace
+
+TEST(LruLadder, EveryRungMatchesFiniteDifferences) {
+  for (const Rung& r : kRungs) {
+    SCOPED_TRACE(rung_name(r));
+    gradcheck_mixer(rung_cfg(r));
+  }
+}
+
+TEST(LruLadder, WholeModelOfEveryRungMatchesFiniteDifferences) {
+  // The layer check above covers every rung tensor by tensor; here the rungs whose layer differs in kind
+  // (dense tanh and linear, host-side real-im, exp with γ) inside the whole model, at fewer entries.
+  CpuBackend<double> be(2);
+  for (const Rung& r : {kRungs[0], kRungs[1], kRungs[2], kRungs[6]}) {
+    SCOPED_TRACE(rung_name(r));
+    ModelConfig c = rung_cfg(r, 4);
+    c.layers = 2;
+    c.hidden = 6;
+    LruModel<double> m(c, 7, be);
+    m.params().allocate(be);
+    Rng rng(3);
+    m.init(rng);
+    Batch batch = udlab::testing::random_batch(2, 5, 7, 11);
+    batch.weights = {1, 0.5, 0, 2, 1, 1, 1, 0.25, 1, 1};
+    udlab::testing::expect_model_gradcheck(m, batch, 1e-6, 6);
+  }
+}
+
+TEST(LruLadder, EachRungHasItsOwnTensors) {
+  struct Want { const char* name; std::vector<int64_t> shape; bool decay; double lr; };
+  const double f = 0.25;
+  std::vector<Want> dense = {{"lru.A", {5, 5}, false, f}, {"lru.B", {5, 4}, false, f},
+                             {"lru.C", {4, 5}, true, 1.0}, {"lru.D", {4}, false, 1.0}};
+  auto diag = [&](const char* p0, const char* p1, bool gamma) {
+    std::vector<Want> w = {{p0, {5}, false, f}, {p1, {5}, false, f}};
+    if (gamma) w.push_back({"lru.gamma_log", {5}, false, f});
+    for (Want x : std::vector<Want>{{"lru.B_re", {5, 4}, false, f}, {"lru.B_im", {5, 4}, false, f},
+                                    {"lru.C_re", {4, 5}, true, 1.0}, {"lru.C_im", {4, 5}, true, 1.0},
+                                    {"lru.D", {4}, false, 1.0}})
+      w.push_back(x);
+    return w;
+  };
+  struct Case { Rung r; std::vector<Want> want; };
+  std::vector<Case> cases = {{kRungs[0], dense},
+                             {kRungs[1], dense},
+                             {kRungs[2], diag("lru.lambda_re", "lru.lambda_im", false)},
+                             {kRungs[3], diag("lru.nu", "lru.theta", false)},
+                             {kRungs[4], diag("lru.nu_log", "lru.theta_log", false)},
+                             {kRungs[5], diag("lru.lambda_re", "lru.lambda_im", true)}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(rung_name(k.r));
+    MixerRig rig(rung_cfg(k.r), 4);
+    ASSERT_EQ(rig.ps.specs().size(), k.want.size());
+    for (size_t i = 0; i < k.want.size(); ++i) {
+      const auto& s = rig.ps.specs()[i];
+      EXPECT_EQ(s.name, k.want[i].name);
+      EXPECT_EQ(s.shape, k.want[i].shape) << s.name;
+      EXPECT_EQ(s.decay, k.want[i].decay) << s.name;
+      EXPECT_EQ(s.lr_mult, k.want[i].lr) << s.name;
+    }
+  }
+}
+
+TEST(LruLadder, DiagonalRungsStartFromTheSameEigenvaluesAndWeights) {
+  for (const char* init : {"glorot", "ring"}) {
+    SCOPED_TRACE(init);
+    Rung se{"linear", "stable-exp", init, true}, ex{"linear", "exp", init, true}, ri{"linear", "real-im", init, true};
+    MixerRig a(rung_cfg(se), 4), b(rung_cfg(ex), 4), c(rung_cfg(ri), 4);
+    auto nl = a.values("lru.nu_log"), tl = a.values("lru.theta_log");
+    auto nu = b.values("lru.nu"), th = b.values("lru.theta");
+    auto re = c.values("lru.lambda_re"), im = c.values("lru.lambda_im");
+    for (size_t n = 0; n < nl.size(); ++n) {
+      EXPECT_NEAR(nu[n], std::exp(nl[n]), 1e-15 * nu[n]);
+      EXPECT_NEAR(th[n], std::exp(tl[n]), 1e-15 * th[n]);
+      std::complex<double> lam = std::polar(std::exp(-nu[n]), th[n]);
+      EXPECT_NEAR(re[n], lam.real(), 1e-15);
+      EXPECT_NEAR(im[n], lam.imag(), 1e-15);
+    }
+    // The eigenvalues the layers report are the same λ, and γ = sqrt(1 − |λ|²) for all three.
+    auto la = a.mixer->eigenvalues(), lb = b.mixer->eigenvalues(), lc = c.mixer->eigenvalues();
+    for (size_t n = 0; n < la.size(); ++n) {
+      EXPECT_NEAR(std::abs(la[n] - lb[n]), 0, 1e-14);
+      EXPECT_NEAR(std::abs(la[n] - lc[n]), 0, 1e-14);
+    }
+    for (const char* name : {"lru.gamma_log", "lru.B_re", "lru.B_im", "lru.C_re", "lru.C_im", "lru.D"}) {
+      EXPECT_EQ(a.values(name), b.values(name)) << name;
+      EXPECT_EQ(a.values(name), c.values(name)) << name;
+    }
+    auto ga = a.values("lru.gamma_log");
+    for (size_t n = 0; n < ga.size(); ++n) EXPECT_NEAR(std::exp(2 * ga[n]) + std::norm(la[n]), 1.0, 1e-12);
+  }
+}
+
+TEST(LruLadder, DenseRungStartsFromTheMatrixTheGlorotDiagonalRungDiagonalises) {
+  // Same seed: the dense rung's A is the Glorot matrix whose eigenvalues the real-im rung starts from
+  // (up to the |arg| fold and the radius clamp of lru_glorot_init, which N = 6 random draws don't reach).
+  const int N = 6;
+  MixerRig dense(rung_cfg(kRungs[1], N), 4), diag(rung_cfg(kRungs[2], N), 4);
+  auto ea = dense.mixer->eigenvalues(), ed = diag.mixer->eigenvalues();
+  ASSERT_EQ(ea.size(), size_t(N));
+  auto key = [](std::complex<double> z) { return std::make_pair(std::abs(z), std::abs(z.imag())); };
+  std::vector<std::pair<double, double>> ka, kd;
+  for (auto z : ea) ka.push_back(key(z));
+  for (auto z : ed) kd.push_back(key(z));
+  std::sort(ka.begin(), ka.end());
+  std::sort(kd.begin(), kd.end());
+  for (int n = 0; n < N; ++n) {
+    ASSERT_LT(ka[n].first, kLruGlorotMaxRadius);
+    EXPECT_NEAR(ka[n].first, kd[n].first, 1e-12);
+    EXPECT_NEAR(ka[n].second, kd[n].second, 1e-7);  // θ is clamped to >= 1e-7 for real eigenvalues
+  }
+  // tanh and linear dense rungs start from identical tensors.
+  MixerRig tanh(rung_cfg(kRungs[0], N), 4);
+  for (const char* name : {"lru.A", "lru.B", "lru.C", "lru.D"}) EXPECT_EQ(tanh.values(name), dense.values(name)) << name;
+  // B and C shared with the diagonal rung's draws? No: the shapes differ (real vs complex); their
+  // variances are the real counterparts (same power per channel), checked at a size where it shows.
+  ModelConfig big = rung_cfg(kRungs[1], 256);
+  const int H = 128;
+  MixerRig r(big, H);
+  auto var = [](const std::vector<double>& v) {
+    double m = 0, s = 0;
+    for (double x : v) m += x / v.size();
+    for (double x : v) s += (x - m) * (x - m) / v.size();
+    return s;
+  };
+  EXPECT_NEAR(var(r.values("lru.A")) * 256, 1.0, 0.03);
+  EXPECT_NEAR(var(r.values("lru.B")) * H, 1.0, 0.03);
+  EXPECT_NEAR(var(r.values("lru.C")) * 256, 1.0, 0.03);
+  // Circular law for the Glorot A: its spectral radius is near 1.
+  double rho = 0;
+  for (auto z : r.mixer->eigenvalues()) rho = std::max(rho, std::abs(z));
+  EXPECT_NEAR(rho, 1.0, 0.1);
+}
+
+TEST(LruLadder, TanhRungIsTanhOfTheLinearRungsPreactivation) {
+  // One step (T = 1): x_0 = σ(B u_0), so y_tanh − D u = C tanh(B u) and y_linear − D u = C B u.
+  const int H = 3, N = 4;
+  MixerRig t(rung_cfg(kRungs[0], N), H), l(rung_cfg(kRungs[1], N), H);
+  std::vector<double> u = {0.3, -1.2, 0.7}, yt(H), yl(H);
+  t.mixer->forward(t.be, u.data(), yt.data(), 1, 1, LruScanMethod::kLoop);
+  l.mixer->forward(l.be, u.data(), yl.data(), 1, 1, LruScanMethod::kLoop);
+  auto Bm = t.values("lru.B"), Cm = t.values("lru.C"), D = t.values("lru.D");
+  for (int h = 0; h < H; ++h) {
+    double wt = D[h] * u[h], wl = D[h] * u[h];
+    for (int n = 0; n < N; ++n) {
+      double pre = 0;
+      for (int k = 0; k < H; ++k) pre += Bm[n * H + k] * u[k];
+      wt += Cm[h * N + n] * std::tanh(pre);
+      wl += Cm[h * N + n] * pre;
+    }
+    EXPECT_NEAR(yt[h], wt, 1e-14);
+    EXPECT_NEAR(yl[h], wl, 1e-14);
+  }
+}
+
+TEST(LruLadder, CombinationsThatAreNotRungsAreOneLineErrors) {
+  CpuBackend<float> be(1);
+  auto expect_error = [&](ModelConfig c, const std::string& needle) {
+    c.hidden = 4;
+    try {
+      LruModel<float> m(c, 7, be);
+      ADD_FAILURE() << "no error for " << needle;
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      EXPECT_NE(msg.find(needle), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+  };
+  expect_error(rung_cfg({"tanh", "real-im", "glorot", false}), "--recurrence tanh needs --lru-param dense");
+  expect_error(rung_cfg({"linear", "dense", "ring", false}), "--lru-param dense takes --lru-init glorot");
+  expect_error(rung_cfg({"linear", "dense", "glorot", true}), "--lru-gamma off");
+  expect_error(rung_cfg({"relu", "dense", "glorot", false}), "--recurrence must be tanh or linear");
+  expect_error(rung_cfg({"linear", "polar", "ring", true}), "lru_param");
+}
+
+TEST(LruLadder, LowerRungsReportEigenvaluesOffTheDiskWithoutNaN) {
+  // real-im can leave the unit disk during training: telemetry reports |λ| and ν but no ν_log then.
+  CpuBackend<float> be(1);
+  ModelConfig c = rung_cfg(kRungs[2], 4);
+  c.hidden = 6;
+  LruModel<float> m(c, 7, be);
+  m.params().allocate(be);
+  Rng rng(2);
+  m.init(rng);
+  auto th = m.params().download_values();
+  const auto& s = m.params().specs()[m.params().index("blocks.0.lru.lambda_re")];
+  th[s.offset] = 1.5f;
+  m.params().upload_values(th);
+  Telemetry tel;
+  m.forward_backward(udlab::testing::random_batch(2, 6, 7, 1), true, &tel);
+  EXPECT_NEAR(tel.scalars["lambda_abs.layer0.max"], std::hypot(1.5, double(th[s.offset + 4])), 1e-5);
+  EXPECT_LT(tel.scalars["nu.layer0.min"], 0);
+  EXPECT_EQ(tel.scalars.count("nu_log.layer0.min"), 0u);
+  for (auto& [k, v] : tel.scalars) EXPECT_TRUE(std::isfinite(v)) << k;
+  for (auto& [k, v] : tel.profiles)
+    for (double x : v) EXPECT_TRUE(std::isfinite(x)) << k;
+}
