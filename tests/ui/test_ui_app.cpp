@@ -262,6 +262,13 @@ class TestUiApp : public udlab::test::WindowTest {
       QVERIFY2(std::abs(c->width() - smalls[0]->width()) <= smalls[0]->width() / 10,
                qPrintable(QString("widths %1 and %2").arg(c->width()).arg(smalls[0]->width())));
     QVERIFY(w.grab().save(out + "/compare.png"));
+    // The summary scatter against parameters, and the Datasets tab (its Status column whole).
+    w.compareView()->setXAxis(XAxis::Params);
+    QVERIFY(w.grab().save(out + "/compare-params.png"));
+    w.compareView()->setXAxis(XAxis::Step);
+    w.tabs()->setCurrentIndex(w.tabs()->count() - 1);
+    QTest::qWait(200);
+    QVERIFY(w.grab().save(out + "/datasets.png"));
     QVERIFY(w.compareView()->exportTable(out + "/summary.md").isEmpty());
     qInfo("screenshots in %s", qPrintable(out));
   }
