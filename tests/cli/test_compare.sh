@@ -41,8 +41,8 @@ cmp -s "$tmp/paper.md" "$tmp/paper/compare.md" || fail "printed Markdown differs
 # The figure, or (a Qt-less udlab-cli has no renderer) the one line saying why.
 [ -s "$tmp/paper/compare.png" ] || grep -q "built without Qt" "$tmp/paper.err" || fail "no compare.png: $(cat "$tmp/paper.err")"
 # lstm, transformer and group-transformer are always built in; group-rnn rows train when it is registered.
-check_table "$tmp/paper" 5 3
-for m in "group-rnn O(d)" "group-rnn O(d) + mixing" "group-transformer O(d)" lstm transformer; do
+check_table "$tmp/paper" 7 3
+for m in "group-rnn O(d)" "group-rnn O(d) + mixing" "group-transformer O(d)" lstm transformer "orth-rnn O(d)" lru; do
   grep -q "^| $m |" "$tmp/paper/compare.md" || fail "row $m missing"
 done
 # The transformer row's count is what `params` reports for the chosen width.

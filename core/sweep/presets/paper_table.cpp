@@ -1,5 +1,6 @@
 // paper-table: the U(d) paper's comparison at one parameter budget: group-rnn O(d) without and with
-// mixing, group-transformer O(d), lstm and transformer. Axis "model" (the row).
+// mixing, group-transformer O(d), lstm, transformer, and the recurrent models orth-rnn O(d) and lru.
+// Axis "model" (the row).
 #include "core/sweep/preset.h"
 
 namespace udlab {
@@ -28,12 +29,14 @@ SweepPlan make_paper_table(const PresetContext& ctx) {
   add("group-transformer", "o", false);
   add("lstm", "", false);
   add("transformer", "", false);
+  add("orth-rnn", "o", false);  // the group on the weights (expRNN family), issue 14
+  add("lru", "", false);
   plan.axes.push_back(axis);
   return plan;
 }
 
 PresetRegistrar reg({"paper-table",
-                     "group-rnn O(d) without and with mixing, group-transformer O(d), lstm, transformer at --budget N",
+                     "group-rnn O(d) without and with mixing, group-transformer O(d), lstm, transformer, orth-rnn O(d), lru at --budget N",
                      {},
                      true,
                      make_paper_table});
