@@ -22,9 +22,19 @@ double processCpuMs() { return cpuMs(CLOCK_PROCESS_CPUTIME_ID); }
 
 LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, std::function<uint64_t()> viewKey,
                          QObject* parent)
-    : QObject(parent), runs_(runs), frame_(std::move(frame)), viewKey_(std::move(viewKey)), timer_(new QTimer(this)) {
+    : QObject(parent),
+      runs_(runs),
+      frame_(std::move(frame)),
+      viewKey_(std::move(viewKey)),
+      timer_(new QTimer(this)),
+      stepTimer_(new QTimer(this)) {
   timer_->setSingleShot(true);
   connect(timer_, &QTimer::timeout, this, &LiveUpdater::tick);
+  stepTimer_->setSingleShot(true);
+  stepTimer_->setTimerType(Qt::PreciseTimer);
+  stepTimer_->setInterval(1);
+  connect(stepTimer_, &QTimer::timeout, this,
+          [this] { QMetaObject::invokeMethod(this, &LiveUpdater::runNextStep, Qt::QueuedConnection); });
   wall_.start();
 }
 
@@ -107,17 +117,23 @@ void LiveUpdater::tick() {
   frameWall0_ = wall_.nsecsElapsed() / 1e6;
   steps_ = frame_();
   next_ = 0;
-  runNextStep();
+  stepTimer_->start();
 }
 
 void LiveUpdater::runNextStep() {
   if (next_ < steps_.size()) {
+    const double c0 = threadCpuMs();
     steps_[next_++]();
-    // Queued, so pending input, timers and this step's repaint come first.
-    QMetaObject::invokeMethod(this, &LiveUpdater::runNextStep, Qt::QueuedConnection);
+    worstStep_ = std::max(worstStep_, threadCpuMs() - c0);
+    // The next step waits for what this one posted (its layout and repaint) and for the timers due
+    // meanwhile: a queued call alone would be delivered with this step's repaint in one pass, and a
+    // timer alone would run right after it, before the timers due meanwhile.
+    stepTimer_->start();
     return;
   }
-  // Also reached when forceRedraw() or stop() dropped the remaining steps.
+  // Reached one pass after the last step, so its repaint is charged to the frame; also reached when
+  // forceRedraw() or stop() dropped the remaining steps.
+  closeFrame(threadCpuMs());
   steps_.clear();
   next_ = 0;
   ++redraws_;

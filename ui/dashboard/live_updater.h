@@ -38,6 +38,7 @@ class LiveUpdater : public QObject {
   int redraws() const { return redraws_; }
   int intervalMs() const { return interval_; }
   double lastFrameCpuMs() const { return lastFrameCost_; }
+  double worstStepCpuMs() const { return worstStep_; }  // the costliest single redraw step so far
 
  signals:
   void redrawn();
@@ -53,6 +54,7 @@ class LiveUpdater : public QObject {
   std::function<uint64_t()> viewKey_;
   uint64_t drawnKey_ = 0;
   QTimer* timer_;
+  QTimer* stepTimer_;  // the next redraw step, after what the last one posted
   RedrawSteps steps_;
   size_t next_ = 0;
   bool running_ = false;
@@ -61,7 +63,7 @@ class LiveUpdater : public QObject {
   double frameProcCpu0_ = 0, frameWall0_ = 0;  // process CPU and wall clock (ms) when the frame began
   QElapsedTimer wall_;
   int interval_ = kPollMs;
-  double cpuMs_ = 0;
+  double cpuMs_ = 0, worstStep_ = 0;
   int redraws_ = 0;
 };
 
