@@ -189,6 +189,7 @@ class CudaGroupOps final : public GroupOps<float> {
 // t·B .. t·B + B − 1 are contiguous (time-major). Block groups use the dense products: with
 // block-diagonal h and E the off-block entries are exact zeros, and Π drops those of U·h.
 int CudaGroupOps::rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double thr, double* mem_err) {
+  if (L.chunked()) throw Error("group-rnn: --recompute-chunk (time-chunked recurrence) runs on the CPU backend only");
   const int B = L.B, T = L.T, n = g.n;
   if (B <= 0 || T <= 0) return 0;
   const size_t nn = size_t(n) * n, step = nn * B;
@@ -236,6 +237,7 @@ int CudaGroupOps::rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_
 
 void CudaGroupOps::rnn_backward(const GroupSpec& g, const RnnLayer& L, const float* G, float* dA, float* hbar0,
                                 double* alpha_bar, double* beta_bar, double* grad_norm) {
+  if (L.chunked()) throw Error("group-rnn: --recompute-chunk (time-chunked recurrence) runs on the CPU backend only");
   const int B = L.B, T = L.T, n = g.n;
   if (B <= 0 || T <= 0) return;
   const size_t nn = size_t(n) * n, step = nn * B;

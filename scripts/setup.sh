@@ -30,6 +30,8 @@ install_missing -- "${PACKAGES[@]}"
 # for the checkpoint interop test (tests/cli/test_torch_checkpoint.sh) with an optimised BLAS. PyTorch
 # pulls in ~200 packages (about 3.5 min here): UDLAB_NO_TORCH=1 skips it, and that test then skips.
 install_missing --no-install-recommends -- desktop-file-utils appstream
+# The Slurm launcher's test runs a one-node cluster (tests/cli/test_sweep_slurm.sh): 7 packages, ~22 s here.
+install_missing --no-install-recommends -- slurmctld slurmd slurm-client munge
 [ "${UDLAB_NO_TORCH:-0}" = 1 ] || install_missing --no-install-recommends -- python3-torch libopenblas0-pthread
 
 # CUDA is optional: CMake's check_language(CUDA) finds nvcc (e.g. /usr/local/cuda) or builds CPU-only.

@@ -25,9 +25,11 @@
 
 #include "core/io/run_dir.h"
 #include "core/io/run_liveness.h"
+#include "core/sweep/sweep_dir.h"
 #include "core/util/error.h"
 #include "ui/charts/chart_export.h"
 #include "ui/charts/line_chart.h"
+#include "ui/engine/sweep_watch.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
 #include "ui/engine/run_directory_reader.h"
@@ -97,6 +99,10 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
   updater_->start();
   connect(runsPanel_, &RunsPanel::shownRunsChanged, this, [this] { updater_->forceRedraw(); });
   connect(runsPanel_, &RunsPanel::openRequested, this, &MainWindow::openRunDialog);
+  connect(runsPanel_, &RunsPanel::labelChanged, this, [this] { updater_->forceRedraw(); });
+  connect(runsPanel_, &RunsPanel::message, this, &MainWindow::showMessage);
+  compare_->setExportFolder(settings_->runsRoot());
+  connect(compare_, &CompareView::message, this, &MainWindow::showMessage);
   connect(runs_, &RunManager::runError, this, [this](int id, const QString& m) {
     auto* r = runs_->find(id);
     showMessage(QString("%1: %2").arg(r ? r->name : QString("run"), m), true);
@@ -166,8 +172,11 @@ void MainWindow::buildMenus() {
   auto* save = file->addAction("&Save configuration…", this, &MainWindow::saveConfigDialog);
   save->setShortcut(QKeySequence::Save);
   file->addAction("Load configuration…", this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Load configuration", QString(), "JSON (*.json)");
+    // Like every file dialog here: the last folder used, else the runs folder, never the working directory.
+    const QString p = QFileDialog::getOpenFileName(this, "Load configuration",
+                                                   lastExportDir_.isEmpty() ? settings_->runsRoot() : lastExportDir_, "JSON (*.json)");
     if (p.isEmpty()) return;
+    lastExportDir_ = QFileInfo(p).absolutePath();
     QFile f(p);
     try {
       if (!f.open(QIODevice::ReadOnly)) throw Error("cannot read " + p.toStdString());
@@ -297,10 +306,11 @@ void MainWindow::stopSelected() {
   runs_->stop(id);
 }
 
-int MainWindow::openRunDirectory(const QString& dir) {
+int MainWindow::openRunDirectory(const QString& dir, const QString& runName) {
+  if (has_sweep_json(dir.toStdString())) return openSweepDirectory(dir);
   try {
     auto loaded = readRunDirectory(dir.toStdString());
-    const QString name = QFileInfo(dir).fileName();
+    const QString name = runName.isEmpty() ? QFileInfo(dir).fileName() : runName;
     const QString warning = QString::fromStdString(loaded.warning);
     int id = runs_->addLoaded(name, std::move(loaded.data), dir, warning, loaded.metricsBytes);
     settings_->addRecentRun(dir);
@@ -312,6 +322,34 @@ int MainWindow::openRunDirectory(const QString& dir) {
     showMessage(QString("cannot open run: %1").arg(e.what()), true);
     return -1;
   }
+}
+
+int MainWindow::openSweepDirectory(const QString& dir) {
+  SweepWatch* watch = nullptr;
+  try {
+    watch = new SweepWatch(dir, this);
+  } catch (const std::exception& e) {
+    showMessage(QString("cannot open sweep: %1").arg(e.what()), true);
+    return -1;
+  }
+  int first = 0;
+  connect(watch, &SweepWatch::runReady, this, [this, &first](const QString& run, const QString& name) {
+    const int id = openRunDirectory(run, name);
+    if (!first && id > 0) first = id;
+  });
+  watch->poll();
+  disconnect(watch, &SweepWatch::runReady, this, nullptr);
+  connect(watch, &SweepWatch::runReady, this, [this](const QString& run, const QString& name) { openRunDirectory(run, name); });
+  // Repeats of one point differ only by seed: show them folded into mean ± band.
+  if (watch->hasSeedAxis()) compare_->setGroupSeeds(true);
+  settings_->addRecentRun(dir);
+  showMessage(QString("opened sweep %1: %2 points along %3%4")
+                  .arg(dir)
+                  .arg(watch->points())
+                  .arg(watch->axes().join(", "))
+                  .arg(watch->done() ? "" : "; runs appear as they start"),
+              false);
+  return first;
 }
 
 void MainWindow::openRunDialog() {
@@ -333,8 +371,8 @@ void MainWindow::saveConfigDialog() {
 
 void MainWindow::exportDialog() {
   // The dashboard and its charts go through the figure renderer (ui/plot/figure.h), the one
-  // `udlab-cli plot` uses: a size by purpose, charts only, one legend of run labels. The compare
-  // view's panels are exported as drawn.
+  // `udlab-cli plot` uses: a size by purpose, charts only, one legend of run labels. So do the
+  // compare view's overlay and small multiples, with the view's metric, x axis and seed grouping.
   static const std::vector<std::pair<QString, QString>> figures = {
       {"whole dashboard", "all"}, {"loss", "loss"}, {"gradient norm", "grad"}, {"norms over t", "norms"},
       {"membership error", "membership"}, {"eigenvalues", "eigen"}};
@@ -360,22 +398,19 @@ void MainWindow::exportDialog() {
     return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
   }
   const bool png = path.endsWith(".png", Qt::CaseInsensitive);
-  if (which.startsWith("compare")) {
-    ExportOptions o;
-    o.pngScale = 2;
-    err = exportWidget(which == "compare: overlay" ? static_cast<QWidget*>(compare_->overlay()) : compare_->multiplesArea(), path, o);
-    return err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);
-  }
   FigureRequest req;
   for (auto& f : figures)
     if (f.first == which) req.chart = f.second;
+  if (which.startsWith("compare")) req.chart = which == "compare: overlay" ? "compare" : "multiples";
   QStringList sizes = figureSizeNames();
   sizes << "as on screen";
   const QString size = QInputDialog::getItem(this, "Figure size",
                                              "Size (slide 13.33×7.5 in, slide43 10×7.5 in, column 3.5 in, page 6.5 in wide):",
                                              sizes, 0, false, &ok);
   if (!ok) return;
-  const QSize screen = dashboard_->chartsArea()->size();
+  const QSize screen = req.chart == "compare"     ? compare_->overlay()->size()
+                      : req.chart == "multiples" ? compare_->multiplesArea()->size()
+                                                 : dashboard_->chartsArea()->size();
   err = parseFigureSize(size == "as on screen" ? QString("%1x%2px").arg(screen.width()).arg(screen.height()) : size,
                         figureHasManyCharts(req.chart), &req.size);
   if (err.isEmpty() && png) {
@@ -383,7 +418,10 @@ void MainWindow::exportDialog() {
     if (!ok) return;
   }
   if (err.isEmpty()) {
-    dashboard_->fillFigureRequest(&req);
+    if (req.chart == "compare" || req.chart == "multiples")
+      compare_->fillFigureRequest(&req);
+    else
+      dashboard_->fillFigureRequest(&req);
     err = renderFigure(req, currentRunRefs(), path);
   }
   err.isEmpty() ? showMessage("wrote " + path, false) : showMessage(err, true);

@@ -46,7 +46,10 @@ class MainWindow : public QMainWindow {
   // Starts a run of cfg (named name, "" = from the form). Returns its id, or -1 with a message shown.
   int startRun(const RunConfig& cfg, const QString& name = QString());
   // Loads a run directory; errors are shown in the window. Returns the run id or -1.
-  int openRunDirectory(const QString& dir);
+  // A run directory, or a sweep directory (with sweep.json): then each of its runs, named by its
+  // axis values, as it starts; returns the first run's id (0 when none has started yet) or -1.
+  int openRunDirectory(const QString& dir, const QString& name = {});
+  int openSweepDirectory(const QString& dir);
   // Called when closing with runs this window started that still train or wait: stop them, leave them
   // training (a later window finds them again), or do not close. Tests replace the dialog.
   enum class CloseChoice { Cancel, Stop, Leave };

@@ -28,14 +28,19 @@ int run_plot(const std::vector<std::string>& args) {
       rest.push_back(args[i]);
     }
   }
-  Flags f = parse_flags(rest, {"chart", "out", "size", "dpi", "width", "height", "scale", "step", "style", "metric"}, {},
+  Flags f = parse_flags(rest, {"chart", "out", "size", "dpi", "width", "height", "scale", "step", "style", "metric", "x"}, {"group-seeds"},
                         false);
   if (f.help || runs.isEmpty() || !f.has("out")) {
     std::printf(
         "usage: udlab-cli plot --run DIR [--run DIR ...] --out FILE.png|svg|pdf\n"
-        "         [--chart loss|grad|norms|membership|eigen|all] [--size SIZE] [--dpi N]\n"
+        "         [--chart loss|grad|norms|membership|eigen|all|compare|multiples] [--size SIZE] [--dpi N]\n"
         "         [--step N] [--metric loss|ppl|bpc|accuracy] [--style teaching|plain]\n"
-        "  --chart   which chart (default all: every chart with data, in a grid chosen for the size)\n"
+        "         [--x steps|tokens|wall|params] [--group-seeds]\n"
+        "  --chart   which chart (default all: every chart with data, in a grid chosen for the size);\n"
+        "            compare and multiples are the window's compare view: all runs on one chart, one per run\n"
+        "  --x       compare/multiples x axis: steps, tokens seen, wall time, or params (compare: final\n"
+        "            validation value against parameter count, one point per run)\n"
+        "  --group-seeds  compare/multiples: runs differing only by seed as one mean line with a +-std band\n"
         "  --size    slide (13.33x7.5 in, 16:9; the default), slide43 (10x7.5 in), column (3.5 in wide),\n"
         "            page (6.5 in wide), or WxH with px or in: 1600x900px, 8x4.5in\n"
         "  --dpi     PNG pixels per inch (default 200); PDF and SVG are vector\n"
@@ -68,6 +73,11 @@ int run_plot(const std::vector<std::string>& args) {
   else if (metric == "bpc") fig.metric = ui::LossMetric::Bpc;
   else if (metric == "accuracy") fig.metric = ui::LossMetric::Accuracy;
   else throw Error("--metric must be loss, ppl, bpc or accuracy");
+  if (f.has("x")) {
+    const QString xErr = ui::parseXAxis(QString::fromStdString(f.get("x")), &fig.xAxis);
+    if (!xErr.isEmpty()) throw Error("--x: " + xErr.toStdString());
+  }
+  fig.groupSeeds = f.has("group-seeds");
   const std::string style = f.get("style", "teaching");
   if (style != "teaching" && style != "plain") throw Error("--style must be teaching or plain");
   fig.teaching = style == "teaching";

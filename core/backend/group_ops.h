@@ -51,6 +51,17 @@ class GroupOps {
     S* Xi = nullptr;          // [T·B, n²] forward in: mat(W x_t) + B; forward out: ξ_t = Π(A_t)
     S* Xh = nullptr;          // [T·B, n²] ξ̂_t (mixing only; otherwise ξ̂ = ξ lives in Xi)
     S* H = nullptr;           // [(T+1)·B, n²] in: h_0 in the first B slots; forward out: h_1..h_T
+    // Time chunks (recomputation, issue 15). A call may cover steps [t0, t0 + T) of sequences of
+    // T_total steps (0: T_total = T); the buffers then hold that chunk only, H's first B slots being
+    // h_{t0}. Chunked calls give the same bits as one whole call (the re-orthogonalisation schedule
+    // follows the global step; every carry below is passed on exactly). The defaults are one whole call.
+    int t0 = 0, T_total = 0;
+    const S* xh_prev = nullptr;  // forward, mixing, t0 > 0: ξ̂_{t0−1} [B, n²]
+    bool carry_in = false;       // backward: hbar0, xh_bar, ab, bb hold what the later chunk left
+    S* xh_bar = nullptr;         // backward, mixing: [B, n²] ∂L/∂ξ̂ carried back through β (in/out)
+    double* ab = nullptr;        // backward, mixing: [B] per-sequence partial sums of ᾱ and β̄ (in/out)
+    double* bb = nullptr;
+    bool chunked() const { return t0 != 0 || carry_in || xh_prev || xh_bar || ab || bb || (T_total && T_total != T); }
   };
   // For block groups (g.block < g.n) every state, generator and E_t is block-diagonal, so U enters only
   // through its diagonal blocks and only the diagonal blocks of ∂L/∂h carry gradient: both directions
@@ -61,8 +72,9 @@ class GroupOps {
   virtual int rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double reorth_threshold,
                           double* mem_err) = 0;
   // Backward. G [T·B, n²]: ∂L/∂h_{t+1} from above (readout or the next layer). Out (=): dA [T·B, n²]
-  // = ∂L/∂A_t; hbar0 [B, n²] = ∂L/∂h_0; *alpha_bar, *beta_bar (host, mixing only); grad_norm (host
-  // [T], may be null) = mean over the batch of ‖∂L/∂h_{t+1}‖_F.
+  // = ∂L/∂A_t; hbar0 [B, n²] = ∂L/∂h_0 (∂L/∂h_{t0} for a chunk; with carry_in it also brings in
+  // ∂L/∂h_{t0+T} from the later steps); *alpha_bar, *beta_bar (host, mixing only; with carries, the
+  // sums so far); grad_norm (host [T], may be null) = mean over the batch of ‖∂L/∂h_{t+1}‖_F.
   virtual void rnn_backward(const GroupSpec& g, const RnnLayer& L, const S* G, S* dA, S* hbar0, double* alpha_bar,
                             double* beta_bar, double* grad_norm) = 0;
 

@@ -39,9 +39,11 @@ class LmHead {
     return d.softmax_xent(out, targets, weights, dlogits, M, V_, grad_scale);
   }
 
-  // ∂W and ∂b (written into zeroed gradients) and dtop[M,H] = dlogits·W (overwritten).
-  void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop) const {
-    d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, S(0), ps.grad(w_), H_);
+  // ∂W and ∂b (written into zeroed gradients, or added with accumulate) and dtop[M,H] = dlogits·W
+  // (overwritten).
+  void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop,
+                bool accumulate = false) const {
+    d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
     d.row_bias_grad(dlogits, ps.grad(b_), M, V_);
     d.gemm(false, false, M, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dtop, H_);
   }

@@ -19,6 +19,9 @@ struct ModelConfig {
   bool learn_h0 = false;
   bool reflect = false;         // O(d): start in the det -1 component
   double reorth_threshold = 1e-4;  // re-orthogonalise the state once ||h^H h - I||_F exceeds this
+  // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
+  // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
+  int recompute_chunk = 0;
   // LRU (issue 4)
   int state = 256;              // N complex channels
   double r_min = 0.9;

@@ -18,7 +18,7 @@ void visit(C& c, F&& f) {
   f("model", m.model); f("layers", m.layers); f("embed", m.embed); f("hidden", m.hidden);
   f("heads", m.heads); f("max_len", m.max_len);
   f("group", m.group); f("d", m.d); f("mixing", m.mixing); f("learn_h0", m.learn_h0);
-  f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold);
+  f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold); f("recompute_chunk", m.recompute_chunk);
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
   f("dropout", m.dropout);
@@ -152,6 +152,10 @@ void validate(const RunConfig& c) {
   need(m.dropout >= 0 && m.dropout < 1, "dropout must be in [0, 1)");
   // Only the LRU implements dropout; silently training another model without it would mislead.
   need(m.dropout == 0 || m.model == "lru", "dropout is implemented only for model lru (got " + m.model + ")");
+  need(m.recompute_chunk >= 0 && m.recompute_chunk % 16 == 0,
+       "recompute_chunk must be 0 (off) or a positive multiple of 16 (got " + std::to_string(m.recompute_chunk) + ")");
+  need(m.recompute_chunk == 0 || m.model == "group-rnn",
+       "recompute_chunk is implemented only for model group-rnn (got " + m.model + ")");
   need(m.lru_lr_factor > 0, "lru_lr_factor must be positive");
   need(m.orth_act == "modrelu" || m.orth_act == "tanh", "orth_act must be modrelu or tanh");
   need(m.orth_init == "henaff" || m.orth_init == "cayley" || m.orth_init == "identity",

@@ -164,6 +164,12 @@ struct Trainer::Impl {
     // Also after a rejection alone: the checkpoint keeps its record when the run is resumed.
     if (!logged || paths.dir.empty()) return;
     write_json_atomic(paths.config(), to_json(cfg));
+    // The window may have relabelled the run since it started (ui/panels/runs_panel.h): keep that label.
+    try {
+      auto old = read_json_file(paths.info());
+      if (old.is_object() && old.contains("label") && old["label"].is_string()) opts.label = old["label"].get<std::string>();
+    } catch (const Error&) {
+    }
     write_json_atomic(paths.info(), run_info());
     st.accum[kWall] = wall;
     checkpoint();

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <ctime>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -165,6 +166,26 @@ class TestUiApp : public udlab::test::WindowTest {
     QVERIFY(!s.value("runs/recent").toStringList().isEmpty());
   }
 
+  void recomputeFieldRoundTrips() {
+    // group-rnn's recompute chunk (issue 15): shown in the form, kept a multiple of 16, and only sent
+    // for group-rnn (the config refuses it for other models).
+    MainWindow w(settingsPath());
+    RunConfig c = tinyCopyRun("group-rnn", 10);
+    c.model.recompute_chunk = 16;
+    w.experiment()->setConfig(c);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 16);
+    QSpinBox* box = nullptr;
+    for (auto* s : w.experiment()->findChildren<QSpinBox*>())
+      if (s->specialValueText() == "off") box = s;
+    QVERIFY(box);
+    box->setValue(20);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 32);
+    c.model.model = "lstm";
+    w.experiment()->setConfig(c);
+    QCOMPARE(w.experiment()->config().model.recompute_chunk, 0);
+    validate(w.experiment()->config());
+  }
+
   void plottingCost() {
     // The plotting cost against training (4000 steps, so startup is not what is measured): the GUI thread's CPU time (sync, curves, decimation,
     // replace() and painting) over the whole process's CPU time while one run trains with a record
@@ -241,6 +262,13 @@ class TestUiApp : public udlab::test::WindowTest {
       QVERIFY2(std::abs(c->width() - smalls[0]->width()) <= smalls[0]->width() / 10,
                qPrintable(QString("widths %1 and %2").arg(c->width()).arg(smalls[0]->width())));
     QVERIFY(w.grab().save(out + "/compare.png"));
+    // The summary scatter against parameters, and the Datasets tab (its Status column whole).
+    w.compareView()->setXAxis(XAxis::Params);
+    QVERIFY(w.grab().save(out + "/compare-params.png"));
+    w.compareView()->setXAxis(XAxis::Step);
+    w.tabs()->setCurrentIndex(w.tabs()->count() - 1);
+    QTest::qWait(200);
+    QVERIFY(w.grab().save(out + "/datasets.png"));
     QVERIFY(w.compareView()->exportTable(out + "/summary.md").isEmpty());
     qInfo("screenshots in %s", qPrintable(out));
   }

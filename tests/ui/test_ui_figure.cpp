@@ -48,6 +48,8 @@ class TestUiFigure : public QObject {
     udlab::test::writeSyntheticRun(runB_.path().toStdString(), 600, 10);
     loaded_.push_back(readRunDirectory(runA_.path().toStdString()));
     loaded_.push_back(readRunDirectory(runB_.path().toStdString()));
+    loaded_[0].data.run_info = {{"params", 12609}};
+    loaded_[1].data.run_info = {{"params", 16705}};
     // Long labels, as timestamped directory names were: the legend must not squeeze the plots.
     runs_ = {{1, "group-rnn O(8), lr 3e-3, seq 128 (20261130-045911-123)", runColor(0), &loaded_[0].data},
              {2, "LRU ring init r_min 0.9, state 64 (20261130-045911-456)", runColor(1), &loaded_[1].data}};
@@ -100,17 +102,24 @@ class TestUiFigure : public QObject {
   void figuresAreSlideReady_data() {
     QTest::addColumn<QString>("size");
     QTest::addColumn<QString>("chart");
+    QTest::addColumn<QString>("x");
     // Known gap: the whole six-chart dashboard at column size (3.5 x 10 in) reaches 53% per chart, not 55%,
     // so that one combination is left out; every other size and chart is held to 55%.
     for (const char* s : {"slide", "slide43", "column", "page"})
-      for (const char* c : {"all", "loss", "norms", "eigen"})
-        if (QString(s) != "column" || QString(c) != "all") QTest::newRow(qPrintable(QString("%1 %2").arg(s, c))) << s << c;
+      for (const char* c : {"all", "loss", "norms", "eigen", "compare", "multiples"})
+        if (QString(s) != "column" || QString(c) != "all") QTest::newRow(qPrintable(QString("%1 %2").arg(s, c))) << s << c << "steps";
+    // The compare view's other x axes, the summary scatter included.
+    QTest::newRow("slide compare params") << "slide" << "compare" << "params";
+    QTest::newRow("column compare tokens") << "column" << "compare" << "tokens";
+    QTest::newRow("page multiples wall") << "page" << "multiples" << "wall";
   }
   void figuresAreSlideReady() {
     QFETCH(QString, size);
     QFETCH(QString, chart);
+    QFETCH(QString, x);
     FigureRequest req;
     req.chart = chart;
+    QVERIFY(parseXAxis(x, &req.xAxis).isEmpty());
     QVERIFY(parseFigureSize(size, figureHasManyCharts(chart), &req.size).isEmpty());
     QString err;
     auto fig = buildFigure(req, runs_, &err);
@@ -214,6 +223,43 @@ class TestUiFigure : public QObject {
       QFile::setPermissions(tmp.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
       QVERIFY2(err.contains("not writable"), qPrintable(err));
     }
+  }
+
+  void compareAxes() {
+    // Steps map to tokens seen and wall time through the run's own records, linear from (0, 0) and past
+    // the last record; an unknown axis name gets a clear message.
+    const RunData& d = loaded_[0].data;
+    const auto tok = stepsOnAxis(d, XAxis::Tokens, {0, 5, 10, 600, 605});
+    QCOMPARE(tok, (std::vector<double>{0, 5 * 1024, 10 * 1024, 600 * 1024, 605 * 1024}));
+    QVERIFY(std::abs(stepsOnAxis(d, XAxis::WallTime, {300})[0] - 3.0) < 1e-12);
+    RunData bare;
+    QVERIFY(std::isnan(stepsOnAxis(bare, XAxis::Tokens, {10})[0]));  // nothing to map by: not drawn
+    XAxis x;
+    const QString bad = parseXAxis("furlongs", &x);
+    QVERIFY2(bad.contains("unknown x axis 'furlongs'") && bad.contains("tokens"), qPrintable(bad));
+    // In the figure: the compare chart on tokens ends at the last logged step's tokens; against
+    // parameters it holds one marker per run at (params, final validation loss).
+    FigureRequest req;
+    req.chart = "compare";
+    req.xAxis = XAxis::Tokens;
+    QString err;
+    auto fig = buildFigure(req, runs_, &err);
+    QVERIFY2(fig, qPrintable(err));
+    auto* lc = qobject_cast<LineChart*>(fig->cells().at(0));
+    QVERIFY(lc && !lc->curves().empty());
+    QCOMPARE(lc->curves().front().x.back(), 600.0 * 1024);
+    req.xAxis = XAxis::Params;
+    fig = buildFigure(req, runs_, &err);
+    lc = qobject_cast<LineChart*>(fig->cells().at(0));
+    QCOMPARE(lc->curves().size(), size_t(2));
+    QCOMPARE(lc->curves()[1].x, std::vector<double>{16705});
+    QCOMPARE(lc->curves()[1].y.front(), loaded_[1].data.series("val_loss")->y.back());
+    QVERIFY(lc->curves()[1].markers);
+    // Small multiples: one chart per run, on shared axes.
+    req.chart = "multiples";
+    req.xAxis = XAxis::Step;
+    fig = buildFigure(req, runs_, &err);
+    QCOMPARE(fig->cells().size(), size_t(2));
   }
 
   void gridFitsTheSize() {

@@ -1,5 +1,6 @@
 #include "ui/charts/line_chart.h"
 
+#include <QFontMetricsF>
 #include <QIODevice>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -43,6 +44,26 @@ void setNameIfChanged(QAbstractSeries* s, const QString& n) {
   if (s->name() != n) s->setName(n);
 }
 
+// A title wider than the chart is broken at spaces into lines (Qt Charts would elide it to "…"): a
+// small multiple titled with a long run label stays whole.
+QString wrapTitle(const QString& t, const QFont& f, double width) {
+  const QFontMetricsF fm(f);
+  if (width <= 0 || fm.horizontalAdvance(t) <= width) return t;
+  QStringList lines;
+  QString cur;
+  for (const QString& w : t.split(' ')) {
+    const QString next = cur.isEmpty() ? w : cur + ' ' + w;
+    if (!cur.isEmpty() && fm.horizontalAdvance(next) > width) {
+      lines << cur.toHtmlEscaped();
+      cur = w;
+    } else {
+      cur = next;
+    }
+  }
+  lines << cur.toHtmlEscaped();
+  return lines.join("<br>");
+}
+
 QList<QPointF> toPoints(const XY& xy) {
   QList<QPointF> pts;
   pts.reserve(qsizetype(xy.size()));
@@ -59,7 +80,7 @@ struct LineChart::Impl {
   bool log = false;
   double smoothing = 0;
   ChartStyle style;
-  QString xTitle = "step", yTitle;
+  QString title, xTitle = "step", yTitle;
   std::vector<Curve> curves;
   std::map<QString, SeriesSet> sets;
   int shown = 0;
@@ -167,8 +188,12 @@ LineChart::~LineChart() {
   for (auto& [id, ss] : d_->sets) d_->drop(ss);
 }
 
-void LineChart::setTitle(const QString& t) { d_->chart->setTitle(t); }
-QString LineChart::title() const { return d_->chart->title(); }
+void LineChart::setTitle(const QString& t) {
+  d_->title = t;
+  const QString shown = wrapTitle(t, d_->chart->titleFont(), d_->chart->size().width() - 24);
+  if (d_->chart->title() != shown) d_->chart->setTitle(shown);
+}
+QString LineChart::title() const { return d_->title; }
 
 void LineChart::setAxisTitles(const QString& x, const QString& y) {
   d_->xTitle = x;
@@ -206,6 +231,7 @@ void LineChart::setVertexBudget(int vertices) { d_->vertexBudget = std::max(0, v
 
 void LineChart::refresh() {
   auto& d = *d_;
+  setTitle(d.title);  // re-wrapped for the chart's present width
   // Drop series whose curve went away.
   std::set<QString> ids;
   for (auto& c : d.curves) ids.insert(c.id);
@@ -242,6 +268,15 @@ void LineChart::refresh() {
       xmin = std::min(xmin, rawXY[i].x.front());
       xmax = std::max(xmax, rawXY[i].x.back());
     }
+  }
+  // Markers at the very edge would be cut in half: a scatter's x range gets a margin on both sides,
+  // through the same honest range as the y axes (a single point gets a padded axis around it).
+  std::vector<const std::vector<double>*> markerXs;
+  for (size_t i = 0; i < d.curves.size(); ++i)
+    if (d.curves[i].markers && rawXY[i].size()) markerXs.push_back(&rawXY[i].x);
+  if (!markerXs.empty() && xmin <= xmax) {
+    const Range xr = niceRange(markerXs, false, 0.08);
+    xmin = std::min(xmin, xr.lo), xmax = std::max(xmax, xr.hi);
   }
   if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
@@ -311,6 +346,8 @@ void LineChart::refresh() {
     pen.setCapStyle(Qt::RoundCap);
     setPenIfChanged(ss.raw, pen);
     setNameIfChanged(ss.raw, c.label);
+    if (ss.raw->pointsVisible() != c.markers) ss.raw->setPointsVisible(c.markers);
+    if (c.markers && ss.raw->markerSize() != 3.5 * w) ss.raw->setMarkerSize(3.5 * w);
     if (smoothing) {
       auto sD = decimateLast(smoothXY[i], xmin, xmax, columns);
       shown += int(sD.size());
@@ -377,7 +414,7 @@ void LineChart::refresh() {
   std::vector<detail::LegendEntry> entries;
   for (auto& c : d.curves)
     if (c.inLegend)
-      entries.push_back({c.label, c.color, c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
+      entries.push_back({c.label, c.color, c.markers ? "●" : c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
   for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);

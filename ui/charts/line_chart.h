@@ -26,6 +26,7 @@ struct Curve {
   // per-tensor gradient norms) show only their smoothed line, at a fraction of the drawing cost.
   bool rawUnderlay = true;
   bool inLegend = true;
+  bool markers = false;     // a marker per value and no line (a summary scatter, one curve per run)
   std::vector<double> x, y;
   std::vector<double> lower, upper;  // optional band around y over the same x (e.g. min–max over a batch)
   QString bandName = QStringLiteral("min–max");  // what the band is, for the legend and the CSV header

@@ -49,6 +49,7 @@ void FollowUpdate::merge(FollowUpdate&& later) {
   }
   for (auto& r : later.records) records.push_back(std::move(r));
   if (!later.status.is_null()) status = std::move(later.status);
+  if (!later.runInfo.is_null()) runInfo = std::move(later.runInfo);
 }
 
 bool RunDirectoryFollower::apply(FollowUpdate&& u, RunData& mirror) {
@@ -63,6 +64,10 @@ bool RunDirectoryFollower::apply(FollowUpdate&& u, RunData& mirror) {
   for (auto& r : u.records) mirror.apply(std::move(r));
   changed = changed || !u.records.empty();
   if (u.status.is_object() && mirror.applyStatus(u.status)) changed = true;
+  if (u.runInfo.is_object()) {
+    mirror.run_info = std::move(u.runInfo);
+    changed = true;
+  }
   return changed;
 }
 
@@ -80,6 +85,20 @@ FollowUpdate RunDirectoryFollower::read() {
     if (u.status.is_discarded()) u.status = nullptr;
   }
   std::error_code ec;
+  // run_info.json: once it appears, and again when rewritten (a hot edit, a label set in a window).
+  const fs::path info = fs::path(dir_) / "run_info.json";
+  const auto infoTime = fs::last_write_time(info, ec);
+  if (!ec && infoTime != infoTime_) {
+    std::ifstream in(info);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto j = nlohmann::json::parse(text.str(), nullptr, false);  // written atomically: a failure is not udlab's
+    if (j.is_object()) {
+      u.runInfo = std::move(j);
+      infoTime_ = infoTime;
+    }
+  }
+  ec.clear();
   const fs::path met = fs::path(dir_) / "metrics.jsonl";
   const auto size = fs::file_size(met, ec);
   if (!ec && (size < offset_ || !sameTail(met))) {

@@ -19,6 +19,9 @@ struct FollowUpdate {
   bool reset = false;  // metrics.jsonl was rewritten (a resume): the mirror's history starts over
   std::vector<ParsedRecord> records;
   nlohmann::json status;  // status.json as last read (null when unreadable)
+  // run_info.json when it appeared or changed since the previous read (null otherwise): the child
+  // writes it at its start, so params, label and baseline reach the window's mirror.
+  nlohmann::json runInfo;
   // Later reads after this one (records appended, the newer status kept; a reset drops what came before).
   void merge(FollowUpdate&& later);
 };
@@ -48,6 +51,7 @@ class RunDirectoryFollower {
   std::string dir_;
   uint64_t offset_;
   std::string tail_;
+  std::filesystem::file_time_type infoTime_{};  // run_info.json's mtime when last read
   std::atomic<int> unreported_skips_{0};
 };
 

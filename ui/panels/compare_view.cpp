@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -19,6 +20,7 @@
 
 #include "ui/charts/chart_math.h"
 #include "ui/charts/line_chart.h"
+#include "ui/plot/figure.h"
 
 namespace udlab::ui {
 
@@ -33,10 +35,7 @@ double lastOf(const RunData& d, const char* key) {
 // column never mixes 2.9845e+05 with 55948.
 QString fmt(double v, int prec = 4) {
   if (!std::isfinite(v)) return QString("—");
-  if (prec > 0) return QString::number(v, 'g', prec);
-  QString digits = QString::number(std::llround(std::abs(v)));
-  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ',');
-  return (v < 0 ? "-" : "") + digits;
+  return prec > 0 ? QString::number(v, 'g', prec) : formatWhole(v);
 }
 const QStringList kHeader{"run", "params", "final val ppl", "final val bpc", "final val accuracy", "tokens/s",
                           "max norm drift", "max grad norm", "wall time (s)"};
@@ -68,6 +67,13 @@ QStringList cells(const RunSummary& r, bool withN) {
   return c;
 }
 }  // namespace
+
+QString formatWhole(double v) {
+  if (!std::isfinite(v)) return QString("—");
+  QString digits = QString::number(std::llround(std::abs(v)));
+  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ',');
+  return (v < 0 ? "-" : "") + digits;
+}
 
 RunSummary summarize(const RunRef& r) {
   RunSummary s;
@@ -161,6 +167,11 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   metric_ = new QComboBox;
   metric_->addItems({"loss (nats)", "perplexity", "bits per character", "accuracy"});
   metric_->setToolTip("The quantity compared in the overlay and the small multiples.");
+  xAxis_ = new QComboBox;
+  xAxis_->addItems({"over steps", "over tokens seen", "over wall time", "against parameters"});
+  xAxis_->setToolTip("The x axis: training steps, tokens seen (fair across batch sizes and sequence lengths), "
+                     "wall time (fair across speeds), or parameters: each run's final validation value as one "
+                     "point (a summary scatter; the small multiples then stay over steps).");
   auto* csv = new QPushButton("Export table…");
   csv->setToolTip("Save the summary table as CSV (.csv) or Markdown (.md), e.g. for a paper's table.");
   groupSeeds_ = new QCheckBox("Group seeds");
@@ -173,6 +184,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   band_->setEnabled(false);
   top->addWidget(new QLabel("Compare:"));
   top->addWidget(metric_);
+  top->addWidget(xAxis_);
   top->addWidget(groupSeeds_);
   top->addWidget(band_);
   top->addStretch();
@@ -209,6 +221,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   split->setSizes({500, 400});
   lay->addWidget(split, 1);
   connect(metric_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+  connect(xAxis_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
   connect(groupSeeds_, &QCheckBox::toggled, this, [this](bool on) {
     band_->setEnabled(on);
     regroup();
@@ -216,10 +229,12 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   });
   connect(band_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
   connect(csv, &QPushButton::clicked, this, [this] {
-    QString path = QFileDialog::getSaveFileName(this, "Export summary table", "summary.md", "Markdown (*.md);;CSV (*.csv)");
+    QString path = QFileDialog::getSaveFileName(this, "Export summary table", QDir(exportFolder_).filePath("summary.md"),
+                                                "Markdown (*.md);;CSV (*.csv)");
     if (path.isEmpty()) return;
-    QString err = exportTable(path);
-    if (!err.isEmpty()) table_->setToolTip(err);
+    exportFolder_ = QFileInfo(path).absolutePath();
+    const QString err = exportTable(path);
+    emit message(err.isEmpty() ? "wrote " + path : err, !err.isEmpty());
   });
 }
 
@@ -234,6 +249,18 @@ void CompareView::setGroupSeeds(bool on) { groupSeeds_->setChecked(on); }
 bool CompareView::groupSeeds() const { return groupSeeds_->isChecked(); }
 void CompareView::setSeedBand(SeedBand b) { band_->setCurrentIndex(int(b)); }
 SeedBand CompareView::band() const { return SeedBand(band_->currentIndex()); }
+void CompareView::setXAxis(XAxis x) { xAxis_->setCurrentIndex(int(x)); }
+XAxis CompareView::xAxis() const { return XAxis(xAxis_->currentIndex()); }
+void CompareView::setMetric(LossMetric m) { metric_->setCurrentIndex(int(m)); }
+LossMetric CompareView::metric() const { return LossMetric(metric_->currentIndex()); }
+
+void CompareView::fillFigureRequest(FigureRequest* req) const {
+  req->metric = metric();
+  req->xAxis = xAxis();
+  req->groupSeeds = groupSeeds();
+  req->band = band();
+  req->smoothing = 0.6;
+}
 
 void CompareView::setRuns(std::vector<RunRef> runs) {
   for (auto& step : stageRuns(std::move(runs))) step();
@@ -277,33 +304,21 @@ void CompareView::refresh() {
 }
 
 void CompareView::refreshOverlay() {
-  const LossMetric m = LossMetric(metric_->currentIndex());
-  overlay_->setAxisTitles("step", lossMetricTitle(m));
-  overlay_->setCurves(seedLossCurves(groups_, m, band()));
+  ComparePlot p = compareOverlay(groups_, metric(), band(), xAxis());
+  overlay_->setTitle(p.title);
+  overlay_->setAxisTitles(p.xTitle, p.yTitle);
+  overlay_->setCurves(std::move(p.curves));
   overlay_->refresh();
 }
 
 void CompareView::refreshMultiples() {
-  const LossMetric m = LossMetric(metric_->currentIndex());
-  // Shared axes across the small multiples: the union of every group's range, bands included.
-  std::vector<std::vector<Curve>> per(groups_.size());
-  std::vector<const std::vector<double>*> ys;
-  double x0 = INFINITY, x1 = -INFINITY;
-  for (size_t i = 0; i < groups_.size(); ++i) {
-    per[i] = seedLossCurves({groups_[i]}, m, band());
-    for (auto& c : per[i]) {
-      ys.push_back(&c.y);
-      if (!c.lower.empty()) ys.push_back(&c.lower), ys.push_back(&c.upper);
-      for (double x : c.x) x0 = std::min(x0, x), x1 = std::max(x1, x);
-    }
-  }
-  const Range yr = niceRange(ys, false);
-  for (size_t i = 0; i < groups_.size() && i < smalls_.size(); ++i) {
-    const SeedGroup& g = groups_[i];
-    smalls_[i]->setTitle(g.runs.size() > 1 ? seedGroupLabel(g, band()) : g.name);
-    smalls_[i]->setAxisTitles("step", lossMetricTitle(m));
-    smalls_[i]->setCurves(std::move(per[i]));
-    if (x0 <= x1) smalls_[i]->setFixedRanges(x0, std::max(x1, x0 + 1), yr.lo, yr.hi);
+  CompareMultiples ms = compareMultiples(groups_, metric(), band(), xAxis());
+  for (size_t i = 0; i < ms.charts.size() && i < smalls_.size(); ++i) {
+    ComparePlot& p = ms.charts[i];
+    smalls_[i]->setTitle(p.title);
+    smalls_[i]->setAxisTitles(p.xTitle, p.yTitle);
+    smalls_[i]->setCurves(std::move(p.curves));
+    if (ms.shared) smalls_[i]->setFixedRanges(ms.x0, ms.x1, ms.y0, ms.y1);
     smalls_[i]->refresh();
   }
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ui/charts/chart_theme.h"
+#include "ui/dashboard/compare_curves.h"
 #include "ui/dashboard/curve_builders.h"
 #include "ui/dashboard/redraw_steps.h"
 #include "ui/dashboard/seed_groups.h"
@@ -21,6 +22,7 @@ class QComboBox;
 namespace udlab::ui {
 
 class LineChart;
+struct FigureRequest;
 
 struct RunSummary {
   QString name;
@@ -30,6 +32,8 @@ struct RunSummary {
   // The sample standard deviation of each numeric field over the group, in declaration order.
   std::array<double, 8> sd{NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 };
+// Whole numbers (params, tokens/s) in every table of the window: "779,010", never 7.79e+05.
+QString formatWhole(double v);
 RunSummary summarize(const RunRef& r);
 // A singleton group summarizes its run; a larger one gives each field's mean and sample std over
 // the members that have it.
@@ -54,6 +58,14 @@ class CompareView : public QWidget {
   void setGroupSeeds(bool on);
   bool groupSeeds() const;
   void setSeedBand(SeedBand b);
+  // The overlay's and the multiples' x axis: steps, tokens seen, wall time, or (overlay only) a
+  // summary scatter of the final metric against parameters.
+  void setXAxis(XAxis x);
+  XAxis xAxis() const;
+  void setMetric(LossMetric m);
+  LossMetric metric() const;
+  // What the figure renderer needs to draw the overlay ("compare") or the multiples as shown here.
+  void fillFigureRequest(FigureRequest* req) const;
   const std::vector<RunSummary>& summaries() const { return rows_; }
   const std::vector<SeedGroup>& groups() const { return groups_; }
   LineChart* overlay() const { return overlay_; }
@@ -63,6 +75,11 @@ class CompareView : public QWidget {
   QTableWidget* table() const { return table_; }
   // Writes the table; format by extension (.csv or .md). Returns "" or an error.
   QString exportTable(const QString& path) const;
+  // Where "Export table…" opens (the runs folder); afterwards, the last folder written to.
+  void setExportFolder(const QString& dir) { exportFolder_ = dir; }
+
+ signals:
+  void message(const QString& text, bool error);  // the table export's outcome, for the window's banner
 
  private:
   // Regroups runs_ (or not) and rebuilds the small multiples when their number changes.
@@ -83,8 +100,10 @@ class CompareView : public QWidget {
   std::vector<LineChart*> smalls_;
   QTableWidget* table_;
   QComboBox* metric_;
+  QComboBox* xAxis_;
   QCheckBox* groupSeeds_;
   QComboBox* band_;
+  QString exportFolder_;
 };
 
 }  // namespace udlab::ui

@@ -29,7 +29,11 @@ DatasetsPanel::DatasetsPanel(QWidget* parent) : QWidget(parent), nam_(new QNetwo
   lay->addWidget(about);
   tree_ = new QTreeWidget;
   tree_->setHeaderLabels({"Dataset / file", "Size", "Status", "Where"});
-  tree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  // Name, size and status always whole (a status such as "corrupt: SHA-256 differs" was cut off);
+  // the path takes the rest and elides in the middle, with the full path in its tooltip.
+  for (int c = 0; c < 3; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  tree_->header()->setStretchLastSection(true);
+  tree_->setTextElideMode(Qt::ElideMiddle);
   tree_->setToolTip("Datasets udlab knows by name. Files are searched in --data-dir, $UDLAB_DATA_DIR and the user cache.");
   lay->addWidget(tree_, 1);
   auto* row = new QHBoxLayout;
@@ -55,8 +59,12 @@ DatasetsPanel::DatasetsPanel(QWidget* parent) : QWidget(parent), nam_(new QNetwo
     if (current_) current_->cancel();
   });
   connect(import_, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, "Import a text file", QString(), "Text (*.txt);;All files (*)");
-    if (!path.isEmpty()) importFile(path);
+    // The last folder imported from, else home: never the working directory (often the source checkout).
+    const QString path = QFileDialog::getOpenFileName(this, "Import a text file", importFolder_.isEmpty() ? QDir::homePath() : importFolder_,
+                                                      "Text (*.txt);;All files (*)");
+    if (path.isEmpty()) return;
+    importFolder_ = QFileInfo(path).absolutePath();
+    importFile(path);
   });
   rescan(false);
 }
@@ -82,10 +90,11 @@ void DatasetsPanel::rescan(bool verify) {
           QFileInfo fi(QString::fromStdString(st.path));
           it->setText(1, QString("%1 KB").arg(fi.size() / 1024));
           it->setText(3, fi.absolutePath());
+          it->setToolTip(3, fi.absoluteFilePath());
           it->setText(2, (st.bundled ? "bundled, " : "") + QString(!st.checked ? "present (not verified)" : st.problem.empty() ? "verified ✓" : QString::fromStdString(st.problem)));
           if (st.checked && !st.problem.empty()) ++problems;
         }
-        it->setToolTip(2, QString::fromStdString(st.file->sha256.empty() ? "checked by token counts" : "sha256 " + st.file->sha256));
+        it->setToolTip(2, it->text(2) + "\n" + QString::fromStdString(st.file->sha256.empty() ? "checked by token counts" : "sha256 " + st.file->sha256));
       }
     } catch (const std::exception& e) {
       top->setText(2, QString::fromUtf8(e.what()));

@@ -38,6 +38,7 @@ class DatasetsPanel : public QWidget {
   QPushButton *verify_, *download_, *cancel_, *import_;
   QProgressBar* progress_;
   QLabel* status_;
+  QString importFolder_;  // the folder of the last imported file
   QNetworkAccessManager* nam_;
   FileDownload* current_ = nullptr;
   QStringList queue_;  // dataset/file paths still to fetch

@@ -115,6 +115,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   gf->addRow(groupInfo_);
   gf->addRow("d", d_);
   gf->addRow(mixing_);
+  recompute_ = spin(0, 1 << 20, "group-rnn only: keep the state every K steps and recompute the steps between them in the "
+                                "backward pass (gradient checkpointing). Activation memory falls from O(T) to O(K + T/K) "
+                                "matrices per sequence for about one extra forward pass; gradients are bit-identical. "
+                                "K is rounded up to a multiple of 16.");
+  recompute_->setSingleStep(16);
+  recompute_->setSpecialValueText("off");
+  gf->addRow("Recompute every", recompute_);
   lay->addWidget(groupBox_);
 
   lruBox_ = new QGroupBox("LRU eigenvalues");
@@ -260,6 +267,7 @@ RunConfig ExperimentPanel::config() const {
   m.group = group_->currentText().trimmed().toStdString();
   m.d = d_->value();
   m.mixing = mixing_->isChecked();
+  if (m.model == "group-rnn") m.recompute_chunk = (recompute_->value() + 15) / 16 * 16;
   m.state = state_->value();
   m.r_min = rmin_->value();
   m.r_max = rmax_->value();
@@ -298,6 +306,7 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   setText(group_, m.group);
   d_->setValue(m.d);
   mixing_->setChecked(m.mixing);
+  recompute_->setValue(m.recompute_chunk);
   state_->setValue(m.state);
   rmin_->setValue(m.r_min);
   rmax_->setValue(m.r_max);

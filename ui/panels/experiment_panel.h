@@ -40,6 +40,7 @@ class ExperimentPanel : public QWidget {
   QComboBox *model_, *group_, *dataset_, *schedule_, *device_, *lruInit_;
   QLabel *modelInfo_, *groupInfo_, *datasetStatus_, *paramsLabel_;
   QSpinBox *layers_, *embed_, *hidden_, *heads_, *d_, *state_;
+  QSpinBox* recompute_;  // group-rnn recompute_chunk, 0 = off
   QCheckBox* mixing_;
   QDoubleSpinBox *rmin_, *rmax_, *maxPhase_;
   QSpinBox *batch_, *seqLen_, *steps_, *warmup_, *seed_, *threads_, *logEvery_, *evalEvery_;

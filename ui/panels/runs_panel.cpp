@@ -1,6 +1,9 @@
 #include "ui/panels/runs_panel.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPixmap>
@@ -9,7 +12,11 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "core/io/run_dir.h"
+#include "core/train/trainer.h"
+#include "core/util/error.h"
 #include "ui/engine/run_manager.h"
+#include "ui/panels/compare_view.h"
 #include "ui/panels/hot_edit_dialog.h"
 
 namespace udlab::ui {
@@ -37,6 +44,9 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   edit_ = new QPushButton("Edit…");
   edit_->setToolTip("Change the selected run's learning rate, clipping, weight decay or LR floor while it trains "
                     "(or before it starts, if queued); applied before its next step and marked on the curves.");
+  label_ = new QPushButton("Label…");
+  label_->setToolTip("Rename the selected run: its label in legends, tables and figures (kept in its run_info.json, "
+                     "as `udlab-cli train --label` sets it). Double-clicking a run's name does the same.");
   stop_ = new QPushButton("Stop");
   stop_->setToolTip("Cancel the selected run (Esc). It leaves a valid run directory with a checkpoint.");
   remove_ = new QPushButton("Remove");
@@ -45,7 +55,7 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   openDir_->setToolTip("Open the selected run's directory in the file manager.");
   load_ = new QPushButton("Open…");
   load_->setToolTip("Open a run directory from disk, made by udlab or udlab-cli (Ctrl+O).");
-  for (auto* b : {pause_, resume_, step_, edit_, stop_, remove_, openDir_, load_}) row->addWidget(b);
+  for (auto* b : {pause_, resume_, step_, edit_, label_, stop_, remove_, openDir_, load_}) row->addWidget(b);
   lay->addLayout(row);
 
   connect(runs_, &RunManager::runAdded, this, [this](int id) {
@@ -72,6 +82,10 @@ RunsPanel::RunsPanel(RunManager* runs, QWidget* parent) : QWidget(parent), runs_
   connect(resume_, &QPushButton::clicked, this, [this] { runs_->resume(selectedRun()); });
   connect(step_, &QPushButton::clicked, this, [this] { runs_->step(selectedRun()); });
   connect(edit_, &QPushButton::clicked, this, &RunsPanel::editSelected);
+  connect(label_, &QPushButton::clicked, this, &RunsPanel::relabelSelected);
+  connect(tree_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem*, int col) {
+    if (col == 0) relabelSelected();
+  });
   connect(stop_, &QPushButton::clicked, this, [this] { runs_->stop(selectedRun()); });
   connect(remove_, &QPushButton::clicked, this, [this] {
     const int id = selectedRun();
@@ -104,7 +118,7 @@ void RunsPanel::refreshRow(int id) {
   if (why.isEmpty() && (r->state == "failed" || r->state == "diverged")) why = QString::fromStdString(r->data.reason);
   it->setText(1, (r->state == "failed" || r->state == "diverged") && !why.isEmpty() ? r->state + ": " + why : r->state);
   it->setText(2, r->totalSteps ? QString("%1 / %2").arg(r->step).arg(r->totalSteps) : QString::number(r->step));
-  it->setText(3, r->tokensPerSecond > 0 ? QString::number(r->tokensPerSecond, 'f', 0) : QString());
+  it->setText(3, r->tokensPerSecond > 0 ? formatWhole(r->tokensPerSecond) : QString());
   QString tip = r->dir.isEmpty() ? r->name : r->dir;
   if (!r->message.isEmpty()) tip += "\n" + r->message;
   it->setToolTip(0, tip);
@@ -136,6 +150,51 @@ void RunsPanel::editSelected() {
   if (dlg.exec() == QDialog::Accepted && !dlg.changes().empty()) runs_->edit(id, dlg.changes());
 }
 
+QString RunsPanel::relabel(int id, const QString& label) {
+  RunEntry* r = runs_->find(id);
+  if (!r) return "no such run";
+  const QString text = label.trimmed();
+  if (text.isEmpty()) return "a run's label cannot be empty";
+  try {
+    validate_run_label(text.toStdString());
+  } catch (const Error& e) {
+    return QString("label not changed: %1").arg(e.what());
+  }
+  if (!r->dir.isEmpty()) {
+    // The training process writes run_info.json when it starts (and keeps a label found there when it
+    // rewrites it for a hot edit): a run about to start would overwrite a label written now.
+    const std::string info = QDir(r->dir).filePath("run_info.json").toStdString();
+    const bool exists = QFileInfo::exists(QString::fromStdString(info));
+    if (!exists && (r->state == "queued" || r->process || r->data.live()))
+      return QString("%1 has not started yet: label it once it trains").arg(r->name);
+    try {
+      // An older run directory without run_info.json gets one holding just the label.
+      nlohmann::json j = exists ? read_json_file(info) : nlohmann::json::object();
+      if (!j.is_object()) throw Error(info + " is not a JSON object");
+      j["label"] = text.toStdString();
+      write_json_atomic(info, j);
+    } catch (const std::exception& e) {
+      return QString("label not changed: %1").arg(e.what());
+    }
+  }
+  if (!r->data.run_info.is_object()) r->data.run_info = nlohmann::json::object();
+  r->data.run_info["label"] = text.toStdString();
+  r->name = text;
+  refreshRow(id);
+  emit labelChanged(id);
+  return {};
+}
+
+void RunsPanel::relabelSelected() {
+  RunEntry* r = runs_->find(selectedRun());
+  if (!r) return;
+  bool ok = false;
+  const QString t = QInputDialog::getText(this, "Run label", "Label (legends, tables, figures; one line):", QLineEdit::Normal, r->name, &ok);
+  if (!ok) return;
+  const QString err = relabel(r->id, t);
+  emit message(err.isEmpty() ? QString("labelled %1").arg(t.trimmed()) : err, !err.isEmpty());
+}
+
 void RunsPanel::updateButtons() {
   auto* r = runs_->find(selectedRun());
   const QString st = r ? r->state : QString();
@@ -143,6 +202,7 @@ void RunsPanel::updateButtons() {
   resume_->setEnabled(st == "paused" || (r && runs_->canRestart(r->id)));
   step_->setEnabled(st == "paused");
   edit_->setEnabled(r && ((r->own && st == "queued") || ((r->process || r->follower) && (st == "running" || st == "paused"))));
+  label_->setEnabled(r != nullptr);
   stop_->setEnabled(st == "running" || st == "paused" || st == "queued");
   remove_->setEnabled(r && !r->process && st != "running" && st != "paused" && st != "queued");
   openDir_->setEnabled(r && !r->dir.isEmpty());

@@ -21,10 +21,18 @@ class RunsPanel : public QWidget {
   void select(int id);
   // Opens the hot-edit dialog for the selected run and applies what it returns.
   void editSelected();
+  // Gives a run a new human label (legends, tables, lessons), checked as `udlab-cli train --label`
+  // checks it (one line, <= 80 bytes), written into its run_info.json atomically and into the window's
+  // copy. Returns "" or a one-line error; nothing changes on an error.
+  QString relabel(int id, const QString& label);
+  // Asks for the selected run's label (the "Label…" button, double-click on the name) and applies it.
+  void relabelSelected();
 
  signals:
   void shownRunsChanged();
   void openRequested();
+  void labelChanged(int id);
+  void message(const QString& text, bool error);
 
  private:
   void refreshRow(int id);
@@ -33,7 +41,7 @@ class RunsPanel : public QWidget {
 
   RunManager* runs_;
   QTreeWidget* tree_;
-  QPushButton *pause_, *resume_, *step_, *edit_, *stop_, *remove_, *openDir_, *load_;
+  QPushButton *pause_, *resume_, *step_, *edit_, *label_, *stop_, *remove_, *openDir_, *load_;
 };
 
 }  // namespace udlab::ui

@@ -17,8 +17,8 @@
 
 namespace udlab::ui {
 
-QStringList figureChartNames() { return {"loss", "grad", "norms", "membership", "eigen", "all"}; }
-bool figureHasManyCharts(const QString& chart) { return chart == "all" || chart == "norms"; }
+QStringList figureChartNames() { return {"loss", "grad", "norms", "membership", "eigen", "all", "compare", "multiples"}; }
+bool figureHasManyCharts(const QString& chart) { return chart == "all" || chart == "norms" || chart == "multiples"; }
 
 QSize chooseFigureGrid(int n, int w, int h) {
   QSize best(1, std::max(1, n));
@@ -36,14 +36,15 @@ namespace {
 QString glyphFor(Qt::PenStyle s) { return s == Qt::DashLine ? "╌╌" : s == Qt::DotLine ? "┈┈" : "━━"; }
 
 // What the loss chart's line styles and the eigenvalue markers mean ("━━ train ╌╌ val", "● λ ■ h_t"),
-// with the run prefix taken off each label.
-void addKeys(std::vector<detail::LegendEntry>& entries, const std::vector<Curve>& lossCurves, const std::vector<PointSet>& sets,
-             const std::vector<RunRef>& runs) {
-  if (runs.empty()) return;
+// with the run's (or seed group's) name, as the legend already lists it, taken off each label.
+void addKeys(std::vector<detail::LegendEntry>& entries, const std::vector<Curve>& lossCurves, const std::vector<PointSet>& sets) {
+  if (entries.empty()) return;
   const QColor key(0x44, 0x44, 0x44);
+  QStringList owners;
+  for (auto& e : entries) owners << e.label;
   auto strip = [&](const QString& label) {
-    for (auto& r : runs)
-      if (runs.size() > 1 && label.startsWith(r.name + " ")) return label.mid(r.name.size() + 1);
+    for (auto& o : owners)
+      if (owners.size() > 1 && label.startsWith(o + " ")) return label.mid(o.size() + 1);
     return label;
   };
   std::map<Qt::PenStyle, QString> styles;
@@ -116,6 +117,21 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
   }
   if ((all && anyMember) || req.chart == "membership" || (req.chart == "norms" && anyMember))
     line("Distance from the group", "membership error", "time position t", true, membershipCurves(runs, req.step), 0);
+  // The compare view's charts, from the same builders the view uses (compare_curves.h).
+  const std::vector<SeedGroup> groups = req.groupSeeds ? groupBySeed(runs) : singletonGroups(runs);
+  if (req.chart == "compare") {
+    ComparePlot p = compareOverlay(groups, req.metric, req.band, req.xAxis);
+    keyCurves = p.curves;
+    line(p.title, p.yTitle, p.xTitle, false, std::move(p.curves), req.smoothing);
+  }
+  if (req.chart == "multiples") {
+    CompareMultiples ms = compareMultiples(groups, req.metric, req.band, req.xAxis);
+    for (auto& p : ms.charts) {
+      if (keyCurves.empty()) keyCurves = p.curves;
+      line(p.title, p.yTitle, p.xTitle, false, std::move(p.curves), req.smoothing);
+      if (ms.shared) static_cast<LineChart*>(cells.back())->setFixedRanges(ms.x0, ms.x1, ms.y0, ms.y1);
+    }
+  }
   if ((all && anyEigen) || req.chart == "eigen") {
     auto* c = new ComplexPlaneChart(fig.get());
     c->setMinimumSize(40, 40);  // the grid gives it a cell like any other chart
@@ -137,8 +153,14 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
   fig->legend_->setWordWrap(true);
   fig->legend_->setAlignment(Qt::AlignHCenter);
   std::vector<detail::LegendEntry> entries;
-  for (auto& r : runs) entries.push_back({r.name, r.color, "━━"});
-  addKeys(entries, keyCurves, keySets, runs);
+  // One legend entry per drawn line owner: a seed group when the compare charts group seeds.
+  const bool byGroup = req.groupSeeds && (req.chart == "compare" || req.chart == "multiples");
+  const QString glyph = req.chart == "compare" && req.xAxis == XAxis::Params ? "●" : "━━";
+  if (byGroup)
+    for (auto& g : groups) entries.push_back({g.runs.size() > 1 ? seedGroupLabel(g, req.band) : g.name, g.runs.front().color, glyph});
+  else
+    for (auto& r : runs) entries.push_back({r.name, r.color, glyph});
+  addKeys(entries, keyCurves, keySets);
   fig->legend_->setText(detail::legendHtml(entries));
   lay->addWidget(fig->legend_);
   auto* grid = new QGridLayout;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "ui/dashboard/curve_builders.h"
+#include "ui/dashboard/compare_curves.h"
 #include "ui/plot/figure_size.h"
 
 class QLabel;
@@ -16,7 +16,7 @@ class QLabel;
 namespace udlab::ui {
 
 struct FigureRequest {
-  QString chart = "all";  // loss | grad | norms | membership | eigen | all (every chart with data)
+  QString chart = "all";  // loss | grad | norms | membership | eigen | all (every chart with data) | compare | multiples
   FigureSize size;        // default: slide
   int dpi = 200;          // PNG only
   bool teaching = true;   // white, black text: figures are for slides and papers
@@ -24,10 +24,15 @@ struct FigureRequest {
   LossMetric metric = LossMetric::Loss;
   double smoothing = 0.6;
   bool perTensor = false;  // per-tensor gradient lines (the window's choice); off keeps the figure legible
+  // The compare view's charts: "compare" (every run's metric on one chart, or the summary scatter
+  // against parameters) and "multiples" (one chart per run on shared axes).
+  XAxis xAxis = XAxis::Step;
+  bool groupSeeds = false;  // runs differing only by seed as one mean curve with a band
+  SeedBand band = SeedBand::Std;
 };
 
 QStringList figureChartNames();
-// "all" and "norms" draw several charts: their column and page sizes are taller (figure_size.h).
+// "all", "norms" and "multiples" draw several charts: their column and page sizes are taller (figure_size.h).
 bool figureHasManyCharts(const QString& chart);
 
 // The figure as a widget tree, laid out at req.size.logical(). Its cells are the chart widgets.

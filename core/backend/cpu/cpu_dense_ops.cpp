@@ -37,7 +37,12 @@ class CpuDenseOps final : public DenseOps<S> {
     // per-thread blocks, each a single-threaded Eigen GEMM (Eigen does not nest inside a parallel
     // region), with only the final join. Each element still has one fixed owner: deterministic.
     const int split_dim = std::max(M, N);
-    if (threads_ > 1 && double(M) * N * K >= double(1 << 21) && split_dim >= 32 * threads_) {
+    const bool small = double(M) * N * K < double(1 << 21);
+    // Below ~4 MFLOP a product is worth no thread at all: Eigen's own threading would wake the pool
+    // and synchronise per panel, which on a loaded machine costs milliseconds per call (group-rnn's
+    // per-block weight gradients at d = 8 ran 20x slower that way; docs/groups.md).
+    if (small) Eigen::setNbThreads(1);
+    if (threads_ > 1 && !small && split_dim >= 32 * threads_) {
 #pragma omp parallel num_threads(threads_)
       {
         const int id = omp_get_thread_num(), n = omp_get_num_threads();
@@ -120,16 +125,23 @@ class CpuDenseOps final : public DenseOps<S> {
       int arg = 0;
       for (int v = 1; v < V; ++v)
         if (z[v] > mx) { mx = z[v]; arg = v; }
+      // One exp per logit, reused for the gradient, in S: for float Eigen's vectorised packet exp (the
+      // scalar double libm exp, twice per logit, was ~11% of a group-rnn d = 8 step, perf, issue 15);
+      // the sum and the log stay in double.
+      thread_local std::vector<S> ebuf;
+      if (ebuf.size() < size_t(V)) ebuf.resize(V);
+      Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>> e(ebuf.data(), V);
+      e = (Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(z, V) - mx).exp();
       double sum = 0;
-      for (int v = 0; v < V; ++v) sum += std::exp(double(z[v] - mx));
+      for (int v = 0; v < V; ++v) sum += double(e[v]);
       double lse = std::log(sum) + double(mx);
       row_loss[m] = w * (lse - double(z[y]));
       row_correct[m] = (arg == y) ? w : 0.0;
       if (dlogits) {
         S* d = dlogits + size_t(m) * V;
-        double s = grad_scale * w;
-        for (int v = 0; v < V; ++v) d[v] = S(s * std::exp(double(z[v]) - lse));
-        d[y] -= S(s);
+        const double s = grad_scale * w / sum;
+        for (int v = 0; v < V; ++v) d[v] = S(s * double(e[v]));
+        d[y] -= S(grad_scale * w);
       }
     }
     XentResult r;

@@ -177,7 +177,7 @@ class CpuGroupOps final : public GroupOps<S> {
   using RnnLayer = typename GroupOps<S>::RnnLayer;
 
   int rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double thr, double* mem_err) override {
-    const int B = L.B, T = L.T, n = g.n;
+    const int B = L.B, T = L.T, n = g.n, t0 = L.t0, T_total = L.T_total ? L.T_total : T;
     const size_t nn = size_t(n) * n;
     const MatrixFns<S> f = matrix_fns<S>(g);
     const int bs = g.block;
@@ -201,7 +201,7 @@ class CpuGroupOps final : public GroupOps<S> {
         S* xh = xi;
         if (L.mixing) {
           xh = L.Xh + r * nn;
-          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b) * nn : nullptr;
           for (size_t i = 0; i < nn; ++i) xh[i] = L.alpha * xi[i] + (prev ? L.beta * prev[i] : S(0));
         }
         f.exp(g, xh, E);
@@ -211,7 +211,7 @@ class CpuGroupOps final : public GroupOps<S> {
         } else {
           f.mm(n, false, false, S(1), h, E, S(0), hn);
         }
-        if ((t + 1) % reorth_every == 0 || t == T - 1) {
+        if ((t0 + t + 1) % reorth_every == 0 || t0 + t == T_total - 1) {
           if (kernels::membership_error(g, hn) > thr) {
             kernels::reorthogonalise(g, hn);
             ++events_[b];
@@ -255,10 +255,12 @@ class CpuGroupOps final : public GroupOps<S> {
       S* hb = thread_buffer<S>(1, nn);
       S* Eb = thread_buffer<S>(2, nn);
       S* E = thread_buffer<S>(3, nn);
-      std::fill(carry, carry + nn, S(0));
-      S* xhb = L.mixing ? hbar0 + size_t(b) * nn : nullptr;  // ∂L/∂ξ̂_t; hbar0 is free until the end
-      if (xhb) std::fill(xhb, xhb + nn, S(0));
-      double ab = 0, bb = 0;
+      if (L.carry_in) std::copy(hbar0 + size_t(b) * nn, hbar0 + size_t(b + 1) * nn, carry);
+      else std::fill(carry, carry + nn, S(0));
+      // ∂L/∂ξ̂_t; without a carry buffer, hbar0 is free until the end.
+      S* xhb = !L.mixing ? nullptr : L.xh_bar ? L.xh_bar + size_t(b) * nn : hbar0 + size_t(b) * nn;
+      if (xhb && !L.carry_in) std::fill(xhb, xhb + nn, S(0));
+      double ab = L.carry_in && L.ab ? L.ab[b] : 0, bb = L.carry_in && L.bb ? L.bb[b] : 0;
       for (int t = T - 1; t >= 0; --t) {
         const size_t r = size_t(t) * B + b;
         const S* h = L.H + r * nn;
@@ -275,7 +277,7 @@ class CpuGroupOps final : public GroupOps<S> {
         if (L.mixing) {
           // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
           f.adj(g, xh, Eb, da, E);
-          const S* prev = t > 0 ? L.Xh + (r - B) * nn : nullptr;
+          const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b) * nn : nullptr;
           for (size_t i = 0; i < nn; ++i) {
             xhb[i] = da[i] + L.beta * xhb[i];
             ab += double(xhb[i]) * xi[i];
@@ -301,6 +303,8 @@ class CpuGroupOps final : public GroupOps<S> {
       std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
       part_a_[b] = ab;
       part_b_[b] = bb;
+      if (L.ab) L.ab[b] = ab;
+      if (L.bb) L.bb[b] = bb;
     }
     if (alpha_bar) {
       double s = 0;

@@ -68,16 +68,22 @@ void GroupRnn<S>::init(Rng& rng) {
 
 template <class S>
 size_t GroupRnn<S>::workspace_bytes(int B, int T) const {
-  const double TB = double(B) * T, nn = nn_, V = this->vocab_;
-  double elems = TB * m_                                   // embedded inputs
-                 + L_ * ((TB + B) * nn + TB * nn * (cfg_mixing() ? 2 : 1))  // H, Xi, Xh
-                 + 2 * TB * V                              // logits, dlogits
-                 + 2 * TB * std::max<double>(m_, nn)       // gA, gB
-                 + TB * nn                                 // dA
-                 + 2.0 * B * nn + 2 * nn + TB;             // h̄_0, Ē, h0, Π(P0), weights
+  const int Kc = this->cfg_.recompute_chunk > 0 ? std::min(T, this->cfg_.recompute_chunk) : T;
+  const int chunks = (T + Kc - 1) / Kc;
+  const double TB = double(B) * T, KB = double(B) * Kc, nn = nn_, V = this->vocab_, mix = cfg_mixing() ? 1 : 0;
+  double per_layer = (KB + B) * nn + KB * nn * (1 + mix)  // H, Xi, Xh of one chunk
+                     + B * nn;                            // ∂L/∂h carry
+  if (chunks > 1) per_layer += chunks * B * nn * (1 + mix) + mix * B * nn;  // chunk starts, ∂L/∂ξ̂ carry
+  double elems = TB * m_                                  // embedded inputs
+                 + L_ * per_layer
+                 + 2 * KB * V                             // logits, dlogits
+                 + 2 * KB * std::max<double>(m_, nn)      // gA, gB
+                 + KB * nn                                // dA
+                 + 3 * nn + TB;                           // Ē, h0, Π(P0), weights
   double ints = 2 * TB;
-  // The ops keep [T·B] doubles of host statistics and a few n² scratch matrices per thread.
-  return size_t(elems * sizeof(S) + ints * sizeof(int32_t) + 3 * TB * sizeof(double));
+  // The ops keep [K·B] doubles of host statistics and a few n² scratch matrices per thread; the
+  // telemetry keeps five [T] profiles.
+  return size_t(elems * sizeof(S) + ints * sizeof(int32_t) + (3 * KB + 5.0 * T) * sizeof(double));
 }
 
 template <class S>
@@ -91,27 +97,41 @@ template <class S>
 void GroupRnn<S>::resize(int B, int T) {
   if (B == cur_B_ && T == cur_T_) return;
   Device& dev = this->be_;
-  const size_t TB = size_t(B) * T, wide = size_t(std::max(m_, nn_));
+  const int K = this->cfg_.recompute_chunk > 0 ? std::min(T, this->cfg_.recompute_chunk) : T;
+  if (K % kGradBlock != 0 && K != T)
+    throw Error("group-rnn: recompute_chunk must be a multiple of " + std::to_string(kGradBlock));
+  const int chunks = (T + K - 1) / K;
+  const size_t TB = size_t(B) * T, KB = size_t(B) * K, wide = size_t(std::max(m_, nn_));
   idx_.resize(dev, TB);
   targets_.resize(dev, TB);
   weights_.resize(dev, TB);
   x0_.resize(dev, TB * m_);
   acts_.resize(L_);
   for (auto& a : acts_) {
-    a.H.resize(dev, (TB + B) * nn_);
-    a.Xi.resize(dev, TB * nn_);
-    if (cfg_mixing()) a.Xh.resize(dev, TB * nn_);
+    a.H.resize(dev, (KB + B) * nn_);
+    a.Xi.resize(dev, KB * nn_);
+    if (cfg_mixing()) a.Xh.resize(dev, KB * nn_);
+    a.carry.resize(dev, size_t(B) * nn_);
+    if (chunks > 1) {
+      a.Hs.resize(dev, size_t(chunks) * B * nn_);
+      if (cfg_mixing()) {
+        a.Xs.resize(dev, size_t(chunks) * B * nn_);
+        a.xh_bar.resize(dev, size_t(B) * nn_);
+      }
+    }
   }
-  logits_.resize(dev, TB * this->vocab_);
-  dlogits_.resize(dev, TB * this->vocab_);
-  gA_.resize(dev, TB * wide);
-  gB_.resize(dev, TB * wide);
-  dA_.resize(dev, TB * nn_);
-  for (auto* b : {&Ebar_, &hb_}) b->resize(dev, size_t(B) * nn_);
+  logits_.resize(dev, KB * this->vocab_);
+  dlogits_.resize(dev, KB * this->vocab_);
+  gA_.resize(dev, KB * wide);
+  gB_.resize(dev, KB * wide);
+  dA_.resize(dev, KB * nn_);
+  Ebar_.resize(dev, nn_);
   h0_.resize(dev, nn_);
   p0_.resize(dev, nn_);
   cur_B_ = B;
   cur_T_ = T;
+  K_ = K;
+  chunks_ = chunks;
 }
 
 template <class S>
@@ -122,9 +142,10 @@ std::vector<S> GroupRnn<S>::read_param(int idx) const {
   return v;
 }
 
+// Rows of chunk c's input to layer l: the embedded tokens, or h_{t0+1}.. of the layer below.
 template <class S>
-const S* GroupRnn<S>::layer_input(int l) const {
-  return l == 0 ? x0_.data() : acts_[l - 1].H.data() + size_t(cur_B_) * nn_;
+const S* GroupRnn<S>::layer_input(int l, int c) const {
+  return l == 0 ? x0_.data() + size_t(c) * K_ * cur_B_ * m_ : acts_[l - 1].H.data() + size_t(cur_B_) * nn_;
 }
 
 // h_0 of layer l into h0_ (and Π(P0) into p0_), then broadcast to the B slots of H[0].
@@ -146,113 +167,104 @@ void GroupRnn<S>::initial_state(int l, int B) {
 }
 
 template <class S>
-void GroupRnn<S>::layer_fwd(int l, int B, int T, Telemetry* tel) {
+void GroupRnn<S>::layer_fwd(int l, int c, bool first_pass, Telemetry* tel) {
   auto& d = this->be_.dense();
   auto& go = this->be_.group();
   auto& ps = this->params_;
   const LayerParams& q = lp_[l];
-  const int TB = B * T;
+  const int B = cur_B_, Tc = chunk_len(c);
+  const size_t bnn = size_t(B) * nn_;
   LayerActs& a = acts_[l];
-  // The input part of every A_t at once: Xi = X·Wᵀ + B, one GEMM over all B·T positions.
-  d.gemm(false, true, TB, nn_, q.in, S(1), layer_input(l), q.in, ps.value(q.W), q.in, S(0), a.Xi.data(), nn_);
-  d.add_row_bias(a.Xi.data(), ps.value(q.B), TB, nn_);
+  if (c == 0) initial_state(l, B);
+  else this->be_.copy_bytes(a.H.data(), a.Hs.data() + c * bnn, sizeof(S) * bnn);
+  // The input part of every A_t: Xi = X·Wᵀ + B, one GEMM per block of kGradBlock steps.
+  const S* X = layer_input(l, c);
+  for (int s = 0; s < Tc; s += kGradBlock) {
+    const int rows = std::min(kGradBlock, Tc - s) * B;
+    S* xi = a.Xi.data() + size_t(s) * bnn;
+    d.gemm(false, true, rows, nn_, q.in, S(1), X + size_t(s) * B * q.in, q.in, ps.value(q.W), q.in, S(0), xi, nn_);
+    d.add_row_bias(xi, ps.value(q.B), rows, nn_);
+  }
   S alpha = 1, beta = 0;
   if (cfg_mixing()) {
     alpha = read_param(q.alpha)[0];
     beta = read_param(q.beta)[0];
   }
-  initial_state(l, B);
   typename GroupOps<S>::RnnLayer R;
-  R.B = B; R.T = T; R.U = ps.value(q.U); R.mixing = cfg_mixing(); R.alpha = alpha; R.beta = beta;
+  R.B = B; R.T = Tc; R.U = ps.value(q.U); R.mixing = cfg_mixing(); R.alpha = alpha; R.beta = beta;
   R.Xi = a.Xi.data(); R.Xh = cfg_mixing() ? a.Xh.data() : nullptr; R.H = a.H.data();
+  R.t0 = c * K_; R.T_total = cur_T_;
+  if (cfg_mixing() && c > 0) R.xh_prev = a.Xs.data() + c * bnn;
   std::vector<double> mem;
-  if (tel) mem.resize(T);
-  reorth_events_ += go.rnn_forward(g_, R, kReorthEvery, this->cfg_.reorth_threshold, tel ? mem.data() : nullptr);
-  if (tel)
-    for (int t = 0; t < T; ++t) tel_membership_[t] = std::max(tel_membership_[t], mem[t]);
+  const bool want_mem = tel && first_pass;
+  if (want_mem) mem.resize(Tc);
+  const int ev = go.rnn_forward(g_, R, kReorthEvery, this->cfg_.reorth_threshold, want_mem ? mem.data() : nullptr);
+  if (first_pass) reorth_events_ += ev;
+  if (want_mem)
+    for (int t = 0; t < Tc; ++t) tel_membership_[R.t0 + t] = std::max(tel_membership_[R.t0 + t], mem[t]);
+  // The next chunk's start: h_{t0+Tc} and ξ̂_{t0+Tc−1}.
+  if (first_pass && c + 1 < chunks_) {
+    this->be_.copy_bytes(a.Hs.data() + (c + 1) * bnn, a.H.data() + Tc * bnn, sizeof(S) * bnn);
+    if (cfg_mixing()) this->be_.copy_bytes(a.Xs.data() + (c + 1) * bnn, a.Xh.data() + (Tc - 1) * bnn, sizeof(S) * bnn);
+  }
 }
 
 template <class S>
-void GroupRnn<S>::forward_layers(int B, int T, Telemetry* tel) {
-  this->be_.dense().embedding_fwd(this->params_.value(emb_), idx_.data(), x0_.data(), B * T, m_);
+void GroupRnn<S>::forward_chunk(int c, bool first_pass, bool want_grad, Telemetry* tel, XentResult* xr) {
+  for (int l = 0; l < L_; ++l) layer_fwd(l, c, first_pass, tel);
+  const int B = cur_B_, Tc = chunk_len(c), V = this->vocab_;
+  const size_t tb0 = size_t(c) * K_ * B;
+  const S* top = acts_.back().H.data() + size_t(B) * nn_;  // h_{t0+1}..h_{t0+Tc} of the last layer
+  if (xr || want_grad)  // predict_next needs only the last state
+  for (int s = 0; s < Tc; s += kGradBlock) {
+    const int rows = std::min(kGradBlock, Tc - s) * B;
+    const size_t r0 = size_t(s) * B;
+    XentResult x = head_.loss(this->be_.dense(), this->params_, top + r0 * nn_, rows, logits_.data() + r0 * V,
+                              targets_.data() + tb0 + r0, weights_.data() + tb0 + r0, weight_sum_,
+                              want_grad ? dlogits_.data() + r0 * V : nullptr);
+    if (xr) {
+      xr->loss_sum += x.loss_sum;
+      xr->weight_sum += x.weight_sum;
+      xr->correct += x.correct;
+    }
+  }
+  if (tel && first_pass) telemetry_chunk(c);
+}
+
+template <class S>
+void GroupRnn<S>::forward_all(bool want_grad, Telemetry* tel, XentResult* xr) {
+  this->be_.dense().embedding_fwd(this->params_.value(emb_), idx_.data(), x0_.data(), cur_B_ * cur_T_, m_);
   reorth_events_ = 0;
-  if (tel) tel_membership_.assign(T, 0.0);
-  for (int l = 0; l < L_; ++l) layer_fwd(l, B, T, tel);
-}
-
-template <class S>
-void GroupRnn<S>::layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel) {
-  auto& d = this->be_.dense();
-  auto& go = this->be_.group();
-  auto& ps = this->params_;
-  const LayerParams& q = lp_[l];
-  const int TB = B * T;
-  LayerActs& a = acts_[l];
-  const bool mix = cfg_mixing();
-  S alpha = 1, beta = 0;
-  if (mix) {
-    alpha = read_param(q.alpha)[0];
-    beta = read_param(q.beta)[0];
+  if (tel) {
+    tel_membership_.assign(cur_T_, 0.0);
+    tel_norm_mean_.assign(cur_T_, 0.0);
+    tel_norm_min_.assign(cur_T_, 0.0);
+    tel_norm_max_.assign(cur_T_, 0.0);
+    tel_xi_sum_ = tel_xi_max_ = 0;
   }
-  double alpha_bar = 0, beta_bar = 0;
-  std::vector<double> grad_norm;
-  const bool want_norm = tel && l == L_ - 1;
-  if (want_norm) grad_norm.assign(T, 0.0);
-  typename GroupOps<S>::RnnLayer R;
-  R.B = B; R.T = T; R.U = ps.value(q.U); R.mixing = mix; R.alpha = alpha; R.beta = beta;
-  R.Xi = a.Xi.data(); R.Xh = mix ? a.Xh.data() : nullptr; R.H = a.H.data();
-  go.rnn_backward(g_, R, G, dA_.data(), hb_.data(), &alpha_bar, &beta_bar, want_norm ? grad_norm.data() : nullptr);
-  if (want_norm) tel->profiles["state_grad_norm"] = std::move(grad_norm);
-  // Parameter gradients: one reduction or GEMM each over all B·T positions.
-  go.matmul_sum(n_, g_.block, TB, false, true, dA_.data(), a.H.data(), ps.grad(q.U));  // Ū += Σ Ā_t h_tᵀ
-  d.row_bias_grad(dA_.data(), ps.grad(q.B), TB, nn_);
-  d.gemm(true, false, nn_, q.in, TB, S(1), dA_.data(), nn_, layer_input(l), q.in, S(1), ps.grad(q.W), q.in);
-  d.gemm(false, false, TB, q.in, nn_, S(1), dA_.data(), nn_, ps.value(q.W), q.in, S(0), dx, q.in);
-  if (mix) {
-    S ab[2] = {S(alpha_bar), S(beta_bar)};
-    this->be_.upload_bytes(ps.grad(q.alpha), &ab[0], sizeof(S));
-    this->be_.upload_bytes(ps.grad(q.beta), &ab[1], sizeof(S));
-  }
-  if (q.h0 >= 0) {
-    // h_0 = R·exp(Π P0) for every sequence: Ē = Rᵀ Σ_b h̄_0[b], P̄0 = Π L(Π(P0)ᵀ, Ē).
-    std::vector<S> hb = hb_.download(), sum(nn_, S(0));
-    for (int b = 0; b < B; ++b)
-      for (int i = 0; i < nn_; ++i) sum[i] += hb[size_t(b) * nn_ + i];
-    if (this->cfg_.reflect)
-      for (int i = 0; i < n_; ++i) sum[i] = -sum[i];
-    this->be_.upload_bytes(Ebar_.data(), sum.data(), sizeof(S) * nn_);
-    go.project(g_, ps.value(q.h0), p0_.data(), 1);
-    go.exp_adjoint(g_, p0_.data(), Ebar_.data(), ps.grad(q.h0), nullptr, 1);
-  }
+  for (int c = 0; c < chunks_; ++c) forward_chunk(c, true, want_grad, tel, xr);
 }
 
 template <class S>
 StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  const int B = batch.B, T = batch.T, TB = B * T;
-  resize(B, T);
-  const double weight_sum = stage_time_major(batch, idx_, targets_, weights_);
-
-  auto& d = this->be_.dense();
-  auto& ps = this->params_;
-  forward_layers(B, T, tel);
-  const S* top = acts_.back().H.data() + size_t(B) * nn_;  // h_1..h_T of the last layer
-  XentResult xr = head_.loss(d, ps, top, TB, logits_.data(), targets_.data(), weights_.data(), weight_sum,
-                             backward ? dlogits_.data() : nullptr);
+  resize(batch.B, batch.T);
+  weight_sum_ = stage_time_major(batch, idx_, targets_, weights_);
+  XentResult xr{};
+  forward_all(backward, tel, &xr);
   StepResult res{xr.loss_sum, xr.weight_sum, xr.correct};
-  if (tel) fill_telemetry_forward(*tel, B, T);
+  if (tel) fill_telemetry_forward(*tel);
   if (!backward) return res;
 
-  ps.zero_grads();
-  S* G = gA_.data();
-  S* dx = gB_.data();
-  head_.backward(d, ps, top, TB, dlogits_.data(), G);
-  for (int l = L_ - 1; l >= 0; --l) {
-    layer_bwd(l, G, dx, B, T, tel);
-    std::swap(G, dx);
+  this->params_.zero_grads();
+  if (tel) tel_grad_norm_.assign(cur_T_, 0.0);
+  // The last chunk's activations are still in the buffers; every earlier one is recomputed.
+  for (int c = chunks_ - 1; c >= 0; --c) {
+    if (c != chunks_ - 1) forward_chunk(c, false, true, nullptr, nullptr);
+    backward_chunk(c, tel);
   }
-  // After the last swap G holds ∂L/∂x0.
-  d.embedding_bwd(G, idx_.data(), ps.grad(emb_), TB, m_);
+  for (int l = 0; l < L_; ++l) layer_bwd_finish(l);
+  if (tel) tel->profiles["state_grad_norm"] = tel_grad_norm_;
   return res;
 }
 
@@ -260,11 +272,10 @@ template <class S>
 std::vector<double> GroupRnn<S>::predict_next(const std::vector<int32_t>& context) {
   Batch b = context_batch(context, "group-rnn");
   check_batch(b);
-  const int T = b.T;
-  resize(1, T);
+  resize(1, b.T);
   idx_.upload(context);
-  forward_layers(1, T, nullptr);
-  const S* last = acts_.back().H.data() + size_t(T) * nn_;  // h_T
+  forward_all(false, nullptr, nullptr);
+  const S* last = acts_.back().H.data() + size_t(chunk_len(chunks_ - 1)) * nn_;  // h_T
   return head_.row_logits(this->be_, this->params_, last, logits_.data());
 }
 

@@ -18,7 +18,17 @@
 // The state drifts off the group by float round-off. Every kReorthEvery steps (and at the last step)
 // each state whose membership error exceeds cfg.reorth_threshold is re-orthogonalised in place (a
 // no-gradient correction); the count is reported as the telemetry scalar "reorth_events".
+//
+// Recomputation (cfg.recompute_chunk = K > 0, issue 15): the steps are cut into chunks of K. The
+// forward pass keeps only each layer's state (and ξ̂ with mixing) at the chunk starts; the backward
+// pass walks the chunks from the last, recomputes each chunk's activations from its start state and
+// differentiates it, carrying ∂L/∂h (and ∂L/∂ξ̂, ᾱ, β̄ per sequence) back to the chunk before. Activation
+// memory falls from O(T·B·n²) per layer to O((K + T/K)·B·n²) for about one extra forward pass. Every
+// reduction over positions runs in blocks of kGradBlock steps, in the same order with and without
+// chunks, so the gradients are bit-identical (tests/core/test_group_rnn_recompute.cpp).
 #pragma once
+#include <algorithm>
+#include <complex>
 #include <vector>
 
 #include "core/groups/group.h"
@@ -31,6 +41,8 @@ template <class S>
 class GroupRnn final : public Model<S> {
  public:
   static constexpr int kReorthEvery = 8;
+  // Time steps per block of every GEMM and reduction over positions; chunks are multiples of it.
+  static constexpr int kGradBlock = 16;
 
   GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be);
 
@@ -49,23 +61,36 @@ class GroupRnn final : public Model<S> {
     int W = -1, U = -1, B = -1, alpha = -1, beta = -1, h0 = -1;
   };
   struct LayerActs {
-    Buffer<S> H;   // [(T+1)·B, n²]: h_0..h_T, time-major
-    Buffer<S> Xi;  // [T·B, n²]: ξ_t = Π(A_t)
-    Buffer<S> Xh;  // [T·B, n²]: ξ̂_t (mixing only; otherwise Xi is used)
+    Buffer<S> H;     // [(K+1)·B, n²]: h_{t0}..h_{t0+K} of the current chunk, time-major
+    Buffer<S> Xi;    // [K·B, n²]: ξ_t = Π(A_t)
+    Buffer<S> Xh;    // [K·B, n²]: ξ̂_t (mixing only; otherwise Xi is used)
+    Buffer<S> Hs;    // [chunks·B, n²]: h_{t0} of every chunk (recomputation only)
+    Buffer<S> Xs;    // [chunks·B, n²]: ξ̂_{t0−1} of every chunk (recomputation with mixing)
+    Buffer<S> carry; // [B, n²]: ∂L/∂h_{t0} carried to the chunk before; ∂L/∂h_0 at the end
+    Buffer<S> xh_bar;             // [B, n²]: ∂L/∂ξ̂ carried back (recomputation with mixing)
+    std::vector<double> ab, bb;   // [B]: ᾱ, β̄ partial sums per sequence
   };
 
   void check_batch(const Batch& batch) const;
   void resize(int B, int T);
+  int chunk_len(int c) const { return std::min(K_, cur_T_ - c * K_); }
   void initial_state(int l, int B);
-  void forward_layers(int B, int T, Telemetry* tel);
-  void layer_fwd(int l, int B, int T, Telemetry* tel);
-  // G [T·B, n²]: ∂L/∂h_{t+1} from above (consumed). dx [T·B, in] out (=).
-  void layer_bwd(int l, S* G, S* dx, int B, int T, Telemetry* tel);
-  const S* layer_input(int l) const;
+  // Forward over chunk c, all layers, then the readout (logits, loss; dlogits when want_grad). The
+  // first pass also records telemetry and stores the next chunk's start states.
+  void forward_chunk(int c, bool first_pass, bool want_grad, Telemetry* tel, XentResult* xr);
+  void forward_all(bool want_grad, Telemetry* tel, XentResult* xr);
+  void layer_fwd(int l, int c, bool first_pass, Telemetry* tel);
+  // Backward over chunk c (its activations in the chunk buffers): readout, layers, embedding.
+  void backward_chunk(int c, Telemetry* tel);
+  // G [K·B, n²]: ∂L/∂h_{t+1} of the chunk from above (consumed). dx [K·B, in] out (=).
+  void layer_bwd(int l, int c, S* G, S* dx, Telemetry* tel);
+  void layer_bwd_finish(int l);
+  const S* layer_input(int l, int c) const;
   S* xi_hat(int l) { return cfg_mixing() ? acts_[l].Xh.data() : acts_[l].Xi.data(); }
   bool cfg_mixing() const { return this->cfg_.mixing; }
   std::vector<S> read_param(int idx) const;
-  void fill_telemetry_forward(Telemetry& tel, int B, int T);
+  void telemetry_chunk(int c);
+  void fill_telemetry_forward(Telemetry& tel);
 
   Group group_;
   GroupSpec g_;
@@ -74,18 +99,22 @@ class GroupRnn final : public Model<S> {
   LmHead<S> head_;
   std::vector<LayerParams> lp_;
 
-  int cur_B_ = 0, cur_T_ = 0;
+  int cur_B_ = 0, cur_T_ = 0, K_ = 0, chunks_ = 0;
   int reorth_events_ = 0;
+  double weight_sum_ = 0;
   Buffer<int32_t> idx_, targets_;
   Buffer<S> weights_;
   Buffer<S> x0_;                 // [T·B, m] embedded inputs
   std::vector<LayerActs> acts_;
-  Buffer<S> logits_, dlogits_;   // [T·B, V]
-  Buffer<S> gA_, gB_;            // [T·B, max(m, n²)] ping-pong gradients between layers
-  Buffer<S> dA_;                 // [T·B, n²] ∂L/∂A_t of the layer being differentiated
-  Buffer<S> Ebar_, hb_;          // [B, n²]: ∂L/∂h_0 per sequence; [n²] of it: Ē for P0
+  Buffer<S> logits_, dlogits_;   // [K·B, V]
+  Buffer<S> gA_, gB_;            // [K·B, max(m, n²)] ping-pong gradients between layers
+  Buffer<S> dA_;                 // [K·B, n²] ∂L/∂A_t of the layer being differentiated
+  Buffer<S> Ebar_;               // [n²]: Ē for P0
   Buffer<S> h0_, p0_;            // [n²] the layer's initial state and Π(P0)
   std::vector<double> tel_membership_;  // [T] max over batch and layers
+  std::vector<double> tel_norm_mean_, tel_norm_min_, tel_norm_max_, tel_grad_norm_;  // [T]
+  double tel_xi_sum_ = 0, tel_xi_max_ = 0;
+  std::vector<std::complex<double>> tel_eig_h_, tel_eig_xi_;  // spectra of h_T and exp(ξ̂_{T−1})
 };
 
 }  // namespace udlab

@@ -1,0 +1,140 @@
+// The sweep's summary table, built only from what is on disk: sweep.json for the plan, each run's
+// status.json for its end and metrics.jsonl for its last validation record and its throughput.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "cli/sweep_cli.h"
+#include "core/io/run_dir.h"
+#include "core/models/model_registry.h"
+#include "core/sweep/sweep_dir.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace udlab::cli {
+namespace {
+
+double num(const nlohmann::json& j, const char* k) {
+  return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0;
+}
+
+}  // namespace
+
+std::vector<CompareRow> sweep_rows(const std::string& dir) {
+  const nlohmann::json sweep = read_sweep_json(dir);
+  const auto states = sweep_states(dir, sweep);
+  const size_t budget = sweep.value("budget", size_t(0));
+  std::vector<CompareRow> rows;
+  for (size_t i = 0; i < states.size(); ++i) {
+    const auto& s = states[i];
+    const auto& p = sweep["points"][i];
+    CompareRow r;
+    r.label = s.label;
+    r.params = p.value("params", size_t(0));
+    r.budget_error = p.value("budget_error", 0.0);
+    r.within = std::abs(r.budget_error) <= 0.02;
+    r.status = s.state == "finished" ? s.state : s.state + (s.reason.empty() ? "" : " (" + s.reason + ")");
+    if (s.state == "skipped") r.status = s.reason;
+    try {
+      const RunConfig cfg = run_config_from_json(read_json_file(dir + "/points/" + s.name + ".json"));
+      r.model = cfg.model.model;
+      if (const ModelInfo* info = ModelRegistry::instance().find(r.model)) {
+        r.field = info->match_field;
+        r.value = r.field == "d" ? cfg.model.d : cfg.model.hidden;
+        if (r.field == "d") {
+          r.group = cfg.model.group;
+          r.mixing = cfg.model.mixing;
+        }
+      }
+    } catch (const Error&) {
+      // skipped points have no config file
+    }
+    if (!budget) r.field.clear();
+    if (s.state != "skipped") {
+      std::ifstream in(s.run_dir + "/metrics.jsonl");
+      nlohmann::json last_eval;
+      double seconds = 0, prev_tokens = 0, tokens = 0;
+      for (std::string line; std::getline(in, line);) {
+        const auto rec = nlohmann::json::parse(line, nullptr, false);
+        if (!rec.is_object()) continue;  // a torn last line of a killed run
+        if (rec.contains("val_loss")) last_eval = rec;
+        if (rec.contains("wall_time") && rec["wall_time"].is_number()) r.wall_s = rec["wall_time"].get<double>();
+        const double t = num(rec, "tokens"), tps = num(rec, "tokens_per_s");
+        if (t > prev_tokens && tps > 0) {
+          seconds += (t - prev_tokens) / tps;
+          tokens = t;
+        }
+        if (t > prev_tokens) prev_tokens = t;
+      }
+      r.tokens_per_s = seconds > 0 ? tokens / seconds : 0;
+      if (s.state == "finished") {
+        if (last_eval.contains("val_ppl") && last_eval["val_ppl"].is_number()) {
+          r.val_ppl = num(last_eval, "val_ppl");
+          r.val_bpc = num(last_eval, "val_bpc");
+        } else {
+          r.status = "finished without a validation loss (empty validation split?)";
+        }
+      }
+    }
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// Rows that differ only in their seed, as mean ± sample std (finished runs only): what a table of
+// repeats reports. "" when the sweep has no seed axis.
+static std::string seed_table(const nlohmann::json& sweep, const std::vector<CompareRow>& rows) {
+  bool seeded = false;
+  for (const auto& a : sweep.value("axes", nlohmann::json::array())) seeded |= a.value("key", std::string()) == "seed";
+  if (!seeded) return "";
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string key;
+    for (const auto& kv : sweep["points"][i].value("axes", nlohmann::json::array()))
+      if (kv.is_array() && kv.size() == 2 && kv[0] != "seed") key += (key.empty() ? "" : " ") + kv[0].get<std::string>() + "=" + kv[1].get<std::string>();
+    if (key.empty()) key = "all";
+    if (!members.count(key)) keys.push_back(key);
+    members[key].push_back(i);
+  }
+  auto fmt = [](const char* f, double x) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, x);
+    return std::string(b);
+  };
+  auto stat = [&](const std::vector<double>& v, const char* f) {
+    if (v.empty()) return std::string();
+    double m = 0, ss = 0;
+    for (double x : v) m += x;
+    m /= double(v.size());
+    for (double x : v) ss += (x - m) * (x - m);
+    return fmt(f, m) + (v.size() > 1 ? " ± " + fmt(f, std::sqrt(ss / double(v.size() - 1))) : "");
+  };
+  std::string md = "\n### Over seeds (mean ± sample std of the finished runs)\n\n";
+  md += "| point | finished / runs | val ppl | val bpc | tokens/s |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& key : keys) {
+    std::vector<double> ppl, bpc, tps;
+    for (size_t i : members[key])
+      if (rows[i].status == "finished") {
+        ppl.push_back(rows[i].val_ppl);
+        bpc.push_back(rows[i].val_bpc);
+        tps.push_back(rows[i].tokens_per_s);
+      }
+    md += "| " + key + " | " + std::to_string(ppl.size()) + " / " + std::to_string(members[key].size()) + " | " +
+          stat(ppl, "%.3f") + " | " + stat(bpc, "%.4f") + " | " + stat(tps, "%.0f") + " |\n";
+  }
+  return md;
+}
+
+std::string write_sweep_summary(const std::string& dir) {
+  const nlohmann::json sweep = read_sweep_json(dir);
+  const auto rows = sweep_rows(dir);
+  const std::string md = compare_markdown(sweep.value("title", std::string("sweep")), rows, sweep.value("budget", size_t(0))) +
+                         seed_table(sweep, rows);
+  write_file_atomic(dir + "/compare.md", md);
+  write_file_atomic(dir + "/compare.csv", compare_csv(rows));
+  return md;
+}
+
+}  // namespace udlab::cli

@@ -1,0 +1,117 @@
+// group-rnn backward over one chunk of steps (group_rnn.h): the readout, the layers from the top, the
+// embedding. Every reduction over positions (parameter gradients) runs in blocks of kGradBlock steps,
+// latest block first, so that the order of the additions, and hence every bit, is the same however
+// the steps are cut into chunks.
+#include "core/models/group_rnn/group_rnn.h"
+
+namespace udlab {
+
+template <class S>
+void GroupRnn<S>::backward_chunk(int c, Telemetry* tel) {
+  auto& d = this->be_.dense();
+  auto& ps = this->params_;
+  const int B = cur_B_, Tc = chunk_len(c), V = this->vocab_;
+  const int last_block = (Tc - 1) / kGradBlock * kGradBlock;
+  const S* top = acts_.back().H.data() + size_t(B) * nn_;
+  S* G = gA_.data();
+  S* dx = gB_.data();
+  // Readout: ∂W_R += dlogitsᵀ·h, ∂c += Σ dlogits, G = dlogits·W_R.
+  for (int s = last_block; s >= 0; s -= kGradBlock) {
+    const int rows = std::min(kGradBlock, Tc - s) * B;
+    const size_t r0 = size_t(s) * B;
+    head_.backward(d, ps, top + r0 * nn_, rows, dlogits_.data() + r0 * V, G + r0 * nn_, true);
+  }
+  for (int l = L_ - 1; l >= 0; --l) {
+    layer_bwd(l, c, G, dx, tel);
+    std::swap(G, dx);
+  }
+  // After the last swap G holds ∂L/∂x0 of the chunk.
+  const size_t tb0 = size_t(c) * K_ * B;
+  for (int s = last_block; s >= 0; s -= kGradBlock) {
+    const int rows = std::min(kGradBlock, Tc - s) * B;
+    const size_t r0 = size_t(s) * B;
+    d.embedding_bwd(G + r0 * m_, idx_.data() + tb0 + r0, ps.grad(emb_), rows, m_);
+  }
+}
+
+template <class S>
+void GroupRnn<S>::layer_bwd(int l, int c, S* G, S* dx, Telemetry* tel) {
+  auto& d = this->be_.dense();
+  auto& go = this->be_.group();
+  auto& ps = this->params_;
+  const LayerParams& q = lp_[l];
+  const int B = cur_B_, Tc = chunk_len(c);
+  LayerActs& a = acts_[l];
+  const bool mix = cfg_mixing();
+  S alpha = 1, beta = 0;
+  if (mix) {
+    alpha = read_param(q.alpha)[0];
+    beta = read_param(q.beta)[0];
+  }
+  const bool want_norm = tel && l == L_ - 1;
+  std::vector<double> grad_norm(want_norm ? Tc : 0);
+  typename GroupOps<S>::RnnLayer R;
+  R.B = B; R.T = Tc; R.U = ps.value(q.U); R.mixing = mix; R.alpha = alpha; R.beta = beta;
+  R.Xi = a.Xi.data(); R.Xh = mix ? a.Xh.data() : nullptr; R.H = a.H.data();
+  R.t0 = c * K_; R.T_total = cur_T_;
+  if (chunks_ > 1) {  // carries between chunks (the whole-sequence call needs none)
+    const size_t bnn = size_t(B) * nn_;
+    R.carry_in = c != chunks_ - 1;
+    if (mix) {
+      if (c > 0) R.xh_prev = a.Xs.data() + c * bnn;
+      R.xh_bar = a.xh_bar.data();
+      a.ab.resize(B);
+      a.bb.resize(B);
+      R.ab = a.ab.data();
+      R.bb = a.bb.data();
+    }
+  }
+  double alpha_bar = 0, beta_bar = 0;
+  go.rnn_backward(g_, R, G, dA_.data(), a.carry.data(), &alpha_bar, &beta_bar, want_norm ? grad_norm.data() : nullptr);
+  if (want_norm) std::copy(grad_norm.begin(), grad_norm.end(), tel_grad_norm_.begin() + R.t0);
+  if (mix && c == 0) {
+    S ab[2] = {S(alpha_bar), S(beta_bar)};
+    this->be_.upload_bytes(ps.grad(q.alpha), &ab[0], sizeof(S));
+    this->be_.upload_bytes(ps.grad(q.beta), &ab[1], sizeof(S));
+  }
+  // Parameter gradients and ∂L/∂x, one block of kGradBlock steps at a time, latest first.
+  const S* X = layer_input(l, c);
+  for (int s = (Tc - 1) / kGradBlock * kGradBlock; s >= 0; s -= kGradBlock) {
+    const int rows = std::min(kGradBlock, Tc - s) * B;
+    const size_t r0 = size_t(s) * B;
+    const S* da = dA_.data() + r0 * nn_;
+    go.matmul_sum(n_, g_.block, rows, false, true, da, a.H.data() + r0 * nn_, ps.grad(q.U));  // Ū += Σ Ā_t h_tᵀ
+    d.row_bias_grad(da, ps.grad(q.B), rows, nn_);
+    d.gemm(true, false, nn_, q.in, rows, S(1), da, nn_, X + r0 * q.in, q.in, S(1), ps.grad(q.W), q.in);
+    d.gemm(false, false, rows, q.in, nn_, S(1), da, nn_, ps.value(q.W), q.in, S(0), dx + r0 * q.in, q.in);
+  }
+}
+
+// After the first chunk: P0's gradient from ∂L/∂h_0.
+template <class S>
+void GroupRnn<S>::layer_bwd_finish(int l) {
+  const LayerParams& q = lp_[l];
+  if (q.h0 < 0) return;
+  auto& go = this->be_.group();
+  auto& ps = this->params_;
+  const int B = cur_B_;
+  // h_0 = R·exp(Π P0) for every sequence: Ē = Rᵀ Σ_b h̄_0[b], P̄0 = Π L(Π(P0)ᵀ, Ē).
+  std::vector<S> hb = acts_[l].carry.download(), sum(nn_, S(0));
+  for (int b = 0; b < B; ++b)
+    for (int i = 0; i < nn_; ++i) sum[i] += hb[size_t(b) * nn_ + i];
+  if (this->cfg_.reflect)
+    for (int i = 0; i < n_; ++i) sum[i] = -sum[i];
+  this->be_.upload_bytes(Ebar_.data(), sum.data(), sizeof(S) * nn_);
+  go.project(g_, ps.value(q.h0), p0_.data(), 1);
+  go.exp_adjoint(g_, p0_.data(), Ebar_.data(), ps.grad(q.h0), nullptr, 1);
+}
+
+#define UDLAB_GROUP_RNN_BWD(S)                                             \
+  template void GroupRnn<S>::backward_chunk(int, Telemetry*);              \
+  template void GroupRnn<S>::layer_bwd(int, int, S*, S*, Telemetry*);      \
+  template void GroupRnn<S>::layer_bwd_finish(int);
+UDLAB_GROUP_RNN_BWD(float)
+UDLAB_GROUP_RNN_BWD(double)
+#undef UDLAB_GROUP_RNN_BWD
+
+}  // namespace udlab
