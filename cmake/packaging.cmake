@@ -12,7 +12,18 @@ charts of perplexity, gradient norms and eigenvalues. Tiny Shakespeare is bundle
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "udlab developers <udlab@invalid>")
+# Maintainer: -DUDLAB_DEB_MAINTAINER="Name <address>", else the author of the commit being packaged.
+set(UDLAB_DEB_MAINTAINER "" CACHE STRING "The .deb's Maintainer field (default: the packaged commit's author)")
+set(deb_maintainer "${UDLAB_DEB_MAINTAINER}")
+if(NOT deb_maintainer)
+  execute_process(COMMAND git log -1 "--format=%an <%ae>" WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                  OUTPUT_VARIABLE deb_maintainer OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
+if(NOT deb_maintainer MATCHES "^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$")
+  # No git (a source tarball): the identity this project's commits are made under.
+  set(deb_maintainer "Seed 42af6cc8 maintainers <maintainers@users.noreply.h-seed-42af6cc8.example>")
+endif()
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${deb_maintainer}")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Library dependencies come from the binaries themselves (dpkg-shlibdeps: Qt 6, libgomp, libstdc++, …),

@@ -79,9 +79,9 @@ class CudaDenseOps final : public DenseOps<float> {
   }
 
   double sumsq(const float* x, size_t n) override {
-    char* base = static_cast<char*>(ctx_.scratch(kResultBytes + sumsq_scratch_bytes(n)));
+    char* base = static_cast<char*>(ctx_.scratch(kResultBytes + dot_scratch_bytes(n)));
     double* result = reinterpret_cast<double*>(base);
-    launch_sumsq(x, n, base + kResultBytes, result, ctx_.stream);
+    launch_dot(x, x, n, base + kResultBytes, result, ctx_.stream);
     double host = 0;
     cuda_check(cudaMemcpy(&host, result, sizeof(host), cudaMemcpyDeviceToHost), "sumsq (result)");
     return host;

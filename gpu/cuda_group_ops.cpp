@@ -18,6 +18,7 @@
 #include "gpu/cublas_rowmajor.h"
 #include "gpu/cuda_families.h"
 #include "gpu/kernels/group.cuh"
+#include "gpu/kernels/reduce.cuh"
 
 namespace udlab::gpu {
 namespace {
@@ -80,7 +81,7 @@ void download(T* host, const T* dev, size_t n, const char* what) {
 
 class CudaGroupOps final : public GroupOps<float> {
  public:
-  explicit CudaGroupOps(CudaContext& ctx) : ctx_(ctx), table_(make_table()), cpu_(make_cpu_group_ops<float>(1)) {}
+  explicit CudaGroupOps(CudaContext& ctx) : ctx_(ctx), table_(make_table()), cpu_(isa_baseline::make_cpu_group_ops<float>(1)) {}
 
   void project(const GroupSpec& g, const float* X, float* Y, int count) override {
     if (count <= 0) return;

@@ -9,7 +9,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config python3
           qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
           xvfb xauth
           libxsmm-dev ccache
-          zlib1g-dev clang-14 libclang-rt-14-dev)  # zlib: checkpoint CRC-32; clang: fuzz/sanitizer stage (issue 16)
+          zlib1g-dev clang-14 libclang-rt-14-dev lld-14)  # zlib: checkpoint CRC-32; clang, lld: fuzz/sanitizer stage (issue 16)
 # install_missing [APT-OPTION...] -- PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
   local opts=() missing=() p

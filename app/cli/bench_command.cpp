@@ -8,6 +8,8 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/model_setup.h"
+#include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/cpu_isa.h"
 #include "core/data/dataset.h"
 #include "core/groups/small_mm.h"
 #include "core/models/model_registry.h"
@@ -20,15 +22,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Best of a few 2048^3 float GEMMs with Eigen on the given thread count (GFLOP/s).
-double gemm_peak_gflops(int threads) {
+// Best of a few 2048^3 float GEMMs through the backend's own GEMM (GFLOP/s): in a portable build that is
+// the kernel path's Eigen copy (cpu_isa.h), not the baseline copy app code is compiled with.
+double gemm_peak_gflops(Backend<float>& be) {
   const int n = 2048;
-  Eigen::setNbThreads(threads);
   Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
   double best = 0;
   for (int rep = 0; rep < 4; ++rep) {
     auto t0 = Clock::now();
-    c.noalias() = a * b;
+    be.dense().gemm(false, false, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
     double s = std::chrono::duration<double>(Clock::now() - t0).count();
     best = std::max(best, 2.0 * n * n * n / s / 1e9);
   }
@@ -55,7 +57,8 @@ int run_bench(const std::vector<std::string>& args) {
                 "Times N training steps after W untimed ones; prints one JSON line with tokens_per_s, ms_per_step,\n"
                 "params, threads, gflops (useful FLOP/s where defined; otherwise counted_gflops, the matrix-product\n"
                 "FLOP/s the ops counted, docs/groups.md), peak_gflops (a 2048^3 Eigen GEMM measured in\n"
-                "the same run) and peak_rss_mb.\n\n%s",
+                "the same run), peak_rss_mb and kernel_path (the CPU ops' instruction-set copy: baseline, avx2, avx512\n"
+                "or native; $UDLAB_ISA forces one).\n\n%s",
                 config_flags_help().c_str());
     return 0;
   }
@@ -123,11 +126,18 @@ int run_bench(const std::vector<std::string>& args) {
   const double gflops = fpt > 0 ? fpt * tok_s / 1e9 : counted_gflops;
   if (gflops > 0) out["gflops"] = gflops;
   if (!f.has("no-peak") && be->name() == "cpu") {
-    double peak = gemm_peak_gflops(be->threads());
+    double peak = gemm_peak_gflops(*be);
     out["peak_gflops"] = peak;
     if (gflops > 0) out["frac_of_peak"] = gflops / peak;
   }
   out["peak_rss_mb"] = double(peak_rss_bytes()) / (1 << 20);
+  if (const auto* cpu = dynamic_cast<const CpuBackend<float>*>(be.get())) {
+    out["kernel_path"] = cpu->kernel_path();
+    std::string runs;
+    for (const auto& p : cpu_kernel_paths_supported()) runs += (runs.empty() ? "" : ", ") + p;
+    std::fprintf(stderr, "bench: CPU kernel path %s (this CPU and build run: %s; UDLAB_ISA=<path> forces one)\n",
+                 cpu->kernel_path().c_str(), runs.c_str());
+  }
   if (!data_note.empty()) out["note"] = data_note;
   if (!device_note.empty()) out["device_note"] = device_note;
   std::printf("%s\n", out.dump().c_str());

@@ -16,9 +16,18 @@ std::string config_of(const CompareRow& r) { return r.field.empty() ? "" : r.fie
 
 }  // namespace
 
+bool has_accuracy(const std::vector<CompareRow>& rows) {
+  for (const auto& r : rows)
+    if (r.val_acc >= 0) return true;
+  return false;
+}
+
 std::string compare_markdown(const std::string& title, const std::vector<CompareRow>& rows, size_t budget) {
+  // Tasks that report accuracy (synthetic tasks, ListOps) get val loss and accuracy instead of ppl/bpc.
+  const bool acc = has_accuracy(rows);
   std::string md = "## " + title + "\n\n";
-  md += "| model | config | params | vs budget | val ppl | val bpc | tokens/s | wall time (s) |\n";
+  md += std::string("| model | config | params | vs budget | ") + (acc ? "val loss | val accuracy" : "val ppl | val bpc") +
+        " | tokens/s | wall time (s) |\n";
   md += "|---|---|---:|---:|---:|---:|---:|---:|\n";
   std::string notes;
   for (const auto& r : rows) {
@@ -26,8 +35,8 @@ std::string compare_markdown(const std::string& title, const std::vector<Compare
     std::string vs = budget && planned ? fmt("%+.1f%%", 100 * r.budget_error) + (r.within ? "" : " (!)") : "";
     md += "| " + r.label + " | " + config_of(r) + " | " + (planned ? std::to_string(r.params) : "") + " | " + vs + " | ";
     if (trained(r))
-      md += fmt("%.3f", r.val_ppl) + " | " + fmt("%.4f", r.val_bpc) + " | " + fmt("%.0f", r.tokens_per_s) + " | " +
-            fmt("%.1f", r.wall_s) + " |\n";
+      md += (acc ? fmt("%.4f", r.val_loss) + " | " + fmt("%.4f", r.val_acc) : fmt("%.3f", r.val_ppl) + " | " + fmt("%.4f", r.val_bpc)) +
+            " | " + fmt("%.0f", r.tokens_per_s) + " | " + fmt("%.1f", r.wall_s) + " |\n";
     else
       md += r.status + " | | | " + (r.wall_s > 0 ? fmt("%.1f", r.wall_s) : "") + " |\n";
     if (budget && planned && !r.within)
@@ -42,7 +51,7 @@ std::string compare_markdown(const std::string& title, const std::vector<Compare
 std::string compare_csv(const std::vector<CompareRow>& rows) {
   std::string csv =
       "label,model,group,mixing,match_field,match_value,params,budget_error_pct,within_2pct,status,val_ppl,val_bpc,"
-      "tokens_per_s,wall_s\n";
+      "tokens_per_s,wall_s,val_loss,val_accuracy\n";
   for (const auto& r : rows) {
     auto num = [&](double x, const char* f) { return trained(r) ? fmt(f, x) : std::string(); };
     csv += "\"" + r.label + "\"," + r.model + "," + r.group + "," + (r.mixing ? "true" : "false") + "," + r.field + "," +
@@ -50,7 +59,8 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
            (r.params ? fmt("%.3f", 100 * r.budget_error) : "") + "," + (r.params ? (r.within ? "true" : "false") : "") +
            ",\"" + r.status + "\"," +
            num(r.val_ppl, "%.6g") + "," + num(r.val_bpc, "%.6g") + "," + num(r.tokens_per_s, "%.6g") + "," +
-           fmt("%.3f", r.wall_s) + "\n";
+           fmt("%.3f", r.wall_s) + "," + num(r.val_loss, "%.6g") + "," + (r.val_acc >= 0 ? num(r.val_acc, "%.6g") : "") +
+           "\n";
   }
   return csv;
 }

@@ -17,10 +17,13 @@ struct CompareRow {
   bool within = true;       // |budget_error| <= 2%
   std::string status;       // finished | diverged | skipped: <why>
   double val_ppl = 0, val_bpc = 0, tokens_per_s = 0, wall_s = 0;
+  double val_loss = 0, val_acc = -1;  // val_acc < 0: the dataset reports no accuracy (text corpora)
 };
 
 // Markdown: a title line, the table, then one note per row that missed the budget or did not finish.
 std::string compare_markdown(const std::string& title, const std::vector<CompareRow>& rows, size_t budget);
 std::string compare_csv(const std::vector<CompareRow>& rows);
+// Whether any row reports a validation accuracy (synthetic tasks, ListOps).
+bool has_accuracy(const std::vector<CompareRow>& rows);
 
 }  // namespace udlab::cli

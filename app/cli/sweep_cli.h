@@ -17,6 +17,9 @@ namespace udlab::cli {
 const std::vector<std::string>& launcher_flag_names();
 std::string launcher_flags_help();
 
+// The local pool's size: --parallel, else default_parallel, else (0) one per core up to `runs`.
+int pool_parallel(const Flags& f, int default_parallel, int runs);
+
 // Runs (local) or submits (slurm) every unfinished point of the sweep in `dir` as the flags say.
 // Local: waits, prints each start/end, writes and prints the summary; returns the exit code.
 // Slurm: submits; with --wait, polls until every point ended, then summarises.
@@ -29,6 +32,10 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
 std::vector<CompareRow> sweep_rows(const std::string& dir);
 // Writes DIR/compare.md and DIR/compare.csv; returns the Markdown.
 std::string write_sweep_summary(const std::string& dir);
+// DIR/compare.png through `udlab-cli plot` (the figure renderer; a Qt-less build says why): every
+// finished run's validation accuracy (tasks with accuracy) or loss against the step, labelled as in
+// the table.
+void write_compare_figure(const std::string& dir);
 // The absolute path of the running udlab-cli.
 std::string self_executable();
 

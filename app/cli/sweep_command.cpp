@@ -109,10 +109,7 @@ void choose_threads(SweepPlan& plan, const Flags& f, int default_parallel, bool 
   if (slurm) {
     threads = f.has("cpus-per-task") ? parse_int("cpus-per-task", f.get("cpus-per-task")) : 1;
   } else {
-    const int cores = usable_cores();
-    int parallel = f.has("parallel") ? parse_int("parallel", f.get("parallel")) : default_parallel;
-    if (parallel <= 0) parallel = std::max(1, std::min(runs, cores));
-    threads = std::max(1, cores / parallel);
+    threads = std::max(1, usable_cores() / pool_parallel(f, default_parallel, runs));
   }
   if (threads_given) return;
   for (auto& p : plan.points) p.config.train.threads = threads;
@@ -129,7 +126,8 @@ int new_sweep(std::vector<std::string> args, bool compare) {
           "                         [--grid seed=1,2,3] [--out DIR] [launcher flags] [training flags]\n"
           "Trains every model of a preset on the same data with the same training flags, each sized to --budget N\n"
           "parameters when given (rows that miss ±2%% are marked), as a sweep (one run at a time unless --parallel),\n"
-          "and prints the table it writes to DIR/compare.md and DIR/compare.csv. Validation runs once, after the last\n"
+          "and prints the table it writes to DIR/compare.md and DIR/compare.csv, with DIR/compare.png (validation\n"
+          "accuracy or loss per step). Validation runs once, after the last\n"
           "step, unless --eval-every is given. Presets:\n");
     else
       std::printf(
@@ -176,7 +174,9 @@ int new_sweep(std::vector<std::string> args, bool compare) {
   const std::string dir = f.has("out") ? f.get("out") : default_sweep_dir(compare ? "compare" : "sweep");
   create_sweep_dir(dir, plan);
   if (launcher == "local") std::fprintf(stderr, "sweep directory: %s (%zu points)\n", dir.c_str(), plan.points.size());
-  return launch_sweep(dir, f, default_parallel);
+  const int rc = launch_sweep(dir, f, default_parallel);
+  if (compare && (launcher == "local" || (f.has("wait") && rc != 124))) write_compare_figure(dir);
+  return rc;
 }
 
 int run_sweep(const std::vector<std::string>& args) {

@@ -115,6 +115,12 @@ std::string launcher_flags_help() {
          "  --wait-timeout S         give up waiting after S seconds (default: no limit)\n";
 }
 
+int pool_parallel(const Flags& f, int default_parallel, int runs) {
+  const int n = f.has("parallel") ? parse_int("parallel", f.get("parallel")) : default_parallel;
+  if (f.has("parallel") && n <= 0) throw Error("--parallel must be positive");
+  return n > 0 ? n : std::max(1, std::min(runs, usable_cores()));
+}
+
 std::string self_executable() {
   char b[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", b, sizeof b - 1);
@@ -150,8 +156,7 @@ int launch_sweep(const std::string& dir, const Flags& f, int default_parallel, b
     const int cores = usable_cores();
     int runs = 0;
     for (const auto& s : sweep_states(dir, read_sweep_json(dir))) runs += s.to_run();
-    o.parallel = f.has("parallel") ? parse_int("parallel", f.get("parallel")) : default_parallel;
-    if (o.parallel <= 0) o.parallel = std::max(1, std::min(runs, cores));
+    o.parallel = pool_parallel(f, default_parallel, runs);
     o.threads = std::max(1, cores / o.parallel);
     o.say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     if (resume) o.extra_args = passthrough(f);

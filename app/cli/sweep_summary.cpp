@@ -1,10 +1,13 @@
 // The sweep's summary table, built only from what is on disk: sweep.json for the plan, each run's
 // status.json for its end and metrics.jsonl for its last validation record and its throughput.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
 
+#include "cli/command.h"
 #include "cli/sweep_cli.h"
 #include "core/io/run_dir.h"
 #include "core/models/model_registry.h"
@@ -72,6 +75,9 @@ std::vector<CompareRow> sweep_rows(const std::string& dir) {
         if (last_eval.contains("val_ppl") && last_eval["val_ppl"].is_number()) {
           r.val_ppl = num(last_eval, "val_ppl");
           r.val_bpc = num(last_eval, "val_bpc");
+          r.val_loss = num(last_eval, "val_loss");
+          if (last_eval.contains("val_accuracy") && last_eval["val_accuracy"].is_number())
+            r.val_acc = last_eval["val_accuracy"].get<double>();
         } else {
           r.status = "finished without a validation loss (empty validation split?)";
         }
@@ -111,14 +117,17 @@ static std::string seed_table(const nlohmann::json& sweep, const std::vector<Com
     for (double x : v) ss += (x - m) * (x - m);
     return fmt(f, m) + (v.size() > 1 ? " ± " + fmt(f, std::sqrt(ss / double(v.size() - 1))) : "");
   };
+  // As the main table: val loss and accuracy for tasks that report accuracy, else ppl and bpc.
+  const bool acc = has_accuracy(rows);
   std::string md = "\n### Over seeds (mean ± sample std of the finished runs)\n\n";
-  md += "| point | finished / runs | val ppl | val bpc | tokens/s |\n|---|---:|---:|---:|---:|\n";
+  md += std::string("| point | finished / runs | ") + (acc ? "val loss | val accuracy" : "val ppl | val bpc") +
+        " | tokens/s |\n|---|---:|---:|---:|---:|\n";
   for (const auto& key : keys) {
     std::vector<double> ppl, bpc, tps;
     for (size_t i : members[key])
       if (rows[i].status == "finished") {
-        ppl.push_back(rows[i].val_ppl);
-        bpc.push_back(rows[i].val_bpc);
+        ppl.push_back(acc ? rows[i].val_loss : rows[i].val_ppl);
+        bpc.push_back(acc ? rows[i].val_acc : rows[i].val_bpc);
         tps.push_back(rows[i].tokens_per_s);
       }
     md += "| " + key + " | " + std::to_string(ppl.size()) + " / " + std::to_string(members[key].size()) + " | " +
@@ -135,6 +144,34 @@ std::string write_sweep_summary(const std::string& dir) {
   write_file_atomic(dir + "/compare.md", md);
   write_file_atomic(dir + "/compare.csv", compare_csv(rows));
   return md;
+}
+
+void write_compare_figure(const std::string& dir) {
+  const auto rows = sweep_rows(dir);
+  const auto states = sweep_states(dir, read_sweep_json(dir));
+  std::vector<std::string> args;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].status == "finished") args.insert(args.end(), {"--run", states[i].run_dir});
+  if (args.empty()) return;
+  args.insert(args.end(), {"--chart", "loss", "--metric", has_accuracy(rows) ? "accuracy" : "loss", "--size", "page",
+                           "--out", dir + "/compare.png"});
+  // stdout carries the table only: what plot prints ("wrote …") goes to stderr.
+  std::fflush(stdout);
+  const int saved = ::dup(1);
+  ::dup2(2, 1);
+  for (const Command& c : commands())
+    if (c.name == "plot") {
+      try {
+        if (int rc = c.run(args)) std::fprintf(stderr, "udlab-cli compare: no figure (udlab-cli plot exited %d)\n", rc);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "udlab-cli compare: no figure: %s\n", e.what());
+      }
+    }
+  std::fflush(stdout);
+  if (saved >= 0) {
+    ::dup2(saved, 1);
+    ::close(saved);
+  }
 }
 
 }  // namespace udlab::cli

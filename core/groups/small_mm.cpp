@@ -19,24 +19,30 @@ using RowMat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
 
 // Each thread counts its own flops in a constant-initialised thread_local (no guard on the hot path;
 // only it writes); total_flops() sums the registered counters and those of threads that have ended.
-std::mutex g_mutex;
-std::uint64_t g_retired = 0;
-std::vector<std::atomic<std::uint64_t>*>& live_counters() {
-  static std::vector<std::atomic<std::uint64_t>*> v;
-  return v;
+// The registry is never destroyed: OpenMP's pool threads end after the static destructors have run at
+// exit, and their Registration still needs it (a heap-use-after-free that ASan found, issue 16).
+struct Counters {
+  std::mutex mutex;
+  std::uint64_t retired = 0;
+  std::vector<std::atomic<std::uint64_t>*> live;
+};
+Counters& counters() {
+  static Counters* c = new Counters;
+  return *c;
 }
 thread_local std::atomic<std::uint64_t> t_flops{0};
 thread_local bool t_registered = false;
 struct Registration {
   Registration() {
-    std::lock_guard<std::mutex> l(g_mutex);
-    live_counters().push_back(&t_flops);
+    Counters& c = counters();
+    std::lock_guard<std::mutex> l(c.mutex);
+    c.live.push_back(&t_flops);
   }
   ~Registration() {
-    std::lock_guard<std::mutex> l(g_mutex);
-    g_retired += t_flops.load();
-    auto& v = live_counters();
-    v.erase(std::find(v.begin(), v.end(), &t_flops));
+    Counters& c = counters();
+    std::lock_guard<std::mutex> l(c.mutex);
+    c.retired += t_flops.load();
+    c.live.erase(std::find(c.live.begin(), c.live.end(), &t_flops));
   }
 };
 
@@ -104,9 +110,10 @@ void count_flops(std::uint64_t f) {
 }
 
 std::uint64_t total_flops() {
-  std::lock_guard<std::mutex> l(g_mutex);
-  std::uint64_t s = g_retired;
-  for (auto* c : live_counters()) s += c->load(std::memory_order_relaxed);
+  Counters& c = counters();
+  std::lock_guard<std::mutex> l(c.mutex);
+  std::uint64_t s = c.retired;
+  for (auto* f : c.live) s += f->load(std::memory_order_relaxed);
   return s;
 }
 

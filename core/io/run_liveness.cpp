@@ -87,12 +87,37 @@ void StatusWriter::set_step(int step) {
   last_.step = step;
 }
 
+namespace {
+// Rewrites an existing file in place (no new name in its directory); false when that fails too.
+bool overwrite_in_place(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t w = ::write(fd, text.data() + done, text.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    done += size_t(w);
+  }
+  return ::close(fd) == 0 && done == text.size();
+}
+}  // namespace
+
 void StatusWriter::write_locked() {
   nlohmann::json j = last_.to_json();
   j["pid"] = long(::getpid());
   j["host"] = this_host();
   j["heartbeat"] = unix_now();
-  write_json_atomic(path_, j);
+  const std::string text = j.dump(2) + "\n";
+  try {
+    write_file_atomic(path_, text);
+  } catch (const Error&) {
+    // The directory refuses new files (e.g. its write permission was taken away mid-run), but
+    // status.json itself may still be writable: rewrite it in place, so that the final state
+    // ("failed: cannot write ...") still reaches readers. Not atomic; a reader that finds it torn
+    // keeps the state it had (RunDirectoryFollower) or says so (readRunDirectory).
+    if (!overwrite_in_place(path_, text)) throw;
+  }
 }
 
 std::string liveness_problem(const nlohmann::json& s, double file_age_s) {

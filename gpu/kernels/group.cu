@@ -127,25 +127,6 @@ __global__ void axpby_kernel(float a, const float* x, float b, const float* y, f
     out[i] = a * x[i] + b * y[i];
 }
 
-constexpr size_t kChunk = size_t(1) << 14;  // fixed, so every device sums in the same order
-
-__global__ void dot_chunks_kernel(const float* x, const float* y, size_t n, double* part) {
-  __shared__ double shm[32];
-  size_t b = blockIdx.x * kChunk, e = min(n, b + kChunk);
-  double s = 0;
-  for (size_t i = b + threadIdx.x; i < e; i += blockDim.x) s += double(x[i]) * double(y[i]);
-  s = block_sum(s, shm);
-  if (threadIdx.x == 0) part[blockIdx.x] = s;
-}
-
-__global__ void dot_total_kernel(const double* part, size_t nparts, double* result) {
-  __shared__ double shm[32];
-  double s = 0;
-  for (size_t i = threadIdx.x; i < nparts; i += blockDim.x) s += part[i];
-  s = block_sum(s, shm);
-  if (threadIdx.x == 0) *result = s;
-}
-
 }  // namespace
 
 void launch_group_project(const GroupShape& g, const float* X, float* Y, int count, cudaStream_t s) {
@@ -184,19 +165,6 @@ void launch_axpby(float a, const float* x, float b, const float* y, float* out, 
   if (!n) return;
   axpby_kernel<<<grid_for(n), kThreads, 0, s>>>(a, x, b, y, out, n);
   launch_check("axpby");
-}
-
-size_t dot_scratch_bytes(size_t n) { return ((n + kChunk - 1) / kChunk + 1) * sizeof(double); }
-
-void launch_dot(const float* x, const float* y, size_t n, void* scratch, double* result, cudaStream_t s) {
-  size_t chunks = (n + kChunk - 1) / kChunk;
-  double* part = static_cast<double*>(scratch);
-  if (chunks) {
-    dot_chunks_kernel<<<unsigned(chunks), kThreads, 0, s>>>(x, y, n, part);
-    launch_check("dot");
-  }
-  dot_total_kernel<<<1, 1024, 0, s>>>(part, chunks, result);
-  launch_check("dot (total)");
 }
 
 }  // namespace udlab::gpu

@@ -54,9 +54,5 @@ void launch_group_block_norms(int n, int block, int count, const float* M, doubl
 
 // out = a·x + b·y elementwise (out may alias x or y).
 void launch_axpby(float a, const float* x, float b, const float* y, float* out, size_t n, cudaStream_t s);
-// Scratch for launch_dot: one double per chunk.
-size_t dot_scratch_bytes(size_t n);
-// *result (device) = Σ x·y in double: fixed chunks, fixed-order tree sums, no atomics.
-void launch_dot(const float* x, const float* y, size_t n, void* scratch, double* result, cudaStream_t s);
 
 }  // namespace udlab::gpu

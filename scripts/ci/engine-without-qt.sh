@@ -3,9 +3,9 @@
 # (-DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON), must build core, the CUDA backend (when nvcc is found), the
 # headless udlab-cli and tests/core + tests/gpu, and pass the tests that differ from the main tree's.
 #
-# Time: core, tests/core and gpu compile with exactly the main tree's flags, so with ccache (which
-# scripts/setup.sh installs and the main build uses) they are cache hits; only udlab-cli's objects
-# (no Qt flags) are compiled afresh. Every test is built and linked; the slowest core tests (gradient
+# Time: core and tests/core compile with exactly the main tree's flags, so with ccache (which
+# scripts/setup.sh installs and the main build uses) they are cache hits; udlab-cli's objects (no Qt
+# flags) are compiled afresh, and so is gpu/ + tests/gpu in CI, whose main tree is CPU-only (.ci/run). Every test is built and linked; the slowest core tests (gradient
 # checks, loss-falls runs, long scans) and CLI scripts, which the main tree already ran on the same
 # objects, are not run again. tests/gpu and udlab-cli's train/without-Qt scripts always run.
 set -euo pipefail

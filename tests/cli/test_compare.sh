@@ -38,6 +38,8 @@ PY
   || fail "compare paper-table: $(cat "$tmp/paper.err")"
 [ -s "$tmp/paper/compare.md" ] && [ -s "$tmp/paper/compare.csv" ] || fail "missing table files"
 cmp -s "$tmp/paper.md" "$tmp/paper/compare.md" || fail "printed Markdown differs from compare.md"
+# The figure, or (a Qt-less udlab-cli has no renderer) the one line saying why.
+[ -s "$tmp/paper/compare.png" ] || grep -q "built without Qt" "$tmp/paper.err" || fail "no compare.png: $(cat "$tmp/paper.err")"
 # lstm, transformer and group-transformer are always built in; group-rnn rows train when it is registered.
 check_table "$tmp/paper" 5 3
 for m in "group-rnn O(d)" "group-rnn O(d) + mixing" "group-transformer O(d)" lstm transformer; do

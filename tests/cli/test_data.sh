@@ -6,7 +6,8 @@ CLI=$1
 : "${UDLAB_DATA_DIR:?tests need UDLAB_DATA_DIR}"
 SHARED=$UDLAB_DATA_DIR
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+srv=""
+trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$T"' EXIT
 export HOME=$T/home XDG_CACHE_HOME=
 unset UDLAB_DATA_DIR
 fails=0
@@ -68,6 +69,35 @@ expect_error "unknown action" "unknown action 'grab'" data grab
 expect_error "bad timeout" "--timeout must be a whole number" data fetch ptb --timeout 1.5
 expect_error "bad mirror" "mirror 'nowhere' is not a URL" data fetch tinyshakespeare --force --mirror nowhere
 expect_error "option value missing" "option --data-dir needs a value" data list --data-dir
+
+# SIGTERM mid-download (issue 16): the partial file is removed, not left behind. A loopback HTTP server
+# sends the headers and 1000 bytes of the 1.1 MB file, then holds the connection open.
+python3 - "$T/port" <<'PY' &
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1115394\r\nConnection: close\r\n\r\n" + b"x" * 1000)
+    threading.Thread(target=lambda c=c: (time.sleep(120), c.close()), daemon=True).start()
+PY
+srv=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+"$CLI" data fetch tinyshakespeare --data-dir "$T/sig" --mirror "http://127.0.0.1:$(cat "$T/port")" --timeout 60 \
+  >/dev/null 2>&1 &
+fetch=$!
+part_exists() { [ -n "$(find "$T/sig/tinyshakespeare" -name 'input.txt.tmp-*' 2>/dev/null)" ]; }
+for _ in $(seq 300); do part_exists && break; sleep 0.1; done
+check "partial file appears during the fetch" part_exists
+sleep 0.5  # the first bytes are in
+kill -TERM $fetch
+wait $fetch
+check "SIGTERM ends the fetch as the signal would (exit 143)" test $? -eq 143
+check "no partial file after SIGTERM" test -z "$(ls -A "$T/sig/tinyshakespeare" 2>/dev/null)"
+kill $srv 2>/dev/null
+srv=""
 
 [ $fails -eq 0 ] && echo "test_data: all checks passed"
 exit $((fails > 0))

@@ -43,7 +43,7 @@ for r in rows:
 # Same seed, same model: the sweep's run is the plain `train` run (the table reads that run's record).
 PY
 cmp -s "$tmp/grid.md" "$tmp/grid/compare.md" || fail "printed table differs from compare.md"
-# The seed axis folds into mean ± std per model, from the same rows.
+# The seed axis folds into mean ± std per model, from the same rows (val loss, first column).
 python3 - "$tmp/grid" <<'PY' || fail "seed table: $(cat "$tmp/grid.md")"
 import csv, re, statistics, sys
 d = sys.argv[1]
@@ -51,7 +51,8 @@ rows = list(csv.DictReader(open(d + "/compare.csv")))
 md = open(d + "/compare.md").read()
 assert "### Over seeds" in md
 for model in ("lstm", "rnn-tanh"):
-    ppl = [float(r["val_ppl"]) for r in rows if r["label"].startswith("model=%s " % model)]
+    # the copy task reports accuracy, so the tables give val loss and accuracy
+    ppl = [float(r["val_loss"]) for r in rows if r["label"].startswith("model=%s " % model)]
     m = re.search(r"^\| model=%s \| 2 / 2 \| ([0-9.]+) ± ([0-9.]+) \|" % re.escape(model), md, re.M)
     assert m, md
     assert abs(float(m.group(1)) - statistics.mean(ppl)) < 2e-3 and abs(float(m.group(2)) - statistics.stdev(ppl)) < 2e-3, (m.groups(), ppl)

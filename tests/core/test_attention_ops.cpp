@@ -6,16 +6,13 @@
 
 #include "core/backend/cpu/cpu_backend.h"
 #include "support/gradcheck.h"
+#include "support/random.h"
 
 using namespace udlab;
 
-namespace {
+using udlab::testing::randn;
 
-std::vector<double> randn(size_t n, Rng& r, double s = 1.0) {
-  std::vector<double> v(n);
-  for (auto& x : v) x = s * r.normal();
-  return v;
-}
+namespace {
 
 // Shapes for one test: q, k, v as slices of a fused [B*T, 3*H*D] buffer, out with a padded stride so
 // that both stride arguments are exercised.

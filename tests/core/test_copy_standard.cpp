@@ -99,6 +99,9 @@ TEST(CopyStandard, SeparateTargetsReachEveryModel) {
   CpuBackend<double> be(1);
   const int V = 7;
   for (const auto& name : ModelRegistry::instance().names()) {
+    // Models that tests register for themselves ("test-nan-probe") are here too where the tests share
+    // one executable (the sanitizer tree's test_core).
+    if (name.rfind("test-", 0) == 0) continue;
     ModelConfig c;
     c.model = name;
     c.embed = 4; c.hidden = 4; c.d = 2; c.state = 3; c.heads = 1; c.max_len = 6;

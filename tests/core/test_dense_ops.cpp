@@ -6,16 +6,11 @@
 
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/util/rng.h"
+#include "support/random.h"
 
 using namespace udlab;
 
-namespace {
-std::vector<double> randn(size_t n, Rng& r) {
-  std::vector<double> v(n);
-  for (auto& x : v) x = r.normal();
-  return v;
-}
-}  // namespace
+using udlab::testing::randn;
 
 TEST(DenseOps, GemmAllTransposesMatchNaive) {
   CpuBackend<double> be(2);

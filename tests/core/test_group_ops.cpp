@@ -8,17 +8,11 @@
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/groups/group.h"
 #include "core/util/rng.h"
+#include "support/random.h"
 
 using namespace udlab;
 
-namespace {
-template <class S>
-std::vector<S> randn(size_t n, Rng& r, double sd = 1.0) {
-  std::vector<S> v(n);
-  for (auto& x : v) x = S(sd * r.normal());
-  return v;
-}
-}  // namespace
+using udlab::testing::randn;
 
 TEST(GroupOps, BatchedExpAndAdjointMatchTheDoubleReference) {
   CpuBackend<float> be(2);

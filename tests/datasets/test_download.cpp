@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -35,6 +36,7 @@ struct Response {
   QByteArray location;  // for redirects
   bool truncate = false;  // announce more bytes than are sent, then close
   bool stall = false;     // send the headers, then nothing
+  int trickle_ms = 0;     // send the body a byte at a time, one every trickle_ms (a slow server)
 };
 
 class LoopbackServer : public QObject {
@@ -69,6 +71,19 @@ class LoopbackServer : public QObject {
     head += "Content-Length: " + QByteArray::number(announced) + "\r\nConnection: close\r\n\r\n";
     s->write(head);
     if (r.stall) return;
+    if (r.trickle_ms > 0) {
+      auto* t = new QTimer(s);
+      connect(t, &QTimer::timeout, s, [s, t, body = r.body, sent = qsizetype(0)]() mutable {
+        if (sent < body.size()) {
+          s->write(body.mid(sent++, 1));
+        } else {
+          t->stop();
+          s->disconnectFromHost();
+        }
+      });
+      t->start(r.trickle_ms);
+      return;
+    }
     s->write(r.body);
     s->disconnectFromHost();
   }
@@ -211,6 +226,45 @@ TEST(Download, StalledServerTimesOut) {
   o.timeout_ms = 300;
   std::string err = fetch_error(shakespeare(), o);
   EXPECT_NE(err.find("cancelled or timed out"), std::string::npos) << err;
+}
+
+// The size cap (256 MiB by default; 64 KiB here) stops a server that sends more than any catalogued
+// file, and nothing of it stays (issue 16: 1.22 GB were written for a 1.1 MB file).
+TEST(Download, OversizedFileIsCutOffAtTheCap) {
+  LoopbackServer srv;
+  srv.routes["/tinyshakespeare/input.txt"].body = shared_file("tinyshakespeare/input.txt");
+  TempDir dir;
+  FetchOptions o;
+  o.data_dir = dir.path.string();
+  o.mirror = srv.url();
+  o.max_bytes = 64 << 10;
+  std::string err = fetch_error(shakespeare(), o);
+  EXPECT_NE(err.find("/tinyshakespeare/input.txt is larger than 65536 bytes: not the expected file"), std::string::npos)
+      << err;
+  EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt"));
+  EXPECT_FALSE(fs::exists(dir.path / ("tinyshakespeare/input.txt.tmp-" + std::to_string(::getpid()))));
+}
+
+// A server that never falls silent (a byte every 20 ms) escapes the transfer timeout; the overall
+// deadline ends it.
+TEST(Download, TricklingServerMeetsTheOverallDeadline) {
+  LoopbackServer srv;
+  Response& r = srv.routes["/tinyshakespeare/input.txt"];
+  r.body = shared_file("tinyshakespeare/input.txt").left(10000);
+  r.trickle_ms = 20;
+  TempDir dir;
+  FetchOptions o;
+  o.data_dir = dir.path.string();
+  o.mirror = srv.url();
+  o.timeout_ms = 2000;  // never reached: data keeps arriving
+  o.deadline_ms = 600;
+  QElapsedTimer clock;
+  clock.start();
+  std::string err = fetch_error(shakespeare(), o);
+  EXPECT_NE(err.find("/tinyshakespeare/input.txt took longer than 0.6 s"), std::string::npos) << err;
+  EXPECT_LT(clock.elapsed(), 30000);
+  EXPECT_FALSE(fs::exists(dir.path / "tinyshakespeare/input.txt"));
+  EXPECT_FALSE(fs::exists(dir.path / ("tinyshakespeare/input.txt.tmp-" + std::to_string(::getpid()))));
 }
 
 TEST(Download, ConnectionRefusedIsAClearError) {

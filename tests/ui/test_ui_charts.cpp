@@ -1,6 +1,9 @@
 // Offscreen chart tests: the replace path, NaN and log handling, decimation on screen, exports (PNG,
 // SVG, PDF checked by magic bytes/size/XML parse) and CSV columns against the metrics.
 #include <QXmlStreamReader>
+#include <QChartView>
+#include <QLogValueAxis>
+#include <QValueAxis>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
@@ -18,6 +21,20 @@
 using namespace udlab::ui;
 
 namespace {
+// Every numeric axis of a chart widget has finite bounds, lo < hi ("" when so, else which one is not).
+QString badAxis(QWidget& w) {
+  auto* view = w.findChild<QChartView*>();
+  if (!view) return "no chart view";
+  for (QAbstractAxis* a : view->chart()->axes()) {
+    double lo, hi;
+    if (auto* v = qobject_cast<QValueAxis*>(a)) lo = v->min(), hi = v->max();
+    else if (auto* l = qobject_cast<QLogValueAxis*>(a)) lo = l->min(), hi = l->max();
+    else continue;
+    if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi)) return QString("axis [%1, %2]").arg(lo).arg(hi);
+  }
+  return "";
+}
+
 QByteArray readAll(const QString& p) {
   QFile f(p);
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -75,6 +92,45 @@ class TestUiCharts : public QObject {
     // Raw: 1 and 10. Smoothed (TensorBoard EMA over 0, 1, 10, -3): 0 stays 0 and is dropped, the
     // rest stay positive: 3 points.
     QCOMPARE(spy.last().at(0).toInt(), 5);
+  }
+  void extremeValuesNeverGiveAnAxisANonFiniteBound() {
+    // Issue 16: 1e308 on a log axis rounded up to the decade 10^309 = inf, and Qt Charts crashed on the
+    // infinite range. NaN and Inf are left out of the curves (the points either side are joined), and
+    // every axis bound stays finite, linear or log, whatever the data (x included).
+    LineChart c;
+    c.resize(600, 400);
+    c.show();
+    Curve k;
+    k.id = "g";
+    k.x = {0, 1, 2, 3, 4, 5, 6};
+    k.y = {NAN, 1e308, -1e308, INFINITY, 1e-320, 5.0, -INFINITY};
+    Curve wide;
+    wide.id = "w";
+    wide.x = {-1e308, 0, 1e308, INFINITY};
+    wide.y = {1e-308, 1e308, NAN, 1.0};
+    Curve none;
+    none.id = "n";
+    none.x = {0, 1};
+    none.y = {NAN, INFINITY};
+    for (const auto& curves : {std::vector<Curve>{k}, std::vector<Curve>{k, wide}, std::vector<Curve>{none}})
+      for (bool log : {false, true}) {
+        c.setLogY(log);
+        c.setCurves(curves);
+        c.refresh();
+        QCoreApplication::processEvents();
+        const QString bad = badAxis(c);
+        QVERIFY2(bad.isEmpty(), qPrintable(QString("%1 curve(s), log %2: %3").arg(curves.size()).arg(log).arg(bad)));
+      }
+    ComplexPlaneChart p;
+    p.resize(500, 500);
+    p.show();
+    PointSet z;
+    z.id = "z";
+    z.z = {{1e308, 1e308}, {-1e308, NAN}, {INFINITY, 0}, {0.5, 0.5}};
+    p.setPointSets({z});
+    p.refresh();
+    QCoreApplication::processEvents();
+    QVERIFY2(badAxis(p).isEmpty(), qPrintable(badAxis(p)));
   }
   void flatCurveAfterWideAxisDoesNotHang() {
     // A hidden-state norm held to rounding error (a group model's ‖h_t‖) drawn after a 0..1 axis once

@@ -248,6 +248,14 @@ class TestUiFigure : public QObject {
     auto* lc = qobject_cast<LineChart*>(fig->cells().at(0));
     QVERIFY(lc && !lc->curves().empty());
     QCOMPARE(lc->curves().front().x.back(), 600.0 * 1024);
+    // The two runs log identical data: the second's train line is drawn dashed or dotted, not hidden.
+    int twins = 0;
+    for (auto& k : lc->curves())
+      if (k.id == "2/train") {
+        QVERIFY(k.style != Qt::SolidLine);
+        ++twins;
+      }
+    QCOMPARE(twins, 1);
     req.xAxis = XAxis::Params;
     fig = buildFigure(req, runs_, &err);
     lc = qobject_cast<LineChart*>(fig->cells().at(0));

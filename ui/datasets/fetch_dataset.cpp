@@ -36,6 +36,7 @@ void fetch_dataset(const DatasetInfo& ds, const FetchOptions& opts) {
     QUrl url = source_url(f, opts.mirror);
     std::string dest = dir + "/" + f.path;
     FileDownload dl(&nam, f, url, QString::fromStdString(dest), opts.timeout_ms);
+    dl.setLimits(opts.max_bytes, opts.deadline_ms);
     QEventLoop loop;
     QString error;
     QObject::connect(&dl, &FileDownload::progress, [&](qint64 got, qint64 total) {

@@ -16,6 +16,10 @@ struct FetchOptions {
   std::string mirror;
   bool force = false;    // download even when a good copy is already found
   int timeout_ms = 30000;
+  // Caps on one file's size and on its whole transfer time; 0 = FileDownload's defaults (256 MiB,
+  // 20 × timeout_ms). Set smaller by tests.
+  qint64 max_bytes = 0;
+  qint64 deadline_ms = 0;
   // Called as bytes arrive (total -1 when unknown).
   std::function<void(const DataFile&, qint64 received, qint64 total)> on_progress;
   // Called once per file: its path and what happened ("downloaded", "already present").

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QTimer>
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 
@@ -31,7 +32,8 @@ const char* FileDownload::currentPartialFile() { return g_partial; }
 FileDownload::FileDownload(QNetworkAccessManager* nam, DataFile file, QUrl url, QString dest, int timeout_ms,
                            QObject* parent)
     : QObject(parent), nam_(nam), file_(std::move(file)), url_(std::move(url)), dest_(std::move(dest)),
-      timeout_ms_(timeout_ms), part_(dest_ + ".tmp-" + QString::number(QCoreApplication::applicationPid())) {}
+      timeout_ms_(timeout_ms), deadline_ms_(qint64(timeout_ms) * 20),
+      part_(dest_ + ".tmp-" + QString::number(QCoreApplication::applicationPid())) {}
 
 FileDownload::~FileDownload() {
   if (reply_) {
@@ -44,6 +46,11 @@ FileDownload::~FileDownload() {
   setPartial(QString());
 }
 
+void FileDownload::setLimits(qint64 max_bytes, qint64 deadline_ms) {
+  if (max_bytes > 0) max_bytes_ = max_bytes;
+  if (deadline_ms > 0) deadline_ms_ = deadline_ms;
+}
+
 void FileDownload::start() {
   QString dir = QFileInfo(dest_).absolutePath();
   if (!QDir().mkpath(dir)) return fail("cannot create directory " + dir);
@@ -52,13 +59,14 @@ void FileDownload::start() {
     return fail("cannot write " + part_.fileName() + ": " + part_.errorString());
   setPartial(part_.fileName());
   // The transfer timeout only notices silence; a server trickling bytes for ever meets this deadline.
-  QTimer::singleShot(qint64(timeout_ms_) * 20, this, [this] {
+  QTimer::singleShot(int(std::min<qint64>(deadline_ms_, INT_MAX)), this, [this] {
     if (!reply_ || done_) return;
     reply_->disconnect(this);
     reply_->abort();
     reply_->deleteLater();
     reply_.clear();
-    fail("download of " + url_.toDisplayString() + " took longer than " + QString::number(timeout_ms_ / 50) + " s");
+    fail("download of " + url_.toDisplayString() + " took longer than " + QString::number(deadline_ms_ / 1000.0) +
+         " s (a server sending too slowly)");
   });
   QNetworkRequest req(url_);
   req.setTransferTimeout(timeout_ms_);
@@ -75,13 +83,14 @@ void FileDownload::cancel() {
 
 void FileDownload::on_ready_read() {
   QByteArray chunk = reply_->readAll();
-  if (part_.size() + chunk.size() > kMaxBytes) {
+  if (part_.size() + chunk.size() > max_bytes_) {
     reply_->disconnect(this);
     reply_->abort();
     reply_->deleteLater();
     reply_.clear();
-    return fail("download of " + url_.toDisplayString() + " is larger than " + QString::number(kMaxBytes >> 20) +
-                " MiB: not the expected file");
+    const QString cap = max_bytes_ % (1 << 20) ? QString::number(max_bytes_) + " bytes"
+                                               : QString::number(max_bytes_ >> 20) + " MiB";
+    return fail("download of " + url_.toDisplayString() + " is larger than " + cap + ": not the expected file");
   }
   if (part_.write(chunk) != chunk.size()) {
     QString why = part_.errorString();

@@ -27,6 +27,8 @@ class FileDownload : public QObject {
   // than 20 times as long (a trickling server).
   FileDownload(QNetworkAccessManager* nam, DataFile file, QUrl url, QString dest, int timeout_ms = 30000,
                QObject* parent = nullptr);
+  // Tighter limits than kMaxBytes and 20 × timeout_ms (tests; call before start()). 0 keeps a default.
+  void setLimits(qint64 max_bytes, qint64 deadline_ms);
   ~FileDownload() override;
   // Connect to finished() first: a failure to create the .part file is reported from inside start().
   void start();
@@ -50,6 +52,8 @@ class FileDownload : public QObject {
   QUrl url_;
   QString dest_;
   int timeout_ms_;
+  qint64 max_bytes_ = kMaxBytes;
+  qint64 deadline_ms_;
   QFile part_;
   QPointer<QNetworkReply> reply_;
   bool done_ = false;

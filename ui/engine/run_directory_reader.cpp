@@ -48,10 +48,16 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
   }
   if (fs::exists(info)) out.data.run_info = parseObject(info);
   if (fs::exists(st)) {
-    auto s = parseObject(st);
-    if (!s.contains("state") || !s["state"].is_string())
-      throw Error("status.json in '" + dirStr + "' has no 'state' string");
-    out.data.applyStatus(s);
+    // A status.json cut mid-write (an in-place rewrite, a copy, a full disk) loses only the state:
+    // the run opens with what metrics.jsonl holds, and a warning says why its state is unknown.
+    try {
+      auto s = parseObject(st);
+      if (!s.contains("state") || !s["state"].is_string())
+        throw Error("status.json in '" + dirStr + "' has no 'state' string");
+      out.data.applyStatus(s);
+    } catch (const Error& e) {
+      out.warning = std::string(e.what()) + ": state unknown";
+    }
   }
   if (fs::exists(met)) {
     std::string text = slurp(met);
@@ -73,7 +79,8 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
       } catch (const std::exception& e) {
         // A run killed mid-write leaves a partial final line; anything earlier is real corruption.
         if (lastLine) {
-          out.warning = "ignored a truncated last line (" + std::to_string(lineNo) + ") of metrics.jsonl";
+          out.warning += (out.warning.empty() ? "" : "; ") + std::string("ignored a truncated last line (") +
+                         std::to_string(lineNo) + ") of metrics.jsonl";
           break;
         }
         throw Error("metrics.jsonl in '" + dirStr + "', line " + std::to_string(lineNo) + ": not a metrics record");

@@ -112,11 +112,15 @@ class CpuAttentionOps final : public AttentionOps<S> {
 
 }  // namespace
 
+namespace UDLAB_CPU_ISA_NS {
+
 template <class S>
 std::unique_ptr<AttentionOps<S>> make_cpu_attention_ops(int threads) {
   return std::make_unique<CpuAttentionOps<S>>(threads);
 }
 template std::unique_ptr<AttentionOps<float>> make_cpu_attention_ops<float>(int);
 template std::unique_ptr<AttentionOps<double>> make_cpu_attention_ops<double>(int);
+
+}  // namespace UDLAB_CPU_ISA_NS
 
 }  // namespace udlab

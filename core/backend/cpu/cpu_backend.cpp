@@ -1,5 +1,7 @@
 #include "core/backend/cpu/cpu_backend.h"
 
+#include "core/backend/cpu/cpu_isa.h"
+
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -17,12 +19,23 @@ int resolve_threads(int requested) {
 }
 
 template <class S>
-CpuBackend<S>::CpuBackend(int threads) : threads_(resolve_threads(threads)) {
-  this->dense_ = make_cpu_dense_ops<S>(threads_);
-  this->rnn_ = make_cpu_rnn_ops<S>(threads_);
-  this->group_ = make_cpu_group_ops<S>(threads_);
-  this->lru_ = make_cpu_lru_ops<S>(threads_);
-  this->attention_ = make_cpu_attention_ops<S>(threads_);
+CpuBackend<S>::CpuBackend(int threads, const std::string& kernel_path)
+    : threads_(resolve_threads(threads)), kernel_path_(resolve_cpu_kernel_path(kernel_path)) {
+#define UDLAB_MAKE_CPU_OPS(ns)                              \
+  do {                                                      \
+    this->dense_ = ns::make_cpu_dense_ops<S>(threads_);     \
+    this->rnn_ = ns::make_cpu_rnn_ops<S>(threads_);         \
+    this->group_ = ns::make_cpu_group_ops<S>(threads_);     \
+    this->lru_ = ns::make_cpu_lru_ops<S>(threads_);         \
+    this->attention_ = ns::make_cpu_attention_ops<S>(threads_); \
+  } while (0)
+#if defined(UDLAB_CPU_ISA_VARIANTS)
+  if (kernel_path_ == "avx512") UDLAB_MAKE_CPU_OPS(isa_avx512);
+  else if (kernel_path_ == "avx2") UDLAB_MAKE_CPU_OPS(isa_avx2);
+  else
+#endif
+    UDLAB_MAKE_CPU_OPS(isa_baseline);
+#undef UDLAB_MAKE_CPU_OPS
 }
 
 template <class S>

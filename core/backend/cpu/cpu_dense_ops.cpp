@@ -291,11 +291,15 @@ class CpuDenseOps final : public DenseOps<S> {
 
 }  // namespace
 
+namespace UDLAB_CPU_ISA_NS {
+
 template <class S>
 std::unique_ptr<DenseOps<S>> make_cpu_dense_ops(int threads) {
   return std::make_unique<CpuDenseOps<S>>(threads);
 }
 template std::unique_ptr<DenseOps<float>> make_cpu_dense_ops<float>(int);
 template std::unique_ptr<DenseOps<double>> make_cpu_dense_ops<double>(int);
+
+}  // namespace UDLAB_CPU_ISA_NS
 
 }  // namespace udlab

@@ -357,11 +357,15 @@ class CpuGroupOps final : public GroupOps<S> {
 
 }  // namespace
 
+namespace UDLAB_CPU_ISA_NS {
+
 template <class S>
 std::unique_ptr<GroupOps<S>> make_cpu_group_ops(int threads) {
   return std::make_unique<CpuGroupOps<S>>(threads);
 }
 template std::unique_ptr<GroupOps<float>> make_cpu_group_ops<float>(int);
 template std::unique_ptr<GroupOps<double>> make_cpu_group_ops<double>(int);
+
+}  // namespace UDLAB_CPU_ISA_NS
 
 }  // namespace udlab

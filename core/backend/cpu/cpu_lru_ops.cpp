@@ -265,11 +265,15 @@ class CpuLruOps final : public LruOps<S> {
 
 }  // namespace
 
+namespace UDLAB_CPU_ISA_NS {
+
 template <class S>
 std::unique_ptr<LruOps<S>> make_cpu_lru_ops(int threads) {
   return std::make_unique<CpuLruOps<S>>(threads);
 }
 template std::unique_ptr<LruOps<float>> make_cpu_lru_ops<float>(int);
 template std::unique_ptr<LruOps<double>> make_cpu_lru_ops<double>(int);
+
+}  // namespace UDLAB_CPU_ISA_NS
 
 }  // namespace udlab

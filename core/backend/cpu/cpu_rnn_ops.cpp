@@ -286,11 +286,15 @@ class CpuRnnOps final : public RnnOps<S> {
 
 }  // namespace
 
+namespace UDLAB_CPU_ISA_NS {
+
 template <class S>
 std::unique_ptr<RnnOps<S>> make_cpu_rnn_ops(int threads) {
   return std::make_unique<CpuRnnOps<S>>(threads);
 }
 template std::unique_ptr<RnnOps<float>> make_cpu_rnn_ops<float>(int);
 template std::unique_ptr<RnnOps<double>> make_cpu_rnn_ops<double>(int);
+
+}  // namespace UDLAB_CPU_ISA_NS
 
 }  // namespace udlab
