@@ -62,6 +62,26 @@ class TestUiData : public QObject {
     XY small{{0, 1, 2}, {3, 4, 5}};
     QCOMPARE(decimateMinMax(small, 0, 2, 500).y, small.y);
   }
+  void smoothLinesGetOneVertexPerColumn() {
+    XY in;
+    const int n = 10000;
+    for (int i = 0; i < n; ++i) {
+      in.x.push_back(i);
+      in.y.push_back(std::exp(-i * 1e-3));
+    }
+    auto out = decimateLast(in, 0, n - 1, 200);
+    QVERIFY(out.size() <= 202);
+    QVERIFY(out.size() >= 200);
+    QCOMPARE(out.x.front(), 0.0);
+    QCOMPARE(out.x.back(), double(n - 1));
+    QCOMPARE(out.y.back(), in.y.back());
+    QVERIFY(std::is_sorted(out.x.begin(), out.x.end()));
+    // Every kept vertex is a data point (no invented values), so a linear interpolation between them
+    // stays within a pixel column's change of the smooth curve.
+    for (size_t i = 0; i < out.size(); ++i) QCOMPARE(out.y[i], std::exp(-out.x[i] * 1e-3));
+    XY small{{0, 1, 2}, {3, 4, 5}};
+    QCOMPARE(decimateLast(small, 0, 2, 500).y, small.y);
+  }
   void niceRangeLogIsWholeDecades() {
     std::vector<double> y{0.0, 0.03, 20.0};
     auto r = niceRange({&y}, true);

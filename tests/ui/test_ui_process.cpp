@@ -117,6 +117,9 @@ class TestUiProcess : public udlab::test::WindowTest {
     watcher.join();
     w.updater()->forceRedraw();
     QCOMPARE(r->state, QString("finished"));
+    // The window's name for the run reached the child as its label.
+    QCOMPARE(QString::fromStdString(read_json_file((r->dir + "/run_info.json").toStdString()).value("label", "")),
+             QString("latency"));
     // Latencies (ms, sorted) from written to the first event at or after it that holds the step.
     auto latencies = [&](const std::vector<std::pair<Clock::time_point, int>>& events) {
       std::vector<double> ms;

@@ -74,6 +74,24 @@ XY decimateMinMax(const XY& in, double xmin, double xmax, int columns) {
   return out;
 }
 
+XY decimateLast(const XY& in, double xmin, double xmax, int columns) {
+  const size_t n = in.size();
+  if (columns < 1 || n <= size_t(columns) || !(xmax > xmin)) return in;
+  XY out;
+  out.x.reserve(columns + 2);
+  out.y.reserve(columns + 2);
+  const double scale = columns / (xmax - xmin);
+  out.x.push_back(in.x[0]);
+  out.y.push_back(in.y[0]);
+  for (size_t i = 1; i < n; ++i) {
+    const bool lastOfColumn = i + 1 == n || std::floor((in.x[i + 1] - xmin) * scale) != std::floor((in.x[i] - xmin) * scale);
+    if (!lastOfColumn) continue;
+    out.x.push_back(in.x[i]);
+    out.y.push_back(in.y[i]);
+  }
+  return out;
+}
+
 std::vector<std::complex<double>> thinPoints(const std::vector<std::complex<double>>& z, int cells, size_t cap) {
   std::vector<std::complex<double>> finite;
   finite.reserve(z.size());

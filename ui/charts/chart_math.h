@@ -27,6 +27,9 @@ XY sanitize(const std::vector<double>& x, const std::vector<double>& y, bool pos
 // point and every bucket's extremes in x order, so spikes stay visible. Expects x sorted ascending.
 // Returns the input unchanged when it already has at most 2 * columns points.
 XY decimateMinMax(const XY& in, double xmin, double xmax, int columns);
+// For smooth curves (a moving average): the first point and the last point of each of `columns`
+// buckets, one vertex per pixel column. Returns the input unchanged when it has at most `columns` points.
+XY decimateLast(const XY& in, double xmin, double xmax, int columns);
 
 struct Range {
   double lo = 0, hi = 1;

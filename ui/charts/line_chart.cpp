@@ -89,6 +89,8 @@ struct LineChart::Impl {
   std::vector<QLineSeries*> markLines;  // reused across refreshes; only the drawn marks have one
   bool fixed = false;
   bool legendShown = true;
+  int vertexBudget = 0;
+  static constexpr int kMinColumns = 60;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
   void makeYAxis() {
@@ -225,6 +227,7 @@ void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
 void LineChart::clearFixedRanges() { d_->fixed = false; }
 const std::vector<Curve>& LineChart::curves() const { return d_->curves; }
 int LineChart::displayedPoints() const { return d_->shown; }
+void LineChart::setVertexBudget(int vertices) { d_->vertexBudget = std::max(0, vertices); }
 
 void LineChart::refresh() {
   auto& d = *d_;
@@ -253,7 +256,7 @@ void LineChart::refresh() {
       smoothXY[i] = sanitize(c.x, sy, d.log);
       yRefs.push_back(&smoothXY[i].y);
     }
-    yRefs.push_back(&rawXY[i].y);
+    if (!(d.smoothing > 0 && c.smoothable) || c.rawUnderlay) yRefs.push_back(&rawXY[i].y);
     if (!c.lower.empty() && c.lower.size() == c.x.size() && c.upper.size() == c.x.size()) {
       loXY[i] = sanitize(c.x, c.lower, d.log);
       hiXY[i] = sanitize(c.x, c.upper, d.log);
@@ -278,13 +281,30 @@ void LineChart::refresh() {
   if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
   if (d.fixed) xmin = d.fx0, xmax = d.fx1;
-  const int columns = std::max(200, int(d.chart->plotArea().width()));
+  // Pixel columns to decimate to: the plot's width, fewer when the curves would exceed the vertex
+  // budget (about 4 vertices a column for raw data, 1 for a smoothed line).
+  int columns = std::max(200, int(d.chart->plotArea().width()));
+  if (d.vertexBudget > 0) {
+    int perColumn = 0;
+    for (auto& c : d.curves) {
+      const bool smoothed = d.smoothing > 0 && c.smoothable;
+      perColumn += (smoothed ? 1 : 4) + (smoothed && c.rawUnderlay ? 4 : 0) + (c.lower.empty() ? 0 : 8);
+    }
+    if (perColumn > 0) columns = std::min(columns, std::max(Impl::kMinColumns, d.vertexBudget / perColumn));
+  }
   const double w = d.style.lineWidth();
   int shown = 0;
+  // Qt Charts recomputes a series' geometry (its path and the stroked hover shape: most of a frame's
+  // cost) on every replace() and, for every series of the chart, on every axis range change. So the
+  // new points are only collected here, and handed over below in one pass per series.
+  std::vector<std::pair<QLineSeries*, QList<QPointF>>> updates;
   for (size_t i = 0; i < d.curves.size(); ++i) {
     const Curve& c = d.curves[i];
     SeriesSet& ss = d.sets[c.id];
-    const bool smoothing = d.smoothing > 0 && c.smoothable;
+    // Smoothed: the smoothed line over the faint raw curve, or (no underlay) the smoothed line alone,
+    // drawn by the raw series.
+    const bool smoothed = d.smoothing > 0 && c.smoothable;
+    const bool smoothing = smoothed && c.rawUnderlay;
     if (!ss.raw) ss.raw = d.newLine();
     if (smoothing && !ss.smooth) ss.smooth = d.newLine();
     if (!smoothing && ss.smooth) {
@@ -308,16 +328,18 @@ void LineChart::refresh() {
     if (hasBand) {
       auto lo = decimateMinMax(loXY[i], xmin, xmax, columns), hi = decimateMinMax(hiXY[i], xmin, xmax, columns);
       if (lo.size() != hi.size()) lo = loXY[i], hi = hiXY[i];
-      ss.lo->replace(toPoints(lo));
-      ss.hi->replace(toPoints(hi));
+      shown += int(lo.size() + hi.size());
+      updates.emplace_back(ss.lo, toPoints(lo));
+      updates.emplace_back(ss.hi, toPoints(hi));
       setNameIfChanged(ss.band, c.label + " (" + c.bandName + ")");
       setPenIfChanged(ss.band, QPen(Qt::NoPen));
       if (ss.band->brush().color() != withAlpha(c.color, 60)) ss.band->setBrush(withAlpha(c.color, 60));
-      shown += int(lo.size() + hi.size());
     }
-    auto rawD = decimateMinMax(rawXY[i], xmin, xmax, columns);
-    ss.raw->replace(toPoints(rawD));
+    // Raw data keeps each pixel column's extremes; a smoothed line needs one point per column.
+    auto rawD = smoothed && !smoothing ? decimateLast(smoothXY[i], xmin, xmax, columns)
+                                       : decimateMinMax(rawXY[i], xmin, xmax, columns);
     shown += int(rawD.size());
+    updates.emplace_back(ss.raw, toPoints(rawD));
     QPen pen(smoothing ? withAlpha(c.color, 70) : c.color);
     pen.setWidthF(smoothing ? std::max(1.0, w * 0.5) : w * c.widthScale);
     pen.setStyle(c.style);
@@ -327,9 +349,9 @@ void LineChart::refresh() {
     if (ss.raw->pointsVisible() != c.markers) ss.raw->setPointsVisible(c.markers);
     if (c.markers && ss.raw->markerSize() != 3.5 * w) ss.raw->setMarkerSize(3.5 * w);
     if (smoothing) {
-      auto sD = decimateMinMax(smoothXY[i], xmin, xmax, columns);
-      ss.smooth->replace(toPoints(sD));
+      auto sD = decimateLast(smoothXY[i], xmin, xmax, columns);
       shown += int(sD.size());
+      updates.emplace_back(ss.smooth, toPoints(sD));
       QPen sp(c.color);
       sp.setWidthF(w * c.widthScale);
       sp.setStyle(c.style);
@@ -342,26 +364,51 @@ void LineChart::refresh() {
     }
     if (ss.band) d.hideFromLegend(ss.band);
   }
+  // The axis ranges this refresh sets (roundTicks keeps the range it is given; a log axis spans whole
+  // decades of its base).
+  Range yr = niceRange(yRefs, d.log);
+  if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  int logK = 1;
+  if (d.log) {
+    // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
+    const double a = std::log10(yr.lo), b = std::log10(yr.hi);
+    logK = std::max(1, int(std::ceil((b - a) / 6.0)));
+    yr = {std::pow(10.0, std::floor(a / logK) * logK), std::pow(10.0, std::ceil(b / logK) * logK)};
+  }
+  auto axisMin = [](QAbstractAxis* a) {
+    auto* l = qobject_cast<QLogValueAxis*>(a);
+    return l ? l->min() : static_cast<QValueAxis*>(a)->min();
+  };
+  auto axisMax = [](QAbstractAxis* a) {
+    auto* l = qobject_cast<QLogValueAxis*>(a);
+    return l ? l->max() : static_cast<QValueAxis*>(a)->max();
+  };
+  const bool rangeChanges = d.ax->min() != xmin || d.ax->max() != xmax || axisMin(d.ay) != yr.lo || axisMax(d.ay) != yr.hi;
+  if (rangeChanges) {
+    // Emptied first, a series costs nothing when the ranges change; it is drawn once, when refilled.
+    for (auto* s : d.chart->series())
+      if (auto* l = qobject_cast<QLineSeries*>(s); l && l->count()) l->clear();
+    for (auto& [id, ss] : d.sets)
+      if (ss.band) ss.lo->clear(), ss.hi->clear();
+  }
   // Step labels run to 5-6 digits: about one per 60 px; value labels stack vertically, one per 40 px.
   const QRectF plot = d.chart->plotArea();
   detail::roundTicks(d.ax, xmin, xmax, plot.width() > 0 ? detail::tickIntervalsFor(plot.width(), 60) : 5);
-  Range yr = niceRange(yRefs, d.log);
-  if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
   double ylo, yhi;  // the axis range as finally set, which the marks span
   if (d.log) {
-    // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
     auto* la = static_cast<QLogValueAxis*>(d.ay);
-    const double a = std::log10(yr.lo), b = std::log10(yr.hi);
-    const int k = std::max(1, int(std::ceil((b - a) / 6.0)));
-    la->setBase(std::pow(10.0, k));
-    la->setMinorTickCount(k > 1 ? 0 : -1);
-    la->setRange(std::pow(10.0, std::floor(a / k) * k), std::pow(10.0, std::ceil(b / k) * k));
+    la->setBase(std::pow(10.0, logK));
+    la->setMinorTickCount(logK > 1 ? 0 : -1);
+    la->setRange(yr.lo, yr.hi);
     ylo = la->min(), yhi = la->max();
   } else {
     auto* va = static_cast<QValueAxis*>(d.ay);
     detail::roundTicks(va, yr.lo, yr.hi, plot.height() > 0 ? detail::tickIntervalsFor(plot.height(), 40) : 5);
     ylo = va->min(), yhi = va->max();
   }
+  // A series whose points are those it shows, in ranges that stayed, is left alone.
+  for (auto& [series, pts] : updates)
+    if (rangeChanges || series->points() != pts) series->replace(pts);
   // Marks only once there is data: on an empty chart the axes are placeholders.
   const auto drawnMarks = d.drawMarks(shown > 0, xmin, xmax, ylo, yhi);
   std::vector<detail::LegendEntry> entries;
@@ -371,7 +418,9 @@ void LineChart::refresh() {
   for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
-  d.legend->setVisible(d.legendShown && !entries.empty());
+  // Shown even when empty: a label that appears lays the window out at once, inside this refresh,
+  // and Qt Charts then recomputes every series for the new size.
+  if (d.legend->isVisibleTo(this) != d.legendShown) d.legend->setVisible(d.legendShown);
   d.shown = shown;
   emit redrawn(shown);
 }

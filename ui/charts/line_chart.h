@@ -22,6 +22,9 @@ struct Curve {
   Qt::PenStyle style = Qt::SolidLine;
   double widthScale = 1.0;
   bool smoothable = true;   // the smoothing slider applies
+  // While smoothing, the raw curve is drawn faintly under the smoothed one; secondary curves (e.g. the
+  // per-tensor gradient norms) show only their smoothed line, at a fraction of the drawing cost.
+  bool rawUnderlay = true;
   bool inLegend = true;
   bool markers = false;     // a marker per value and no line (a summary scatter, one curve per run)
   std::vector<double> x, y;
@@ -64,6 +67,11 @@ class LineChart : public QWidget {
   // The plot area (inside the axes) in this widget's coordinates, as last laid out.
   QRect plotRect() const;
   int displayedPoints() const;
+  // Live charts: at most about this many vertices per refresh, however many curves (0 = no limit, for
+  // figures). Qt Charts spends a few microseconds per vertex on each redraw, on the GUI thread; with
+  // many curves each is decimated to fewer pixel columns (never fewer than 60).
+  void setVertexBudget(int vertices);
+  static constexpr int kLiveVertexBudget = 6000;
   // The data behind the chart at full resolution and unsmoothed: one x column, one column per curve
   // (and its band), empty cells where a curve has no value at that x.
   bool writeCsv(QIODevice* out, QString* error) const;

@@ -136,8 +136,9 @@ std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor) {
       c.label = prefix(runs, r) + g;
       c.color = runs.size() > 1 ? r.color.lighter(140) : runColor(k + 1);
       c.style = runs.size() > 1 ? Qt::DotLine : Qt::SolidLine;
-      c.widthScale = 0.6;
+      c.widthScale = 0.5;
       c.inLegend = runs.size() == 1;  // with several runs the legend would list every tensor of each
+      c.rawUnderlay = false;          // their smoothed trend is the point; the global norm keeps its raw curve
       const Series* first = members.front();
       c.x = first->x;
       c.y.assign(first->size(), 0.0);

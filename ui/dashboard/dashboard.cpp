@@ -93,6 +93,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   member_->setAxisTitles("time position t", "membership error");
   member_->setLogY(true);
   member_->hide();
+  for (auto* c : {loss_, grad_, hnorm_, hgrad_, member_}) c->setVertexBudget(LineChart::kLiveVertexBudget);
   auto* rightCol = new QWidget;
   auto* rv = new QVBoxLayout(rightCol);
   rv->setContentsMargins(0, 0, 0, 0);

@@ -22,9 +22,19 @@ double processCpuMs() { return cpuMs(CLOCK_PROCESS_CPUTIME_ID); }
 
 LiveUpdater::LiveUpdater(RunManager* runs, std::function<RedrawSteps()> frame, std::function<uint64_t()> viewKey,
                          QObject* parent)
-    : QObject(parent), runs_(runs), frame_(std::move(frame)), viewKey_(std::move(viewKey)), timer_(new QTimer(this)) {
+    : QObject(parent),
+      runs_(runs),
+      frame_(std::move(frame)),
+      viewKey_(std::move(viewKey)),
+      timer_(new QTimer(this)),
+      stepTimer_(new QTimer(this)) {
   timer_->setSingleShot(true);
   connect(timer_, &QTimer::timeout, this, &LiveUpdater::tick);
+  stepTimer_->setSingleShot(true);
+  stepTimer_->setTimerType(Qt::PreciseTimer);
+  stepTimer_->setInterval(1);
+  connect(stepTimer_, &QTimer::timeout, this,
+          [this] { QMetaObject::invokeMethod(this, &LiveUpdater::runNextStep, Qt::QueuedConnection); });
   wall_.start();
 }
 
@@ -62,19 +72,36 @@ void LiveUpdater::stop() {
 
 double LiveUpdater::trainingCpuMs() const { return processCpuMs() + runs_->childCpuMs(); }
 
+void LiveUpdater::accrue() {
+  // What training got since the last look, in cores: the training children's CPU plus this process's
+  // less the GUI thread's. The GUI may spend kBudget of that; at least half a core is assumed so that a
+  // lull (a pause, an evaluation on one thread) does not stop the charts.
+  const double wall = wall_.nsecsElapsed() / 1e6, training = trainingCpuMs() - threadCpuMs();
+  const double dWall = wall - creditWall_;
+  if (dWall <= 0) return;
+  const double cores = std::max((training - creditTraining_) / dWall, 0.5);
+  rate_ = kBudget * cores;
+  credit_ = std::min(kBurstMs, credit_ + rate_ * dWall);
+  creditWall_ = wall;
+  creditTraining_ = training;
+}
+
+void LiveUpdater::spend(double ms) {
+  accrue();
+  credit_ -= ms;
+  // In debt, the next frame waits until the budget has paid it back. The credit is a bucket (capped at
+  // kBurstMs), so one costly frame (new series, a relayout) is paid off by the frames after it rather
+  // than stretching the next wait, and cheap frames follow the data at the poll rate.
+  interval_ = credit_ >= 0 ? kPollMs : std::clamp(int(-credit_ / rate_), kPollMs, kMaxIntervalMs);
+}
+
 void LiveUpdater::closeFrame(double nowCpu) {
   if (!frameOpen_) return;
-  // Everything the GUI thread did since the frame began: the steps, the layout and paint events they
-  // caused, and the little else that ran meanwhile. Charging it all keeps the budget an upper bound.
+  // The steps and the layout and paint events they caused (the frame closes one pass after the last
+  // step), plus the little else that ran meanwhile: charging it all keeps the budget an upper bound.
   lastFrameCost_ = nowCpu - frameCpu0_;
   cpuMs_ += lastFrameCost_;
-  // What training got meanwhile, in cores: the training children's CPU plus this process's less the GUI
-  // thread's. (A child that ended within the frame drops out of the sum: the interval errs long once.)
-  // The GUI may spend kBudget of that; at least half a core is assumed so that a lull (a pause, an
-  // evaluation on one thread) does not stretch the interval to the cap.
-  const double wallMs = wall_.nsecsElapsed() / 1e6 - frameWall0_;
-  const double training = wallMs > 0 ? (trainingCpuMs() - frameProcCpu0_ - lastFrameCost_) / wallMs : 0.0;
-  interval_ = std::clamp(int(lastFrameCost_ / (kBudget * std::max(training, 0.5))), kPollMs, kMaxIntervalMs);
+  spend(lastFrameCost_);
   frameOpen_ = false;
 }
 
@@ -86,6 +113,7 @@ void LiveUpdater::forceRedraw() {
   drawnKey_ = contentKey();
   for (auto& s : frame_()) s();
   cpuMs_ += threadCpuMs() - c0;
+  spend(threadCpuMs() - c0);
   ++redraws_;
   emit redrawn();
 }
@@ -103,21 +131,25 @@ void LiveUpdater::tick() {
   drawnKey_ = key;
   frameOpen_ = true;
   frameCpu0_ = c0;
-  frameProcCpu0_ = trainingCpuMs();
-  frameWall0_ = wall_.nsecsElapsed() / 1e6;
   steps_ = frame_();
   next_ = 0;
-  runNextStep();
+  stepTimer_->start();
 }
 
 void LiveUpdater::runNextStep() {
   if (next_ < steps_.size()) {
+    const double c0 = threadCpuMs();
     steps_[next_++]();
-    // Queued, so pending input, timers and this step's repaint come first.
-    QMetaObject::invokeMethod(this, &LiveUpdater::runNextStep, Qt::QueuedConnection);
+    worstStep_ = std::max(worstStep_, threadCpuMs() - c0);
+    // The next step waits for what this one posted (its layout and repaint) and for the timers due
+    // meanwhile: a queued call alone would be delivered with this step's repaint in one pass, and a
+    // timer alone would run right after it, before the timers due meanwhile.
+    stepTimer_->start();
     return;
   }
-  // Also reached when forceRedraw() or stop() dropped the remaining steps.
+  // Reached one pass after the last step, so its repaint is charged to the frame; also reached when
+  // forceRedraw() or stop() dropped the remaining steps.
+  closeFrame(threadCpuMs());
   steps_.clear();
   next_ = 0;
   ++redraws_;

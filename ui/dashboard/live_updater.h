@@ -23,6 +23,7 @@ class LiveUpdater : public QObject {
  public:
   static constexpr int kPollMs = 33, kMaxIntervalMs = 2000;
   static constexpr double kBudget = 0.04;  // GUI-thread CPU per unit of training CPU
+  static constexpr double kBurstMs = 100;  // budget that may be saved up while nothing changes
 
   // viewKey: what the visible view shows besides the runs' data (tab, shown runs, settings); a change
   // of it or of any run's data version (DataKey) causes a frame, whoever pulled the data in.
@@ -38,6 +39,7 @@ class LiveUpdater : public QObject {
   int redraws() const { return redraws_; }
   int intervalMs() const { return interval_; }
   double lastFrameCpuMs() const { return lastFrameCost_; }
+  double worstStepCpuMs() const { return worstStep_; }  // the costliest single redraw step so far
 
  signals:
   void redrawn();
@@ -47,21 +49,25 @@ class LiveUpdater : public QObject {
   void runNextStep();
   void closeFrame(double nowCpu);
   double trainingCpuMs() const;
+  void accrue();
+  void spend(double ms);
 
   RunManager* runs_;
   std::function<RedrawSteps()> frame_;
   std::function<uint64_t()> viewKey_;
   uint64_t drawnKey_ = 0;
   QTimer* timer_;
+  QTimer* stepTimer_;  // the next redraw step, after what the last one posted
   RedrawSteps steps_;
   size_t next_ = 0;
   bool running_ = false;
   bool frameOpen_ = false;  // a frame ran; its repaints are charged at the next tick
   double frameCpu0_ = 0, lastFrameCost_ = 0;
-  double frameProcCpu0_ = 0, frameWall0_ = 0;  // process CPU and wall clock (ms) when the frame began
+  double credit_ = kBurstMs, rate_ = kBudget * 0.5;  // the redraw budget left (ms) and its rate (ms per ms)
+  double creditWall_ = 0, creditTraining_ = 0;       // wall clock and training CPU at the last accrual
   QElapsedTimer wall_;
   int interval_ = kPollMs;
-  double cpuMs_ = 0;
+  double cpuMs_ = 0, worstStep_ = 0;
   int redraws_ = 0;
 };
 

@@ -50,7 +50,10 @@ int RunManager::addRun(const QString& name, const nlohmann::json& config, const 
     e->state = "failed";
     e->message = "cannot write the run's configuration to " + QDir::tempPath();
   }
+  // The window's name for the run is its label (run_info.json), so legends elsewhere (udlab-cli plot,
+  // compare, a reopened window) show the same name. An empty name leaves the directory's name.
   e->launch = {"--config", e->launchConfig->fileName(), "--out", dir};
+  if (!name.trimmed().isEmpty()) e->launch << "--label" << name;
   const int id = e->id;
   const bool failed = e->state == "failed";
   runs_.push_back(std::move(e));

@@ -201,6 +201,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   overlay_ = new LineChart;
   overlay_->setTitle("All runs");
   overlay_->setSmoothing(0.6);
+  overlay_->setVertexBudget(LineChart::kLiveVertexBudget);
   multiples_ = new QWidget;
   grid_ = new QGridLayout(multiples_);
   grid_->setContentsMargins(0, 0, 0, 0);
@@ -283,6 +284,7 @@ void CompareView::regroup() {
       auto* c = new LineChart;
       c->setChartStyle(style_);
       c->setSmoothing(0.6);
+      c->setVertexBudget(LineChart::kLiveVertexBudget);
       grid_->addWidget(c, int(i) / cols, int(i) % cols);
       smalls_.push_back(c);
     }
