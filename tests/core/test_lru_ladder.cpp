@@ -95,17 +95,8 @@ void gradcheck_mixer(const ModelConfig& cfg) {
   rig.mixer->backward(rig.be, u.data(), G.data(), du.data(), dre.data(), dim.data(), LruScanMethod::kLoop,
                       norms.data());
   std::vector<double> grads = rig.ps.download_grads();
-  for (const auto& spec : rig.ps.specs()) {
-    std::vector<double> x(theta.begin() + spec.offset, theta.begin() + spec.offset + spec.numel);
-    std::vector<double> g(grads.begin() + spec.offset, grads.begin() + spec.offset + spec.numel);
-    udlab::testing::expect_gradient_matches(
-        [&](const std::vector<double>& p) {
-          std::vector<double> th = theta;
-          std::copy(p.begin(), p.end(), th.begin() + spec.offset);
-          return loss(th, u);
-        },
-        x, g, spec.name, 1e-7, 100);
-  }
+  udlab::testing::expect_param_gradients_match(
+      rig.ps.specs(), theta, grads, [&](const std::vector<double>& th) { return loss(th, u); }, 1e-7, 100);
   udlab::testing::expect_gradient_matches([&](const std::vector<double>& p) { return loss(theta, p); }, u, du, "u",
                                           1e-7, 100);
   for (double n : norms) EXPECT_TRUE(std::isfinite(n) && n >= 0);

@@ -36,6 +36,26 @@ inline void expect_gradient_matches(const std::function<double(const std::vector
   }
 }
 
+// Tensor-by-tensor check of a layer's parameter gradients: `grads` (laid out as `specs`) against central
+// differences of loss(θ) in each tensor's own entries, θ = `theta` elsewhere.
+template <class Specs>
+inline void expect_param_gradients_match(const Specs& specs, const std::vector<double>& theta,
+                                         const std::vector<double>& grads,
+                                         const std::function<double(const std::vector<double>&)>& loss,
+                                         double tol, size_t max_checks) {
+  for (const auto& spec : specs) {
+    std::vector<double> x(theta.begin() + spec.offset, theta.begin() + spec.offset + spec.numel);
+    std::vector<double> g(grads.begin() + spec.offset, grads.begin() + spec.offset + spec.numel);
+    expect_gradient_matches(
+        [&](const std::vector<double>& p) {
+          std::vector<double> th = theta;
+          std::copy(p.begin(), p.end(), th.begin() + spec.offset);
+          return loss(th);
+        },
+        x, g, spec.name, tol, max_checks);
+  }
+}
+
 // Full-model check: analytic d(mean loss)/dθ from forward_backward against central differences,
 // tensor by tensor (each reported by name).
 inline void expect_model_gradcheck(Model<double>& model, const Batch& batch, double tol = 1e-6,
