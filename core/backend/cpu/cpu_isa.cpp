@@ -14,13 +14,25 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+bool has_f16c() {
+#if defined(__clang__) && __clang_major__ < 16
+  // clang before 16 does not know "f16c" here (the sanitizer tree is built by clang-14, without the ISA
+  // copies); every CPU with AVX2 and FMA has F16C, which came earlier (Ivy Bridge, Piledriver).
+  return true;
+#else
+  return __builtin_cpu_supports("f16c");
+#endif
+}
+#endif
+
 bool cpu_runs(const std::string& path) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   // libgcc's (and compiler-rt's) checks include the OS's XSAVE support for the wider registers.
   if (path == "avx2")
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
-           __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi");
+           has_f16c() && __builtin_cpu_supports("bmi");
   if (path == "avx512")
     return cpu_runs("avx2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
