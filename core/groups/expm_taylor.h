@@ -11,9 +11,10 @@
 // evaluated with the same polynomial on block matrices without ever forming them: a block product
 // [[A, Da], [0, A]]·[[B, Db], [0, B]] is [[AB, A·Db + Da·B], [0, AB]].
 #pragma once
-#include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/groups/small_mm.h"
 
@@ -75,7 +76,11 @@ Plan choose_plan(double norm1) {
   int best_cost = 1 << 30;
   for (int i = 0; i <= th.max_degree_index; ++i) {
     int s = 0;
-    if (norm1 > th.theta[i]) s = int(std::ceil(std::log2(norm1 / th.theta[i])));
+    if (norm1 > th.theta[i]) {  // ⌈log₂ r⌉ from the exponent of r = f·2^e, f ∈ [0.5, 1)
+      int e;
+      const double f = std::frexp(norm1 / th.theta[i], &e);
+      s = f == 0.5 ? e - 1 : e;
+    }
     int cost = poly_cost(kDegree[i], kSplit[i]) + s;
     // Ties go to the higher degree: fewer squarings amplify round-off less.
     if (cost <= best_cost) {
@@ -86,20 +91,23 @@ Plan choose_plan(double norm1) {
   return best;
 }
 
-// The products run on core/groups/small_mm (libxsmm JIT kernels for every n, or Eigen), on plain
-// row-major square matrices.
-template <class Mat>
-inline void mm(Mat& c, const Mat& a, const Mat& b) {
-  smm::mm<typename Mat::Scalar>(int(a.rows()), a.data(), b.data(), c.data());
-}
-template <class Mat>
-inline void mm_add(Mat& c, const Mat& a, const Mat& b) {
-  smm::mm<typename Mat::Scalar>(int(a.rows()), a.data(), b.data(), c.data(), true);
-}
-
-template <class Mat>
-double norm1(const Mat& X) {
-  return double(X.cwiseAbs().colwise().sum().maxCoeff());
+// ‖X‖₁ (largest column sum of |x|) of an n×n block with row stride ld; 8 columns at a time summed down
+// the rows in registers (a running sum through memory cost as much as the 8×8 exp's products).
+template <class S>
+double norm1(int n, const S* X, int ld, S* colsum) {
+  S m = 0;
+  int j0 = 0;
+  for (; j0 + 8 <= n; j0 += 8) {
+    S c[8] = {};
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < 8; ++j) c[j] += std::abs(X[size_t(i) * ld + j0 + j]);
+    for (int j = 0; j < 8; ++j) m = std::max(m, c[j]);
+  }
+  for (int j = j0; j < n; ++j) colsum[j] = 0;
+  for (int i = 0; i < n; ++i)
+    for (int j = j0; j < n; ++j) colsum[j] += std::abs(X[size_t(i) * ld + j]);
+  for (int j = j0; j < n; ++j) m = std::max(m, colsum[j]);
+  return double(m);
 }
 
 // Taylor coefficients 1/j!.
@@ -118,107 +126,161 @@ inline S inv_factorial(int j) {
   return j < 32 ? t.v[j] : S(0);
 }
 
-// Work space for one block size (fixed-size Mat lives on the stack; dynamic Mat should be reused).
-template <class Mat>
+// Work space and product kernels for one block size n, reused per thread. The Fréchet recursion keeps
+// each pair (X^i, D_i) side by side as one n×2n row-major matrix [X^i | D_i], and the running pair as
+// one 2n×n matrix [D; A] (D above A), so that its two cross terms are one product with inner size 2n:
+// [X^q | D_q]·[D; A] = X^q·D + D_q·A. Same flops as two n×n products, one call instead of two.
+template <class S>
 struct Work {
-  Mat P[7], D[7], acc, dacc, B, dB, tmp, tmp2;
-  void resize(int n) {
-    if constexpr (Mat::RowsAtCompileTime == Eigen::Dynamic) {
-      for (auto* m : {&acc, &dacc, &B, &dB, &tmp, &tmp2}) m->resize(n, n);
-      for (int i = 0; i < 7; ++i) { P[i].resize(n, n); D[i].resize(n, n); }
-    }
+  int n = 0;
+  std::vector<S> buf;
+  S *P[7], *H[7], *V1, *Z, *Z2, *Hz, *colsum;
+  smm::Kernel<S> nn0, nn1;        // C = A·B, C += A·B (n×n contiguous)
+  smm::Kernel<S> tn0, tn1;        // C = Aᵀ·B, C += Aᵀ·B (n×n contiguous; the recurrence's adjoints)
+  smm::Kernel<S> hp, hd, hacc1, hdacc1, hacc0, hdacc0;  // the pair products below
+  void resize(int b) {
+    if (b == n) return;
+    n = b;
+    const size_t nn = size_t(n) * n;
+    buf.assign(nn * (7 + 2 * 7 + 2 + 2 + 2 + 2) + n, S(0));
+    S* p = buf.data();
+    for (int i = 0; i < 7; ++i, p += nn) P[i] = p;
+    for (int i = 0; i < 7; ++i, p += 2 * nn) H[i] = p;
+    V1 = p; p += 2 * nn;
+    Z = p; p += 2 * nn;
+    Z2 = p; p += 2 * nn;
+    Hz = p; p += 2 * nn;
+    colsum = p;
+    nn0 = {n, n, n, false, n, n, false, n};
+    nn1 = {n, n, n, false, n, n, true, n};
+    tn0 = {n, n, n, true, n, n, false, n};
+    tn1 = {n, n, n, true, n, n, true, n};
+    hp = {n, n, n, false, 2 * n, n, false, 2 * n};          // X^i = [X^{i-1} | ·]·X
+    hd = {n, n, 2 * n, false, 2 * n, n, false, 2 * n};      // D_i = [X^{i-1} | D_{i-1}]·[D_1; X]
+    hacc1 = {n, n, n, false, 2 * n, n, true, n};            // A' += X^q·A
+    hdacc1 = {n, n, 2 * n, false, 2 * n, n, true, n};       // D' += [X^q | D_q]·[D; A]
+    hacc0 = {n, n, n, false, 2 * n, n, false, n};           // squaring: A' = A·A
+    hdacc0 = {n, n, 2 * n, false, 2 * n, n, false, n};      // squaring: D' = [A | D]·[D; A]
   }
 };
 
-// E = exp(X) for a plan chosen from X (choose_plan<S>(norm1(X))).
-template <class Mat>
-void taylor_exp(const Mat& X, const Plan& p, Mat& E, Work<Mat>& w) {
-  using S = typename Mat::Scalar;
-  const int n = int(X.rows());
+// E (row stride lde) = exp(X) (row stride ldx) for the plan p (choose_plan<S>(‖X‖₁)); Paterson–Stockmeyer:
+// B_k = Σ_{i<q} c_{kq+i} X^i, Horner in X^q over k.
+template <class S>
+void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
+  const int n = w.n, m = p.m, q = p.q;
+  const size_t nn = size_t(n) * n;
   const S scale = std::ldexp(S(1), -p.s);
-  const int m = p.m, q = p.q;
-  w.P[1] = X * scale;
-  for (int i = 2; i <= q; ++i) mm(w.P[i], w.P[i - 1], w.P[1]);
-  // B_k = Σ_{i<q} c_{kq+i} X^i; Horner in X^q over k.
-  auto chunk = [&](int k, Mat& out) {
-    out.setIdentity();
-    out *= inv_factorial<S>(k * q);
-    for (int i = 1; i < q && k * q + i <= m; ++i) out += inv_factorial<S>(k * q + i) * w.P[i];
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) w.P[1][size_t(i) * n + j] = scale * X[size_t(i) * ldx + j];
+  for (int i = 2; i <= q; ++i) w.nn0(w.P[i - 1], w.P[1], w.P[i]);
+  // out = Σ_{i<q (≤ q with top)} c_{kq+i} X^i, c_{kq} on the diagonal.
+  auto chunk = [&](int k, bool top, S* out) {
+    const int last = std::min(top ? q : q - 1, m - k * q);
+    std::fill(out, out + nn, S(0));
+    for (int i = 1; i <= last; ++i) {
+      const S c = inv_factorial<S>(k * q + i);
+      const S* Pi = w.P[i];
+      for (size_t e = 0; e < nn; ++e) out[e] += c * Pi[e];
+    }
+    for (int i = 0; i < n; ++i) out[size_t(i) * n + i] += inv_factorial<S>(k * q);
   };
-  int r = m / q;
+  const int r = m / q;
   int k;
+  S* acc = w.Z;
+  S* nxt = w.Z2;
   if (m % q == 0) {
-    chunk(r - 1, w.acc);
-    w.acc += inv_factorial<S>(m) * w.P[q];
+    chunk(r - 1, true, acc);
     k = r - 2;
   } else {
-    chunk(r, w.acc);
+    chunk(r, false, acc);
     k = r - 1;
   }
   for (; k >= 0; --k) {
-    chunk(k, w.B);
-    mm(w.tmp, w.P[q], w.acc);
-    w.acc = w.B + w.tmp;
+    chunk(k, false, nxt);
+    w.nn1(w.P[q], acc, nxt);
+    std::swap(acc, nxt);
   }
-  (void)n;
   for (int j = 0; j < p.s; ++j) {
-    mm(w.tmp, w.acc, w.acc);
-    w.acc.swap(w.tmp);
+    w.nn0(acc, acc, nxt);
+    std::swap(acc, nxt);
   }
-  E = w.acc;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) E[size_t(i) * lde + j] = acc[size_t(i) * n + j];
 }
 
-// R = exp(X) and Lo = L(X, Edir) (the Fréchet derivative of exp at X in direction Edir).
-template <class Mat>
-void taylor_exp_frechet(const Mat& X, const Mat& Edir, const Plan& p, Mat& R, Mat& Lo, Work<Mat>& w) {
-  using S = typename Mat::Scalar;
+// R = exp(X) and Lo = L(X, Edir), the Fréchet derivative of exp at X in direction Edir: the same
+// polynomial on [[X, Edir], [0, X]], carried as pairs (notes §3.1). Row strides ldx, ldd on input; with
+// xt the stored matrix is Xᵀ (read transposed). R and Lo are n×n contiguous pointers into w (valid until
+// the next call).
+template <class S>
+void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, const Plan& p, const S** R,
+                        const S** Lo, Work<S>& w) {
+  const int n = w.n, m = p.m, q = p.q;
+  const size_t nn = size_t(n) * n, n2 = size_t(2) * n;
   const S scale = std::ldexp(S(1), -p.s);
-  const int m = p.m, q = p.q;
-  w.P[1] = X * scale;
-  w.D[1] = Edir * scale;
-  for (int i = 2; i <= q; ++i) {
-    mm(w.P[i], w.P[i - 1], w.P[1]);
-    mm(w.D[i], w.P[i - 1], w.D[1]);
-    mm_add(w.D[i], w.D[i - 1], w.P[1]);
-  }
-  auto chunk = [&](int k, Mat& out, Mat& dout) {
-    out.setIdentity();
-    out *= inv_factorial<S>(k * q);
-    dout.setZero();
-    for (int i = 1; i < q && k * q + i <= m; ++i) {
-      out += inv_factorial<S>(k * q + i) * w.P[i];
-      dout += inv_factorial<S>(k * q + i) * w.D[i];
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      const S x = scale * (xt ? X[size_t(j) * ldx + i] : X[size_t(i) * ldx + j]);
+      const S d = scale * Edir[size_t(i) * ldd + j];
+      w.H[1][i * n2 + j] = x;
+      w.H[1][i * n2 + n + j] = d;
+      w.V1[size_t(i) * n + j] = d;
+      w.V1[nn + size_t(i) * n + j] = x;
     }
+  for (int i = 2; i <= q; ++i) {
+    w.hp(w.H[i - 1], w.V1 + nn, w.H[i]);
+    w.hd(w.H[i - 1], w.V1, w.H[i] + n);
+  }
+  // The pair (B_k, dB_k) into out = [dB; B].
+  auto chunk = [&](int k, bool top, S* out) {
+    const int last = std::min(top ? q : q - 1, m - k * q);
+    std::fill(out, out + 2 * nn, S(0));
+    for (int i = 1; i <= last; ++i) {
+      const S c = inv_factorial<S>(k * q + i);
+      for (int r = 0; r < n; ++r) {
+        const S* h = w.H[i] + r * n2;
+        S* b = out + nn + size_t(r) * n;
+        S* db = out + size_t(r) * n;
+        for (int j = 0; j < n; ++j) {
+          b[j] += c * h[j];
+          db[j] += c * h[n + j];
+        }
+      }
+    }
+    for (int i = 0; i < n; ++i) out[nn + size_t(i) * n + i] += inv_factorial<S>(k * q);
   };
-  int r = m / q;
+  const int r = m / q;
   int k;
+  S* acc = w.Z;  // [D; A]
+  S* nxt = w.Z2;
   if (m % q == 0) {
-    chunk(r - 1, w.acc, w.dacc);
-    w.acc += inv_factorial<S>(m) * w.P[q];
-    w.dacc += inv_factorial<S>(m) * w.D[q];
+    chunk(r - 1, true, acc);
     k = r - 2;
   } else {
-    chunk(r, w.acc, w.dacc);
+    chunk(r, false, acc);
     k = r - 1;
   }
   for (; k >= 0; --k) {
-    chunk(k, w.B, w.dB);
-    // (acc, dacc) ← (B, dB) + (Xq, Dq)·(acc, dacc)
-    mm(w.tmp2, w.D[q], w.acc);
-    mm_add(w.tmp2, w.P[q], w.dacc);
-    mm(w.tmp, w.P[q], w.acc);
-    w.acc = w.B + w.tmp;
-    w.dacc = w.dB + w.tmp2;
+    // (A, D) ← (B + X^q·A, dB + X^q·D + D_q·A)
+    chunk(k, false, nxt);
+    w.hdacc1(w.H[q], acc, nxt);
+    w.hacc1(w.H[q], acc + nn, nxt + nn);
+    std::swap(acc, nxt);
   }
   for (int j = 0; j < p.s; ++j) {
-    mm(w.tmp2, w.acc, w.dacc);
-    mm_add(w.tmp2, w.dacc, w.acc);
-    w.dacc.swap(w.tmp2);
-    mm(w.tmp, w.acc, w.acc);
-    w.acc.swap(w.tmp);
+    // (A, D) ← (A·A, A·D + D·A), with [A | D] side by side.
+    for (int i = 0; i < n; ++i)
+      for (int c = 0; c < n; ++c) {
+        w.Hz[i * n2 + c] = acc[nn + size_t(i) * n + c];
+        w.Hz[i * n2 + n + c] = acc[size_t(i) * n + c];
+      }
+    w.hdacc0(w.Hz, acc, nxt);
+    w.hacc0(w.Hz, acc + nn, nxt + nn);
+    std::swap(acc, nxt);
   }
-  R = w.acc;
-  Lo = w.dacc;
+  *R = acc + nn;
+  *Lo = acc;
 }
 
 }  // namespace udlab::expm

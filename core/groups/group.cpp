@@ -22,8 +22,8 @@ Registry& registry() {
 }
 
 template <class S>
-kernels::Scratch<S, Eigen::Dynamic>& scratch(int b) {
-  thread_local kernels::Scratch<S, Eigen::Dynamic> s;
+kernels::Scratch<S>& scratch(int b) {
+  thread_local kernels::Scratch<S> s;
   s.resize(b);
   return s;
 }
@@ -89,11 +89,11 @@ template <class S>
 void Group::project(const S* X, S* Y) const { group_project_raw(spec_, X, Y); }
 
 template <class S>
-void Group::exp(const S* X, S* E) const { kernels::exp<S, Eigen::Dynamic>(spec_, X, E, scratch<S>(spec_.block)); }
+void Group::exp(const S* X, S* E) const { kernels::exp<S>(spec_, X, E, scratch<S>(spec_.block)); }
 
 template <class S>
 void Group::exp_adjoint(const S* X, const S* Ebar, S* Xbar) const {
-  kernels::exp_adjoint<S, Eigen::Dynamic>(spec_, X, Ebar, Xbar, nullptr, scratch<S>(spec_.block));
+  kernels::exp_adjoint<S>(spec_, X, Ebar, Xbar, nullptr, scratch<S>(spec_.block));
 }
 
 template <class S>

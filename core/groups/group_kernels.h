@@ -1,8 +1,7 @@
 // The per-matrix maths every group shares, parameterised by GroupSpec only: exp and its adjoint per
 // diagonal block (closed form for 2×2 rotation blocks, Taylor otherwise), membership error and
-// Newton–Schulz re-orthogonalisation. Every product runs on core/groups/small_mm; the scratch is reused
-// per thread. Templated on the block's compile-time size N, but the CPU ops use Eigen::Dynamic for every
-// size (one code path, issue 15).
+// Newton–Schulz re-orthogonalisation. Every product runs on core/groups/small_mm; the scratch and the
+// product kernels are reused per thread, one code path for every size (issue 15).
 #pragma once
 #include <Eigen/Core>
 #include <cmath>
@@ -15,27 +14,9 @@
 
 namespace udlab::kernels {
 
-template <class S, int N>
-using BlockMat = Eigen::Matrix<S, N, N, Eigen::RowMajor>;
-
+// Reusable scratch and product kernels for one thread and one block size.
 template <class S>
-using CMap = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
-template <class S>
-using MMap = Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
-
-// Reusable scratch for one thread and one block size.
-template <class S, int N>
-struct Scratch {
-  using Mat = BlockMat<S, N>;
-  expm::Work<Mat> w;
-  Mat X, Ed, R, L;
-  void resize(int b) {
-    w.resize(b);
-    if constexpr (N == Eigen::Dynamic) {
-      X.resize(b, b); Ed.resize(b, b); R.resize(b, b); L.resize(b, b);
-    }
-  }
-};
+using Scratch = expm::Work<S>;
 
 // exp(θJ₂) = [[c, −s], [s, c]] with θ = (x₁₀ − x₀₁)/2.
 template <class S>
@@ -47,12 +28,14 @@ inline void rot2_exp(const S* x, int n, S* e) {
 
 // The algebra component of L(Xᵀ, Ē) for a 2×2 rotation block (math-notes §2 closed forms):
 // θ̄ = −sinθ (Ē₀₀ + Ē₁₁) + cosθ (Ē₁₀ − Ē₀₁), and the projected gradient is [[0, −θ̄/2], [θ̄/2, 0]].
+// e (optional) = exp(X), or exp(X)ᵀ with et.
 template <class S>
-inline void rot2_adjoint(const S* x, const S* eb, int n, S* xb, S* e) {
+inline void rot2_adjoint(const S* x, const S* eb, int n, S* xb, S* e, bool et) {
   S theta = (x[n] - x[1]) / S(2);
   S c = std::cos(theta), s = std::sin(theta);
   S tb = -s * (eb[0] + eb[n + 1]) + c * (eb[n] - eb[1]);
   xb[0] = 0; xb[1] = -tb / S(2); xb[n] = tb / S(2); xb[n + 1] = 0;
+  if (et) s = -s;
   if (e) { e[0] = c; e[1] = -s; e[n] = s; e[n + 1] = c; }
 }
 
@@ -68,37 +51,40 @@ inline void zero_off_blocks(int n, int b, S* M) {
 }
 
 // E = exp(X) for X in the algebra of g (block-diagonal with blocks of g.block).
-template <class S, int N>
-void exp(const GroupSpec& g, const S* X, S* E, Scratch<S, N>& sc) {
+template <class S>
+void exp(const GroupSpec& g, const S* X, S* E, Scratch<S>& sc) {
   const int n = g.n, b = g.block;
   zero_off_blocks(n, b, E);
   for (int i0 = 0; i0 < n; i0 += b) {
-    const S* xb = X + size_t(i0) * n + i0;
-    S* eb = E + size_t(i0) * n + i0;
-    if (b == 2) { rot2_exp(xb, n, eb); continue; }
-    sc.X = CMap<S>(xb, b, b, Eigen::OuterStride<>(n));
-    expm::Plan p = expm::choose_plan<S>(expm::norm1(sc.X));
-    expm::taylor_exp(sc.X, p, sc.R, sc.w);
-    MMap<S>(eb, b, b, Eigen::OuterStride<>(n)) = sc.R;
+    const size_t off = size_t(i0) * n + i0;
+    if (b == 2) { rot2_exp(X + off, n, E + off); continue; }
+    expm::Plan p = expm::choose_plan<S>(expm::norm1(b, X + off, n, sc.colsum));
+    expm::taylor_exp(X + off, n, p, E + off, n, sc);
   }
 }
 
-// Xbar = Π(L(Xᵀ, Ebar)); E (optional, may be nullptr) = exp(X) as a by-product.
-// L(Xᵀ, Ē) = L(X, Ēᵀ)ᵀ, so the polynomial runs on X itself, exactly as in the forward pass.
-template <class S, int N>
-void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, Scratch<S, N>& sc) {
+// Xbar = Π(L(Xᵀ, Ebar)); E (optional, may be nullptr) = exp(X) as a by-product, or exp(X)ᵀ with et
+// (what the recurrence's backward multiplies by). The polynomial runs on Xᵀ (X read transposed as it is
+// scaled), so that neither Ē nor the result needs a transpose; the plan comes from ‖X‖₁ as in exp.
+template <class S>
+void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, Scratch<S>& sc, bool et = false) {
   const int n = g.n, b = g.block;
   zero_off_blocks(n, b, Xbar);
   if (E) zero_off_blocks(n, b, E);
   for (int i0 = 0; i0 < n; i0 += b) {
     const size_t off = size_t(i0) * n + i0;
-    if (b == 2) { rot2_adjoint(X + off, Ebar + off, n, Xbar + off, E ? E + off : nullptr); continue; }
-    sc.X = CMap<S>(X + off, b, b, Eigen::OuterStride<>(n));
-    sc.Ed = CMap<S>(Ebar + off, b, b, Eigen::OuterStride<>(n)).transpose();
-    expm::Plan p = expm::choose_plan<S>(expm::norm1(sc.X));
-    expm::taylor_exp_frechet(sc.X, sc.Ed, p, sc.R, sc.L, sc.w);
-    MMap<S>(Xbar + off, b, b, Eigen::OuterStride<>(n)) = sc.L.transpose();
-    if (E) MMap<S>(E + off, b, b, Eigen::OuterStride<>(n)) = sc.R;
+    if (b == 2) { rot2_adjoint(X + off, Ebar + off, n, Xbar + off, E ? E + off : nullptr, et); continue; }
+    expm::Plan p = expm::choose_plan<S>(expm::norm1(b, X + off, n, sc.colsum));
+    const S *R, *L;
+    expm::taylor_exp_frechet(X + off, n, /*xt=*/true, Ebar + off, n, p, &R, &L, sc);
+    for (int i = 0; i < b; ++i)
+      for (int j = 0; j < b; ++j) Xbar[off + size_t(i) * n + j] = L[size_t(i) * b + j];
+    if (E && et)
+      for (int i = 0; i < b; ++i)
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(i) * b + j];
+    else if (E)
+      for (int i = 0; i < b; ++i)
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(j) * b + i];
   }
   group_project_raw(g, Xbar, Xbar);
 }

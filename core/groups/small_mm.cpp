@@ -56,15 +56,15 @@ S* transposed_scratch(size_t n) {
 #if defined(UDLAB_HAVE_LIBXSMM)
 // Row-major C = op(A)·B is column-major Cᵀ = Bᵀ·op(A)ᵀ: libxsmm gets (B, A) and, for ta, its TRANS_B.
 template <class S>
-using Kernel = std::conditional_t<std::is_same_v<S, float>, libxsmm_smmfunction, libxsmm_dmmfunction>;
+using XsmmFn = std::conditional_t<std::is_same_v<S, float>, libxsmm_smmfunction, libxsmm_dmmfunction>;
 
 // Shapes are keyed by two words (20 bits per size; larger shapes skip the cache and libxsmm), compared
 // directly: std::equal on int arrays became a memcmp call that cost as much as an 8×8 product.
 template <class S>
-Kernel<S> kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc) {
+XsmmFn<S> kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc) {
   struct Entry {
     std::uint64_t k1 = ~0ull, k2 = ~0ull;
-    Kernel<S> fn = nullptr;
+    XsmmFn<S> fn = nullptr;
   };
   constexpr int kMax = 1 << 20;
   if (M >= kMax || N >= kMax || K >= kMax || lda >= kMax || ldb >= kMax || ldc >= kMax) return nullptr;
@@ -118,8 +118,9 @@ std::uint64_t total_flops() {
 }
 
 template <class S>
-void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc) {
-  count_flops(2ull * M * N * K);
+void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc,
+          bool count) {
+  if (count) count_flops(2ull * M * N * K);
   if (tb) {  // op(B) = Bᵀ with B stored N×K: make the K×N copy
     S* t = transposed_scratch<S>(size_t(K) * N);
     for (int k = 0; k < K; ++k)
@@ -136,8 +137,26 @@ void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B
   eigen_gemm<S>(M, N, K, ta, A, lda, B, ldb, acc, C, ldc);
 }
 
-template void gemm<float>(int, int, int, bool, bool, const float*, int, const float*, int, bool, float*, int);
-template void gemm<double>(int, int, int, bool, bool, const double*, int, const double*, int, bool, double*, int);
+template <class S>
+Kernel<S>::Kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc)
+    : M_(M), N_(N), K_(K), lda_(lda), ldb_(ldb), ldc_(ldc), ta_(ta), acc_(acc) {
+#if defined(UDLAB_HAVE_LIBXSMM)
+  fn_ = reinterpret_cast<Fn>(kernel<S>(M, N, K, ta, lda, ldb, acc, ldc));
+#endif
+}
+
+template <class S>
+void Kernel<S>::operator()(const S* A, const S* B, S* C) const {
+  count_flops(2ull * M_ * N_ * K_);
+  if (fn_) fn_(B, A, C);
+  else eigen_gemm<S>(M_, N_, K_, ta_, A, lda_, B, ldb_, acc_, C, ldc_);
+}
+
+template class Kernel<float>;
+template class Kernel<double>;
+
+template void gemm<float>(int, int, int, bool, bool, const float*, int, const float*, int, bool, float*, int, bool);
+template void gemm<double>(int, int, int, bool, bool, const double*, int, const double*, int, bool, double*, int, bool);
 
 const char* backend_name() {
 #if defined(UDLAB_HAVE_LIBXSMM)

@@ -13,8 +13,27 @@ namespace udlab::smm {
 // C[M,N] (=, or += with acc) op(A)[M,K] · op(B)[K,N]; row-major with leading dimensions lda, ldb, ldc.
 // ta: A is stored K×M and op(A) = Aᵀ; tb: B is stored N×K and op(B) = Bᵀ (copied to a transposed
 // scratch first: O(n²) next to the O(n³) product). C must not alias A or B.
+// count = false: the caller counts its flops itself (the dense GEMMs).
 template <class S>
-void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc);
+void gemm(int M, int N, int K, bool ta, bool tb, const S* A, int lda, const S* B, int ldb, bool acc, S* C, int ldc,
+          bool count = true);
+
+// One product shape looked up once: C (=, or += with acc) op(A)·B, op(A) = Aᵀ with ta, fixed sizes and
+// row strides. For loops that run one shape thousands of times (the exp's polynomial, the recurrence),
+// where gemm's per-call shape lookup costs as much as an 8×8 product. Counts 2·M·N·K per call, like gemm.
+template <class S>
+class Kernel {
+ public:
+  Kernel() = default;
+  Kernel(int M, int N, int K, bool ta, int lda, int ldb, bool acc, int ldc);
+  void operator()(const S* A, const S* B, S* C) const;
+
+ private:
+  using Fn = void (*)(const S*, const S*, S*, ...);
+  Fn fn_ = nullptr;  // nullptr: Eigen's product
+  int M_ = 0, N_ = 0, K_ = 0, lda_ = 0, ldb_ = 0, ldc_ = 0;
+  bool ta_ = false, acc_ = false;
+};
 
 // Square n×n contiguous shorthand.
 template <class S>

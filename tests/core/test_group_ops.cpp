@@ -48,7 +48,7 @@ TEST(GroupOps, BatchedExpAndAdjointMatchTheDoubleReference) {
 TEST(GroupOps, MatmulVariantsMatchNaiveProducts) {
   CpuBackend<double> be(2);
   Rng r(2);
-  for (int n : {3, 8, 16}) {
+  for (int n : {3, 8, 16, 40}) {
     const int count = 5;
     const size_t nn = size_t(n) * n;
     auto A = randn<double>(count * nn, r), B = randn<double>(count * nn, r), C0 = randn<double>(count * nn, r);
@@ -68,15 +68,22 @@ TEST(GroupOps, MatmulVariantsMatchNaiveProducts) {
               }
           }
         }
-    std::vector<double> S(nn, 1.0);
-    be.group().matmul_sum(n, n, count, false, true, A.data(), B.data(), S.data());
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        double s = 1;
-        for (int k = 0; k < count; ++k)
-          for (int l = 0; l < n; ++l) s += A[k * nn + i * n + l] * B[k * nn + j * n + l];
-        EXPECT_NEAR(S[i * n + j], s, 1e-12);
-      }
+    // matmul_sum over two chunks of 64 (one product per chunk for n ≤ 32), every transpose.
+    const int many = 70;
+    auto P = randn<double>(many * nn, r), Q = randn<double>(many * nn, r);
+    for (int v = 0; v < 4; ++v) {
+      const bool ta = v & 1, tb = v & 2;
+      std::vector<double> S(nn, 1.0);
+      be.group().matmul_sum(n, n, many, ta, tb, P.data(), Q.data(), S.data());
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+          double s = 1;
+          for (int k = 0; k < many; ++k)
+            for (int l = 0; l < n; ++l)
+              s += (ta ? P[k * nn + l * n + i] : P[k * nn + i * n + l]) * (tb ? Q[k * nn + j * n + l] : Q[k * nn + l * n + j]);
+          EXPECT_NEAR(S[i * n + j], s, 1e-11) << "n " << n << " ta " << ta << " tb " << tb;
+        }
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <string_view>
 #include <cmath>
 #include <vector>
 
@@ -68,6 +69,14 @@ class CpuDenseOps final : public DenseOps<S> {
     MapM<S> c(C, M, N, Eigen::OuterStride<>(ldc));
     if (K == 0) {
       if (beta == S(0)) c.setZero(); else c *= beta;
+      return;
+    }
+    // libxsmm's JIT kernels (core/groups/small_mm) beat Eigen's packed GEMM at the group models' small-d
+    // shapes (W·x, the readout: M = 16·B rows, N, K ≈ 64; issue 15); they do no cache blocking, so only
+    // where op(B) fits in L2. Counted once, in gemm().
+    if (alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb) && size_t(N) * K <= (1u << 16) &&
+        std::string_view(smm::backend_name()) == "libxsmm") {
+      smm::gemm<S>(M, N, K, ta, tb, A, lda, B, ldb, beta == S(1), C, ldc, /*count=*/false);
       return;
     }
     MapC<S> a(A, ta ? K : M, ta ? M : K, Eigen::OuterStride<>(lda));

@@ -17,13 +17,9 @@ namespace udlab {
 namespace {
 
 template <class S>
-kernels::Scratch<S, Eigen::Dynamic>& scratch(int b) {
-  thread_local kernels::Scratch<S, Eigen::Dynamic> s;
-  thread_local int size = -1;
-  if (size != b) {
-    s.resize(b);
-    size = b;
-  }
+kernels::Scratch<S>& scratch(int b) {
+  thread_local kernels::Scratch<S> s;
+  s.resize(b);
   return s;
 }
 
@@ -64,9 +60,9 @@ template <class S>
 struct MatrixFns {
   void (*mm)(int n, bool ta, bool tb, S alpha, const S* A, const S* B, S beta, S* C) = &product<S>;
   void (*bmm)(int b, int ld, bool ta, bool tb, const S* A, const S* B, S beta, S* C) = &block_product<S>;
-  static void exp(const GroupSpec& g, const S* X, S* E) { kernels::exp<S, Eigen::Dynamic>(g, X, E, scratch<S>(g.block)); }
-  static void adj(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E) {
-    kernels::exp_adjoint<S, Eigen::Dynamic>(g, X, Ebar, Xbar, E, scratch<S>(g.block));
+  static void exp(const GroupSpec& g, const S* X, S* E) { kernels::exp<S>(g, X, E, scratch<S>(g.block)); }
+  static void adj(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, bool et = false) {
+    kernels::exp_adjoint<S>(g, X, Ebar, Xbar, E, scratch<S>(g.block), et);
   }
 };
 
@@ -131,11 +127,41 @@ class CpuGroupOps final : public GroupOps<S> {
     const int nchunks = (count + chunk - 1) / chunk;
     part_.assign(size_t(nchunks) * nn, S(0));
 #pragma omp parallel for schedule(static) num_threads(threads_) if (nchunks > 1)
-    for (int c = 0; c < nchunks; ++c)
-      for (int k = c * chunk; k < std::min(count, (c + 1) * chunk); ++k)
-        product<S>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
+    for (int c = 0; c < nchunks; ++c) {
+      const int k0 = c * chunk, k1 = std::min(count, (c + 1) * chunk);
+      if (n <= 32 && !(ta && tb)) {
+        chunk_sum(n, k1 - k0, ta, tb, A + k0 * nn, B + k0 * nn, part_.data() + c * nn);
+        continue;
+      }
+      for (int k = k0; k < k1; ++k) product<S>(n, ta, tb, S(1), A + k * nn, B + k * nn, S(1), part_.data() + c * nn);
+    }
     for (int c = 0; c < nchunks; ++c)
       for (size_t i = 0; i < nn; ++i) C[i] += part_[c * nn + i];
+  }
+
+  // C += Σ_k op(A_k)·op(B_k) over cnt n×n matrices as one product with inner size cnt·n, instead of cnt
+  // small calls (and cnt explicit transposes of B_k for Σ A_k B_kᵀ, the recurrence's Ū):
+  //   Σ A_kᵀ B_k = [A_1; …; A_cnt]ᵀ·[B_1; …; B_cnt], the stacks as stored;
+  //   Σ A_k op(B_k) = [A_1 … A_cnt]·[op(B_1); …; op(B_cnt)], A's rows regrouped side by side.
+  static void chunk_sum(int n, int cnt, bool ta, bool tb, const S* A, const S* B, S* C) {
+    const size_t nn = size_t(n) * n;
+    const int K = cnt * n;
+    if (ta) {
+      smm::gemm<S>(n, n, K, true, false, A, n, B, n, true, C, n);
+      return;
+    }
+    S* a = thread_buffer<S>(4, nn * cnt);
+    for (int k = 0; k < cnt; ++k)
+      for (int i = 0; i < n; ++i) std::copy(A + k * nn + size_t(i) * n, A + k * nn + size_t(i + 1) * n, a + size_t(i) * K + k * n);
+    const S* b = B;
+    if (tb) {
+      S* t = thread_buffer<S>(1, nn * cnt);
+      for (int k = 0; k < cnt; ++k)
+        for (int j = 0; j < n; ++j)
+          for (int l = 0; l < n; ++l) t[k * nn + size_t(l) * n + j] = B[k * nn + size_t(j) * n + l];
+      b = t;
+    }
+    smm::gemm<S>(n, n, K, false, false, a, K, b, n, true, C, n);
   }
 
   void matmul_sum_blocks(int n, int bs, int count, bool ta, bool tb, const S* A, const S* B, S* C) {
@@ -188,6 +214,7 @@ class CpuGroupOps final : public GroupOps<S> {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
     for (int b = 0; b < B; ++b) {
       S* E = thread_buffer<S>(0, nn);
+      const kernels::Scratch<S>* k = blocky ? nullptr : &scratch<S>(n);  // the n×n product kernels
       for (int t = 0; t < T; ++t) {
         const size_t r = size_t(t) * B + b;
         S* h = L.H + r * nn;
@@ -196,7 +223,7 @@ class CpuGroupOps final : public GroupOps<S> {
         if (blocky)  // only the diagonal blocks of U·h survive Π when h is block-diagonal
           for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, L.U + j * (n + 1), h + j * (n + 1), S(1), xi + j * (n + 1));
         else
-          f.mm(n, false, false, S(1), L.U, h, S(1), xi);  // A_t = (W x_t + B) + U h_t
+          k->nn1(L.U, h, xi);  // A_t = (W x_t + B) + U h_t
         group_project_raw(g, xi, xi);
         S* xh = xi;
         if (L.mixing) {
@@ -209,7 +236,7 @@ class CpuGroupOps final : public GroupOps<S> {
           kernels::zero_off_blocks(n, bs, hn);
           for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, h + j * (n + 1), E + j * (n + 1), S(0), hn + j * (n + 1));
         } else {
-          f.mm(n, false, false, S(1), h, E, S(0), hn);
+          k->nn0(h, E, hn);
         }
         if ((t0 + t + 1) % reorth_every == 0 || t0 + t == T_total - 1) {
           if (kernels::membership_error(g, hn) > thr) {
@@ -254,7 +281,8 @@ class CpuGroupOps final : public GroupOps<S> {
       S* carry = thread_buffer<S>(0, nn);  // h̄_{t+1} via the recurrence (h_{t+1} E_{t+1}, U h_{t+1})
       S* hb = thread_buffer<S>(1, nn);
       S* Eb = thread_buffer<S>(2, nn);
-      S* E = thread_buffer<S>(3, nn);
+      S* Et = thread_buffer<S>(3, nn);  // exp(ξ̂_t)ᵀ
+      const kernels::Scratch<S>* k = blocky ? nullptr : &scratch<S>(n);
       if (L.carry_in) std::copy(hbar0 + size_t(b) * nn, hbar0 + size_t(b + 1) * nn, carry);
       else std::fill(carry, carry + nn, S(0));
       // ∂L/∂ξ̂_t; without a carry buffer, hbar0 is free until the end.
@@ -273,10 +301,10 @@ class CpuGroupOps final : public GroupOps<S> {
         if (blocky)  // the adjoint reads only the diagonal blocks of Ē
           for (int j = 0; j < n; j += bs) f.bmm(bs, n, true, false, h + j * (n + 1), hb + j * (n + 1), S(0), Eb + j * (n + 1));
         else
-          f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
+          k->tn0(h, hb, Eb);  // Ē_t = h_tᵀ h̄_{t+1}
         if (L.mixing) {
           // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
-          f.adj(g, xh, Eb, da, E);
+          f.adj(g, xh, Eb, da, Et, true);
           const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b) * nn : nullptr;
           for (size_t i = 0; i < nn; ++i) {
             xhb[i] = da[i] + L.beta * xhb[i];
@@ -285,19 +313,19 @@ class CpuGroupOps final : public GroupOps<S> {
             da[i] = L.alpha * xhb[i];
           }
         } else {
-          f.adj(g, xh, Eb, da, E);  // Ā_t = Π(ξ̄_t) = ξ̄_t
+          f.adj(g, xh, Eb, da, Et, true);  // Ā_t = Π(ξ̄_t) = ξ̄_t
         }
         // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
         if (blocky) {
           std::fill(carry, carry + nn, S(0));
           for (int j = 0; j < n; j += bs) {
             const size_t o = size_t(j) * (n + 1);
-            f.bmm(bs, n, false, true, hb + o, E + o, S(0), carry + o);
+            f.bmm(bs, n, false, false, hb + o, Et + o, S(0), carry + o);
             f.bmm(bs, n, true, false, L.U + o, da + o, S(1), carry + o);
           }
         } else {
-          f.mm(n, false, true, S(1), hb, E, S(0), carry);
-          f.mm(n, true, false, S(1), L.U, da, S(1), carry);
+          k->nn0(hb, Et, carry);
+          k->tn1(L.U, da, carry);
         }
       }
       std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
