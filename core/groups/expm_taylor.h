@@ -180,8 +180,9 @@ void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
     std::fill(out, out + nn, S(0));
     for (int i = 1; i <= last; ++i) {
       const S c = inv_factorial<S>(k * q + i);
-      const S* Pi = w.P[i];
-      for (size_t e = 0; e < nn; ++e) out[e] += c * Pi[e];
+      const S* __restrict Pi = w.P[i];
+      S* __restrict o = out;
+      for (size_t e = 0; e < nn; ++e) o[e] += c * Pi[e];
     }
     for (int i = 0; i < n; ++i) out[size_t(i) * n + i] += inv_factorial<S>(k * q);
   };
@@ -238,15 +239,14 @@ void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, co
     std::fill(out, out + 2 * nn, S(0));
     for (int i = 1; i <= last; ++i) {
       const S c = inv_factorial<S>(k * q + i);
-      for (int r = 0; r < n; ++r) {
-        const S* h = w.H[i] + r * n2;
-        S* b = out + nn + size_t(r) * n;
-        S* db = out + size_t(r) * n;
+      const S* __restrict h = w.H[i];
+      S* __restrict b = out + nn;
+      S* __restrict db = out;
+      for (int r = 0; r < n; ++r)
         for (int j = 0; j < n; ++j) {
-          b[j] += c * h[j];
-          db[j] += c * h[n + j];
+          b[r * n + j] += c * h[r * n2 + j];
+          db[r * n + j] += c * h[r * n2 + n + j];
         }
-      }
     }
     for (int i = 0; i < n; ++i) out[nn + size_t(i) * n + i] += inv_factorial<S>(k * q);
   };
