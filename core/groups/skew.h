@@ -10,6 +10,14 @@ namespace udlab::skew {
 template <class S>
 inline void project_dense(int n, const S* X, S* Y) {
   constexpr int T = 8;
+  if (n == T) {  // d = 8: the one tile with compile-time bounds
+    S a[T][T];
+    for (int i = 0; i < T; ++i)
+      for (int j = 0; j < T; ++j) a[i][j] = X[i * T + j];
+    for (int i = 0; i < T; ++i)
+      for (int j = 0; j < T; ++j) Y[i * T + j] = (a[i][j] - a[j][i]) * S(0.5);
+    return;
+  }
   S a[T][T], b[T][T];
   for (int i0 = 0; i0 < n; i0 += T)
     for (int j0 = i0; j0 < n; j0 += T) {
