@@ -72,9 +72,10 @@ class CpuDenseOps final : public DenseOps<S> {
       return;
     }
     // libxsmm's JIT kernels (core/groups/small_mm) beat Eigen's packed GEMM at the group models' small-d
-    // shapes (W·x, the readout: M = 16·B rows, N, K ≈ 64; issue 15); they do no cache blocking, so only
-    // where op(B) fits in L2. Counted once, in gemm().
-    if (alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb) && size_t(N) * K <= (1u << 16) &&
+    // shapes (W·x, the readout at d = 8: M = 16·B rows, N, K ≈ 64: CPU per step ×0.95); they do no cache
+    // blocking, and where op(B) outgrows L1 (d = 16: N·K ≈ 16 k) Eigen was faster (×1.03–1.15), hence
+    // the 32 KB bound. Counted once, in gemm().
+    if (alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb) && size_t(N) * K * sizeof(S) <= (32u << 10) &&
         std::string_view(smm::backend_name()) == "libxsmm") {
       smm::gemm<S>(M, N, K, ta, tb, A, lda, B, ldb, beta == S(1), C, ldc, /*count=*/false);
       return;
