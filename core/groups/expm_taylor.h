@@ -16,6 +16,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/groups/skew.h"
 #include "core/groups/small_mm.h"
 
 namespace udlab::expm {
@@ -220,15 +221,20 @@ void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, co
   const int n = w.n, m = p.m, q = p.q;
   const size_t nn = size_t(n) * n, n2 = size_t(2) * n;
   const S scale = std::ldexp(S(1), -p.s);
-  for (int i = 0; i < n; ++i)
+  // X^1 = scale·X (read transposed with xt) into V1's lower half, then both halves of H[1] row by row.
+  if (xt) skew::transpose_scaled(n, X, ldx, w.V1 + nn, n, scale);
+  for (int i = 0; i < n; ++i) {
+    S* __restrict x1 = w.V1 + nn + size_t(i) * n;
+    S* __restrict d1 = w.V1 + size_t(i) * n;
+    S* __restrict h = w.H[1] + i * n2;
+    if (!xt)
+      for (int j = 0; j < n; ++j) x1[j] = scale * X[size_t(i) * ldx + j];
+    for (int j = 0; j < n; ++j) d1[j] = scale * Edir[size_t(i) * ldd + j];
     for (int j = 0; j < n; ++j) {
-      const S x = scale * (xt ? X[size_t(j) * ldx + i] : X[size_t(i) * ldx + j]);
-      const S d = scale * Edir[size_t(i) * ldd + j];
-      w.H[1][i * n2 + j] = x;
-      w.H[1][i * n2 + n + j] = d;
-      w.V1[size_t(i) * n + j] = d;
-      w.V1[nn + size_t(i) * n + j] = x;
+      h[j] = x1[j];
+      h[n + j] = d1[j];
     }
+  }
   for (int i = 2; i <= q; ++i) {
     w.hp(w.H[i - 1], w.V1 + nn, w.H[i]);
     w.hd(w.H[i - 1], w.V1, w.H[i] + n);

@@ -1,37 +1,54 @@
 // Internal: skew-symmetric projections on real row-major matrices, alias-safe (X may equal Y).
 #pragma once
 #include <cstddef>
+#include <vector>
 
 namespace udlab::skew {
 
-// Y = (X − Xᵀ)/2, alias-safe (X == Y is fine). In 8×8 tiles: each tile pair (I, J), (J, I) is read
-// into local copies before either is written, so both loops run along rows and vectorise; the old
-// pair-by-pair loop cost as much as an 8×8 product (perf, issue 15).
+// One tile of the transpose below: dst[j][i] = scale·src[i][j] for i < ni, j < nj (compile-time bounds
+// when NI, NJ > 0, so the loops unroll into vector loads and stores).
+template <int NI, int NJ, class S>
+inline void transpose_tile(const S* src, int lds, S* dst, int ldd, S scale, int ni, int nj) {
+  constexpr int T = 8;
+  if constexpr (NI > 0) ni = NI;
+  if constexpr (NJ > 0) nj = NJ;
+  S a[T][T];
+  for (int i = 0; i < ni; ++i)
+    for (int j = 0; j < nj; ++j) a[i][j] = src[size_t(i) * lds + j];
+  for (int j = 0; j < nj; ++j)
+    for (int i = 0; i < ni; ++i) dst[size_t(j) * ldd + i] = scale * a[i][j];
+}
+
+// dst (n×n, row stride ldd) = scale·srcᵀ (row stride lds), in 8×8 tiles; src and dst must not overlap.
+template <class S>
+inline void transpose_scaled(int n, const S* src, int lds, S* dst, int ldd, S scale) {
+  constexpr int T = 8;
+  for (int i0 = 0; i0 < n; i0 += T)
+    for (int j0 = 0; j0 < n; j0 += T) {
+      const int ni = n - i0 < T ? n - i0 : T, nj = n - j0 < T ? n - j0 : T;
+      const S* s = src + size_t(i0) * lds + j0;
+      S* d = dst + size_t(j0) * ldd + i0;
+      if (ni == T && nj == T) transpose_tile<T, T>(s, lds, d, ldd, scale, T, T);
+      else transpose_tile<0, 0>(s, lds, d, ldd, scale, ni, nj);
+    }
+}
+
+// Y = (X − Xᵀ)/2, alias-safe (X == Y is fine): Xᵀ into a per-thread copy first, then one pass along rows
+// (the old pair-by-pair loop cost as much as an 8×8 product, perf at d = 8, issue 15).
 template <class S>
 inline void project_dense(int n, const S* X, S* Y) {
-  constexpr int T = 8;
-  if (n == T) {  // d = 8: the one tile with compile-time bounds
-    S a[T][T];
-    for (int i = 0; i < T; ++i)
-      for (int j = 0; j < T; ++j) a[i][j] = X[i * T + j];
-    for (int i = 0; i < T; ++i)
-      for (int j = 0; j < T; ++j) Y[i * T + j] = (a[i][j] - a[j][i]) * S(0.5);
+  thread_local std::vector<S> t;
+  const size_t nn = size_t(n) * n;
+  if (t.size() < nn) t.resize(nn);
+  transpose_scaled(n, X, n, t.data(), n, S(1));
+  const S* __restrict tt = t.data();
+  if (X == Y) {  // one pointer, so the loop vectorises without an overlap check
+    for (size_t e = 0; e < nn; ++e) Y[e] = (Y[e] - tt[e]) * S(0.5);
     return;
   }
-  S a[T][T], b[T][T];
-  for (int i0 = 0; i0 < n; i0 += T)
-    for (int j0 = i0; j0 < n; j0 += T) {
-      const int ni = n - i0 < T ? n - i0 : T, nj = n - j0 < T ? n - j0 : T;
-      for (int i = 0; i < ni; ++i)
-        for (int j = 0; j < nj; ++j) a[i][j] = X[size_t(i0 + i) * n + j0 + j];
-      for (int j = 0; j < nj; ++j)
-        for (int i = 0; i < ni; ++i) b[j][i] = X[size_t(j0 + j) * n + i0 + i];
-      for (int i = 0; i < ni; ++i)
-        for (int j = 0; j < nj; ++j) Y[size_t(i0 + i) * n + j0 + j] = (a[i][j] - b[j][i]) * S(0.5);
-      if (j0 != i0)
-        for (int j = 0; j < nj; ++j)
-          for (int i = 0; i < ni; ++i) Y[size_t(j0 + j) * n + i0 + i] = (b[j][i] - a[i][j]) * S(0.5);
-    }
+  const S* __restrict x = X;
+  S* __restrict y = Y;
+  for (size_t e = 0; e < nn; ++e) y[e] = (x[e] - tt[e]) * S(0.5);
 }
 
 // Skew part of each diagonal b×b block, zero elsewhere.
