@@ -90,6 +90,7 @@ struct LineChart::Impl {
   bool fixed = false;
   bool legendShown = true;
   int vertexBudget = 0;
+  double headroom = 0;
   static constexpr int kMinColumns = 60;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
@@ -228,6 +229,21 @@ void LineChart::clearFixedRanges() { d_->fixed = false; }
 const std::vector<Curve>& LineChart::curves() const { return d_->curves; }
 int LineChart::displayedPoints() const { return d_->shown; }
 void LineChart::setVertexBudget(int vertices) { d_->vertexBudget = std::max(0, vertices); }
+void LineChart::setAxisHeadroom(double fraction) { d_->headroom = std::clamp(fraction, 0.0, 1.0); }
+
+namespace {
+// [lo, hi] as a live axis shows it: the present range while the data fits in it and fills at least
+// 1 / (1 + 3 h) of it; else the data plus h of its span beyond (after hi only when the low end is pinned,
+// as a step axis is at its first step).
+Range withHeadroom(double lo, double hi, double curLo, double curHi, double h, bool pinLo) {
+  const double span = hi - lo, cur = curHi - curLo;
+  if (!(h > 0) || !(span > 0) || !std::isfinite(span)) return {lo, hi};
+  const bool fits = (pinLo ? lo == curLo : lo >= curLo) && hi <= curHi;
+  if (fits && span * (1 + 3 * h) >= cur) return {curLo, curHi};
+  const Range r{pinLo ? lo : lo - h * span, hi + h * span};
+  return std::isfinite(r.lo) && std::isfinite(r.hi) ? r : Range{lo, hi};
+}
+}  // namespace
 
 void LineChart::refresh() {
   auto& d = *d_;
@@ -281,6 +297,8 @@ void LineChart::refresh() {
   if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
   if (d.fixed) xmin = d.fx0, xmax = d.fx1;
+  else if (const Range r = withHeadroom(xmin, xmax, d.ax->min(), d.ax->max(), d.headroom, true); d.headroom > 0)
+    xmin = r.lo, xmax = r.hi;
   // Pixel columns to decimate to: the plot's width, fewer when the curves would exceed the vertex
   // budget (about 4 vertices a column for raw data, 1 for a smoothed line).
   int columns = std::max(200, int(d.chart->plotArea().width()));
@@ -368,6 +386,10 @@ void LineChart::refresh() {
   // decades of its base).
   Range yr = niceRange(yRefs, d.log);
   if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  else if (!d.log && d.headroom > 0) {
+    auto* va = static_cast<QValueAxis*>(d.ay);
+    yr = withHeadroom(yr.lo, yr.hi, va->min(), va->max(), d.headroom, false);
+  }
   int logK = 1;
   if (d.log) {
     // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
