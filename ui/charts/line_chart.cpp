@@ -94,6 +94,7 @@ struct LineChart::Impl {
   bool fixed = false;
   bool legendShown = true;
   int vertexBudget = 0;
+  int gapsShown = 0;
   double headroom = 0;
   static constexpr int kMinColumns = 60;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
@@ -242,6 +243,7 @@ void LineChart::setChartStyle(const ChartStyle& s) {
 void LineChart::setCurves(std::vector<Curve> curves) { d_->curves = std::move(curves); }
 void LineChart::setMarks(std::vector<Mark> marks) { d_->marks = std::move(marks); }
 int LineChart::markCount() const { return int(d_->markLines.size()); }
+int LineChart::gapCount() const { return d_->gapsShown; }
 void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
   d_->fixed = true;
   d_->fx0 = x0, d_->fx1 = x1, d_->fy0 = y0, d_->fy1 = y1;
@@ -471,7 +473,7 @@ void LineChart::refresh() {
     if (rangeChanges || series->points() != pts) series->replace(pts);
   // A small triangle at the foot of the plot at each gap, in the curve's colour.
   const double footY = d.log ? ylo * std::pow(yhi / ylo, 0.03) : ylo + 0.03 * (yhi - ylo);
-  bool anyGap = false;
+  d.gapsShown = 0;
   for (size_t i = 0; i < d.curves.size(); ++i) {
     SeriesSet& ss = d.sets[d.curves[i].id];
     QList<QPointF> pts;
@@ -482,7 +484,7 @@ void LineChart::refresh() {
       ss.gapMarks = nullptr;
       continue;
     }
-    anyGap = true;
+    d.gapsShown += int(pts.size());
     if (!ss.gapMarks) {
       ss.gapMarks = new QScatterSeries;
       ss.gapMarks->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
@@ -503,7 +505,7 @@ void LineChart::refresh() {
     if (c.inLegend)
       entries.push_back({c.label, c.color, c.markers ? "●" : c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
   for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
-  if (anyGap) entries.push_back({"gap: value not finite", QColor(120, 120, 120), "▲"});
+  if (d.gapsShown) entries.push_back({"gap: value not finite", QColor(120, 120, 120), "▲"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
   // Shown even when empty: a label that appears lays the window out at once, inside this refresh,

@@ -56,6 +56,7 @@ class LineChart : public QWidget {
   void setCurves(std::vector<Curve> curves);  // drawn at the next refresh()
   void setMarks(std::vector<Mark> marks);     // drawn at the next refresh(), those inside the x range
   int markCount() const;                      // marks drawn by the last refresh()
+  int gapCount() const;                       // gaps (non-finite values) marked by the last refresh()
   // Fixed axis ranges (small multiples share axes); clearFixedRanges() returns to fitting the data.
   void setFixedRanges(double x0, double x1, double y0, double y1);
   void clearFixedRanges();
