@@ -5,6 +5,9 @@
 #include <QLogValueAxis>
 #include <QValueAxis>
 #include <QLabel>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QElapsedTimer>
@@ -99,7 +102,7 @@ class TestUiCharts : public QObject {
   }
   void extremeValuesNeverGiveAnAxisANonFiniteBound() {
     // Issue 16: 1e308 on a log axis rounded up to the decade 10^309 = inf, and Qt Charts crashed on the
-    // infinite range. NaN and Inf are left out of the curves (the points either side are joined), and
+    // infinite range. NaN and Inf are gaps in the curves (nonFiniteValuesAreGapsWithAMarker), and
     // every axis bound stays finite, linear or log, whatever the data (x included).
     LineChart c;
     c.resize(600, 400);
@@ -202,6 +205,22 @@ class TestUiCharts : public QObject {
     for (QAbstractSeries* s : c.findChild<QChartView*>()->chart()->series()) series += qobject_cast<QLineSeries*>(s) || qobject_cast<QScatterSeries*>(s);
     QCOMPARE(series, 1);
     QVERIFY(!c.findChild<QLabel*>()->text().contains("not finite"));
+  }
+  void legendsBreakAtSpacesNotHyphens() {
+    // "rnn-tanh" wrapped as "rnn-" / "tanh" in a narrow legend; it now breaks only between words.
+    QTextDocument doc;
+    doc.setHtml(detail::legendHtml({{"lr 3e-3 rnn-tanh", runColor(0), "━━"}, {"group-rnn O(8)", runColor(1), "━━"}}));
+    for (double w : {90.0, 120.0, 160.0}) {
+      doc.setTextWidth(w);
+      doc.size();  // lays the document out
+      const QString text = doc.firstBlock().text();
+      QTextLayout* l = doc.firstBlock().layout();
+      QVERIFY(l->lineCount() > 1);
+      for (int i = 0; i + 1 < l->lineCount(); ++i) {
+        const QString line = text.mid(l->lineAt(i).textStart(), l->lineAt(i).textLength()).trimmed();
+        QVERIFY2(!line.endsWith('-') && !line.endsWith(QString("-") + QChar(0x2060)), qPrintable(QString("width %1: line '%2'").arg(w).arg(line)));
+      }
+    }
   }
   void flatCurveAfterWideAxisDoesNotHang() {
     // A hidden-state norm held to rounding error (a group model's ‖h_t‖) drawn after a 0..1 axis once

@@ -31,7 +31,7 @@ QStringList svgTexts(const QByteArray& svg) {
   QXmlStreamReader xml(svg);
   while (!xml.atEnd())
     if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("text"))
-      out << xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+      out << xml.readElementText(QXmlStreamReader::IncludeChildElements).remove(QChar(0x2060)).trimmed();  // legends' word joiners
   return out;
 }
 }  // namespace
