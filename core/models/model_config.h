@@ -33,6 +33,9 @@ struct ModelConfig {
   double max_phase = 6.283185307179586;
   bool lru_gamma = true;
   std::string lru_init = "ring";  // ring | glorot
+  // glorot init: scale the Glorot matrix down to this spectral radius when it is larger (0 = raw Glorot,
+  // whose finite-N spectral radius can exceed 1; lru_init.h). Applies to the dense and diagonal rungs alike.
+  double glorot_radius = 0;
   double lru_lr_factor = 0.5;
   double dropout = 0.0;
   // The LRU paper's ablation ladder (issue 14; each rung changes one of these four from the one above):

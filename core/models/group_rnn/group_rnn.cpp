@@ -219,6 +219,10 @@ void GroupRnn<S>::forward_chunk(int c, bool first_pass, bool want_grad, Telemetr
   for (int s = 0; s < Tc; s += kGradBlock) {
     const int rows = std::min(kGradBlock, Tc - s) * B;
     const size_t r0 = size_t(s) * B;
+    if (head_.pooled()) {  // pooled once, in the first pass (a recomputation pass must not touch it)
+      if (first_pass) head_.pool(this->be_.dense(), top + r0 * nn_, c * K_ + s, std::min(kGradBlock, Tc - s));
+      continue;
+    }
     XentResult x = head_.loss(this->be_.dense(), this->params_, top + r0 * nn_, rows, logits_.data() + r0 * V,
                               targets_.data() + tb0 + r0, weights_.data() + tb0 + r0, weight_sum_,
                               want_grad ? dlogits_.data() + r0 * V : nullptr);
@@ -243,17 +247,15 @@ void GroupRnn<S>::forward_all(bool want_grad, Telemetry* tel, XentResult* xr) {
     tel_xi_sum_ = tel_xi_max_ = 0;
   }
   for (int c = 0; c < chunks_; ++c) forward_chunk(c, true, want_grad, tel, xr);
+  if (xr && head_.pooled()) *xr = head_.pooled_loss(this->be_.dense(), this->params_, logits_.data(),
+                                                    want_grad ? dlogits_.data() : nullptr);
 }
 
 template <class S>
 StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  // The loss runs in blocks of kGradBlock steps (and chunks, with recomputation), so a readout pooled over
-  // the whole sequence does not fit here yet: sequence labels (listops) are refused in one line.
+  // The pooled readout (labelled batches) pools a block of kGradBlock steps at a time, as the token loss runs.
   head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/true);
-  if (head_.pooled())
-    throw Error("group-rnn: the sequence readout (--readout mean/last, listops) is not implemented for group-rnn "
-                "(its loss runs in blocks of steps); use lstm, rnn-tanh, orth-rnn or lru");
   resize(batch.B, batch.T);
   weight_sum_ = stage_time_major(batch, idx_, targets_, weights_);
   XentResult xr{};
@@ -263,6 +265,7 @@ StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Tele
   if (!backward) return res;
 
   this->params_.zero_grads();
+  if (head_.pooled()) head_.pooled_backward(this->be_.dense(), this->params_, dlogits_.data(), true);
   if (tel) tel_grad_norm_.assign(cur_T_, 0.0);
   // The last chunk's activations are still in the buffers; every earlier one is recomputed.
   for (int c = chunks_ - 1; c >= 0; --c) {

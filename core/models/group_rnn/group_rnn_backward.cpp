@@ -15,11 +15,13 @@ void GroupRnn<S>::backward_chunk(int c, Telemetry* tel) {
   const S* top = acts_.back().H.data() + size_t(B) * nn_;
   S* G = gA_.data();
   S* dx = gB_.data();
-  // Readout: ∂W_R += dlogitsᵀ·h, ∂c += Σ dlogits, G = dlogits·W_R.
+  // Readout: ∂W_R += dlogitsᵀ·h, ∂c += Σ dlogits, G = dlogits·W_R (pooled: G = c[b,t]·∂ℓ/∂pooled[b], the
+  // head's gradients having been taken once before the chunks).
   for (int s = last_block; s >= 0; s -= kGradBlock) {
     const int rows = std::min(kGradBlock, Tc - s) * B;
     const size_t r0 = size_t(s) * B;
-    head_.backward(d, ps, top + r0 * nn_, rows, dlogits_.data() + r0 * V, G + r0 * nn_, true);
+    if (head_.pooled()) head_.unpool(d, c * K_ + s, std::min(kGradBlock, Tc - s), G + r0 * nn_);
+    else head_.backward(d, ps, top + r0 * nn_, rows, dlogits_.data() + r0 * V, G + r0 * nn_, true);
   }
   for (int l = L_ - 1; l >= 0; --l) {
     layer_bwd(l, c, G, dx, tel);
