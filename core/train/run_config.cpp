@@ -19,7 +19,7 @@ void visit(C& c, F&& f) {
   f("heads", m.heads); f("max_len", m.max_len);
   f("group", m.group); f("d", m.d); f("mixing", m.mixing); f("learn_h0", m.learn_h0);
   f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold); f("recompute_chunk", m.recompute_chunk);
-  f("readout", m.readout); f("xi_init", m.xi_init);
+  f("readout", m.readout); f("xi_init", m.xi_init); f("xi_bound", m.xi_bound);
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
   f("dropout", m.dropout); f("recurrence", m.recurrence); f("lru_param", m.lru_param);
@@ -153,6 +153,7 @@ void validate(const RunConfig& c) {
   need(m.max_phase > 0, "max_phase must be positive");
   need(m.lru_init == "ring" || m.lru_init == "glorot", "lru_init must be ring or glorot");
   need(m.xi_init > 0 && m.xi_init < 3.14159, "xi_init must be in (0, pi)");
+  need(m.xi_bound == 0 || (m.xi_bound > 0 && m.xi_bound <= 3.14159266), "xi_bound must be 0 (off) or in (0, pi]");
   need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last",
        "readout must be auto, token, mean or last");
   // The models with the pooled sequence readout (lm_head.h); group-rnn's blocked loss does not have it yet.

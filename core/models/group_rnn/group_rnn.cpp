@@ -192,6 +192,7 @@ void GroupRnn<S>::layer_fwd(int l, int c, bool first_pass, Telemetry* tel) {
   }
   typename GroupOps<S>::RnnLayer R;
   R.B = B; R.T = Tc; R.U = ps.value(q.U); R.mixing = cfg_mixing(); R.alpha = alpha; R.beta = beta;
+  R.xi_bound = this->cfg_.xi_bound;
   R.Xi = a.Xi.data(); R.Xh = cfg_mixing() ? a.Xh.data() : nullptr; R.H = a.H.data();
   R.t0 = c * K_; R.T_total = cur_T_;
   if (cfg_mixing() && c > 0) R.xh_prev = a.Xs.data() + c * bnn;

@@ -2,7 +2,8 @@
 // Per layer l, with n×n real matrices (n = d, or 2d for realified complex groups):
 //   A_t = mat(W x_t) + U·h_t + B,  ξ_t = Π(A_t),  ξ̂_t = α ξ_t + β ξ̂_{t−1} (--mixing; else ξ̂_t = ξ_t),
 //   h_{t+1} = h_t · exp(ξ̂_t),  h_0 = I or exp(Π(P0)) (--learn-h0), left-multiplied by diag(−1, 1, …)
-//   with --reflect (O(d) only).
+//   with --reflect (O(d) only). With --xi-bound c (udlab's option): h_{t+1} = h_t · exp(σ_c(ξ̂_t)),
+//   σ_c(ξ) = c·tanh(‖ξ‖_F/c)·ξ/‖ξ‖_F (core/groups/xi_bound.h), so no step rotates by π or more.
 // x_t = E[token_t] for layer 0 and vec(h_{t+1}) of the layer below otherwise; logits = R·vec(h_{t+1}) + c
 // on the last layer. mat/vec are row-major. Tensors: embedding.weight [V,m], layers.{l}.W [n², in],
 // layers.{l}.U [n,n], layers.{l}.B [n,n], layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing),

@@ -52,6 +52,7 @@ void GroupRnn<S>::layer_bwd(int l, int c, S* G, S* dx, Telemetry* tel) {
   std::vector<double> grad_norm(want_norm ? Tc : 0);
   typename GroupOps<S>::RnnLayer R;
   R.B = B; R.T = Tc; R.U = ps.value(q.U); R.mixing = mix; R.alpha = alpha; R.beta = beta;
+  R.xi_bound = this->cfg_.xi_bound;
   R.Xi = a.Xi.data(); R.Xh = mix ? a.Xh.data() : nullptr; R.H = a.H.data();
   R.t0 = c * K_; R.T_total = cur_T_;
   if (chunks_ > 1) {  // carries between chunks (the whole-sequence call needs none)
