@@ -154,11 +154,13 @@ void validate(const RunConfig& c) {
   need(m.lru_init == "ring" || m.lru_init == "glorot", "lru_init must be ring or glorot");
   need(m.xi_init > 0 && m.xi_init < 3.14159, "xi_init must be in (0, pi)");
   need(m.xi_bound == 0 || (m.xi_bound > 0 && m.xi_bound <= 3.14159266), "xi_bound must be 0 (off) or in (0, pi]");
-  need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last",
-       "readout must be auto, token, mean or last");
+  need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last" ||
+           m.readout == "token-xi",
+       "readout must be auto, token, mean, last or token-xi");
+  need(m.readout != "token-xi" || m.model == "group-rnn", "readout token-xi is group-rnn's (got " + m.model + ")");
   // The models with the pooled sequence readout (lm_head.h); group-rnn's blocked loss does not have it yet.
   const bool pooled = m.model == "lstm" || m.model == "rnn-tanh" || m.model == "orth-rnn" || m.model == "lru";
-  need(m.readout == "auto" || m.readout == "token" || pooled,
+  need(m.readout == "auto" || m.readout == "token" || m.readout == "token-xi" || pooled,
        "readout mean/last is implemented for lstm, rnn-tanh, orth-rnn and lru (got " + m.model + ")");
   need(t.dataset != "listops" || pooled,
        "listops labels whole sequences: it needs a recurrent model with the sequence readout (lstm, rnn-tanh, "

@@ -260,3 +260,41 @@ TEST(GroupRnn, XiBoundKeepsStatesOnTheGroupAndRotationsBelowTheBound) {
     }
   }
 }
+
+// --readout token-xi (udlab's variant): logits from [vec h_{t+1}, vec ξ_t]. FD in double for the group
+// families, mixing, learned h0, two layers, the bound, and recomputation in chunks (T = 20, chunks of 16);
+// predict_next reads the same row as the loss.
+TEST(GroupRnn, XiReadoutGradientsMatchFiniteDifferences) {
+  struct C { GcCase g; double bound; int chunk, T; };
+  const C cases[] = {
+      {{"o", 3, false, false, false, 1}, 0, 0, 5},   {{"u", 2, true, true, false, 1}, 0, 0, 5},
+      {{"blockdiag:2", 4, false, true, false, 2}, 0, 0, 5}, {{"sp", 2, true, false, false, 1}, 0.4, 0, 5},
+      {{"so", 3, true, true, false, 1}, 0.4, 16, 20},
+  };
+  CpuBackend<double> be(1);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.g.group) + " chunk=" + std::to_string(c.chunk));
+    ModelConfig cfg = config(c.g.group, c.g.d, c.g.mixing, c.g.learn_h0, c.g.reflect, c.g.layers);
+    cfg.readout = "token-xi";
+    cfg.xi_bound = c.bound;
+    cfg.recompute_chunk = c.chunk;
+    auto m = build<double>(cfg, 5, be);
+    jitter(*m, 7, 0.2);
+    udlab::testing::expect_model_gradcheck(*m, udlab::testing::random_batch(2, c.T, 5, 3), 1e-6, c.chunk ? 6 : 12);
+  }
+  ModelConfig cfg = config("u", 3, true, true, false);
+  cfg.readout = "token-xi";
+  auto m = build<double>(cfg, 7, be);
+  jitter(*m, 5, 0.2);
+  std::vector<int32_t> ctx = {1, 4, 2, 6, 0};
+  auto z = m->predict_next(ctx);
+  double mx = *std::max_element(z.begin(), z.end()), s = 0;
+  for (double v : z) s += std::exp(v - mx);
+  Batch b;
+  b.B = 1;
+  b.T = 5;
+  b.tokens = ctx;
+  b.tokens.push_back(3);
+  b.weights = {0, 0, 0, 0, 1};
+  EXPECT_NEAR(m->forward_backward(b, false, nullptr).mean_loss(), std::log(s) + mx - z[3], 1e-12);
+}
