@@ -130,6 +130,8 @@ void GroupRnn<S>::resize(int B, int T) {
     rd_.resize(dev, KB * 2 * nn_);
     rdg_.resize(dev, KB * 2 * nn_);
     xb_.resize(dev, KB * nn_);
+    ub_.resize(dev, KB * nn_);
+    pending_.resize(dev, size_t(B) * nn_);
   }
   Ebar_.resize(dev, nn_);
   h0_.resize(dev, nn_);

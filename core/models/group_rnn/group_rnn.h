@@ -109,12 +109,13 @@ class GroupRnn final : public Model<S> {
   Buffer<S> x0_;                 // [T·B, m] embedded inputs
   std::vector<LayerActs> acts_;
   Buffer<S> logits_, dlogits_;   // [K·B, V]
-  // --readout token-xi: the readout's input rows [h_{t+1} | ξ_t], their gradient, and ∂L/∂A_t of the
-  // last layer from the ξ half (projected), [K·B, 2n²], [K·B, 2n²], [K·B, n²].
+  // --readout token-xi: the readout's input rows [h_{t+1} | ξ_t], their gradient, ∂L/∂A_t of the last
+  // layer from the ξ half (projected), Uᵀ of it, [K·B, 2n²], [K·B, 2n²], [K·B, n²], [K·B, n²]; and the
+  // chunk-start rows of Uᵀ·xb ([B, n²]), which belong to the chunk before (its last rows of G).
   bool xi_readout_ = false;
-  Buffer<S> rd_, rdg_, xb_;
+  Buffer<S> rd_, rdg_, xb_, ub_, pending_;
   void readout_rows(int rows, size_t r0, const S* top);
-  void readout_grad(int l, int Tc, S* G);
+  void readout_grad(int l, int c, int Tc, S* G);
   Buffer<S> gA_, gB_;            // [K·B, max(m, n²)] ping-pong gradients between layers
   Buffer<S> dA_;                 // [K·B, n²] ∂L/∂A_t of the layer being differentiated
   Buffer<S> Ebar_;               // [n²]: Ē for P0

@@ -22,7 +22,7 @@ void GroupRnn<S>::backward_chunk(int c, Telemetry* tel) {
     if (xi_readout_) head_.backward(d, ps, rd_.data() + r0 * 2 * nn_, rows, dlogits_.data() + r0 * V, rdg_.data() + r0 * 2 * nn_, true);
     else head_.backward(d, ps, top + r0 * nn_, rows, dlogits_.data() + r0 * V, G + r0 * nn_, true);
   }
-  if (xi_readout_) readout_grad(L_ - 1, Tc, G);
+  if (xi_readout_) readout_grad(L_ - 1, c, Tc, G);
   for (int l = L_ - 1; l >= 0; --l) {
     layer_bwd(l, c, G, dx, tel);
     std::swap(G, dx);
@@ -71,9 +71,9 @@ void GroupRnn<S>::layer_bwd(int l, int c, S* G, S* dx, Telemetry* tel) {
   }
   double alpha_bar = 0, beta_bar = 0;
   go.rnn_backward(g_, R, G, dA_.data(), a.carry.data(), &alpha_bar, &beta_bar, want_norm ? grad_norm.data() : nullptr);
-  if (xi_readout_ && l == L_ - 1) {  // the readout's ξ_t = Π(A_t): Ā_t += Π(ξ̄_t), and ∂L/∂h_{t0} += Uᵀ Π(ξ̄_{t0})
+  if (xi_readout_ && l == L_ - 1) {  // the readout's ξ_t = Π(A_t): Ā_t += Π(ξ̄_t); ∂L/∂h_0 += Uᵀ Π(ξ̄_0)
     go.axpby(S(1), dA_.data(), S(1), xb_.data(), dA_.data(), size_t(Tc) * B * nn_);
-    go.matmul(n_, B, true, false, S(1), ps.value(q.U), 0, xb_.data(), nn_, S(1), a.carry.data());
+    if (c == 0) go.axpby(S(1), a.carry.data(), S(1), ub_.data(), a.carry.data(), size_t(B) * nn_);
   }
   if (want_norm) std::copy(grad_norm.begin(), grad_norm.end(), tel_grad_norm_.begin() + R.t0);
   if (mix && c == 0) {
@@ -95,21 +95,23 @@ void GroupRnn<S>::layer_bwd(int l, int c, S* G, S* dx, Telemetry* tel) {
 }
 
 // --readout token-xi: splits the readout's gradient [h̄_{t+1} | ξ̄_t] into G (∂L/∂h_{t+1}) and xb_ = Π(ξ̄_t),
-// and adds ξ_t's path through A_t = … + U h_t to ∂L/∂h_t, which is G's row t − 1 (step t0's goes to the
-// carry in layer_bwd, after the recurrence has written it).
+// and adds ξ_t's path through A_t = … + U h_t, Uᵀ·xb_t, to ∂L/∂h_t: G's row t − 1. A chunk's first rows
+// wait in pending_ for the chunk before (or go to ∂L/∂h_0 in layer_bwd), so that every row of G gets the
+// same two-term sum with and without recomputation (bit-identical gradients).
 template <class S>
-void GroupRnn<S>::readout_grad(int l, int Tc, S* G) {
+void GroupRnn<S>::readout_grad(int l, int c, int Tc, S* G) {
   auto& go = this->be_.group();
   const int B = cur_B_;
-  const size_t rows = size_t(Tc) * B, bytes = sizeof(S) * nn_;
+  const size_t rows = size_t(Tc) * B, bytes = sizeof(S) * nn_, bnn = size_t(B) * nn_;
   for (size_t r = 0; r < rows; ++r) {
     this->be_.copy_bytes(G + r * nn_, rdg_.data() + r * 2 * nn_, bytes);
     this->be_.copy_bytes(xb_.data() + r * nn_, rdg_.data() + (r * 2 + 1) * nn_, bytes);
   }
   go.project(g_, xb_.data(), xb_.data(), int(rows));
-  if (Tc > 1)
-    go.matmul(n_, int(rows) - B, true, false, S(1), this->params_.value(lp_[l].U), 0, xb_.data() + size_t(B) * nn_, nn_,
-              S(1), G);
+  go.matmul(n_, int(rows), true, false, S(1), this->params_.value(lp_[l].U), 0, xb_.data(), nn_, S(0), ub_.data());
+  if (Tc > 1) go.axpby(S(1), G, S(1), ub_.data() + bnn, G, (rows - B) * nn_);
+  if (c != chunks_ - 1) go.axpby(S(1), G + (rows - B) * nn_, S(1), pending_.data(), G + (rows - B) * nn_, bnn);
+  if (c > 0) this->be_.copy_bytes(pending_.data(), ub_.data(), sizeof(S) * bnn);
 }
 
 // After the first chunk: P0's gradient from ∂L/∂h_0.
@@ -135,7 +137,7 @@ void GroupRnn<S>::layer_bwd_finish(int l) {
   template void GroupRnn<S>::backward_chunk(int, Telemetry*);              \
   template void GroupRnn<S>::layer_bwd(int, int, S*, S*, Telemetry*);      \
   template void GroupRnn<S>::layer_bwd_finish(int);                        \
-  template void GroupRnn<S>::readout_grad(int, int, S*);
+  template void GroupRnn<S>::readout_grad(int, int, int, S*);
 UDLAB_GROUP_RNN_BWD(float)
 UDLAB_GROUP_RNN_BWD(double)
 #undef UDLAB_GROUP_RNN_BWD
