@@ -24,7 +24,8 @@ struct ModelConfig {
   // (core/groups/xi_bound.h; udlab's option, not the U(d) paper's); 0 = off.
   double xi_bound = 0;
   // Readout of the recurrent models (lm_head.h): auto (per position for language modelling, mean
-  // pooling for datasets that label whole sequences) | token | mean | last.
+  // pooling for datasets that label whole sequences) | token | mean | last | token-xi (group-rnn only:
+  // per position from [vec h_{t+1}, vec ξ_t], udlab's variant, issue 14).
   std::string readout = "auto";
   // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
   // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).

@@ -3,12 +3,13 @@
 //   A_t = mat(W x_t) + U·h_t + B,  ξ_t = Π(A_t),  ξ̂_t = α ξ_t + β ξ̂_{t−1} (--mixing; else ξ̂_t = ξ_t),
 //   h_{t+1} = h_t · exp(ξ̂_t),  h_0 = I or exp(Π(P0)) (--learn-h0), left-multiplied by diag(−1, 1, …)
 //   with --reflect (O(d) only). With --xi-bound c (udlab's option): h_{t+1} = h_t · exp(σ_c(ξ̂_t)),
-//   σ_c(ξ) = c·tanh(‖ξ‖_F/c)·ξ/‖ξ‖_F (core/groups/xi_bound.h), so no step rotates by π or more.
+//   σ_c(ξ) = c·tanh(‖ξ‖_F/c)·ξ/‖ξ‖_F (core/groups/xi_bound.h), so no step rotates by c/√2 or more.
 // x_t = E[token_t] for layer 0 and vec(h_{t+1}) of the layer below otherwise; logits = R·vec(h_{t+1}) + c
-// on the last layer; with --readout token-xi (udlab's variant, issue 14) logits = R·[vec(h_{t+1}), vec(ξ_t)] + c,
-// ξ_t = Π(A_t) of the last layer, which holds the current input linearly. mat/vec are row-major. Tensors: embedding.weight [V,m], layers.{l}.W [n², in],
-// layers.{l}.U [n,n], layers.{l}.B [n,n], layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing),
-// layers.{l}.h0 [n,n] (= P0, with learn_h0), head.weight [V,n²], head.bias [V].
+// on the last layer; with --readout token-xi (udlab's variant, issue 14) logits = R·[vec(h_{t+1}), vec(ξ_t)]
+// + c, ξ_t = Π(A_t) of the last layer, which holds the current input linearly. mat/vec are row-major.
+// Tensors: embedding.weight [V,m], layers.{l}.W [n², in], layers.{l}.U [n,n], layers.{l}.B [n,n],
+// layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing), layers.{l}.h0 [n,n] (= P0, with learn_h0),
+// head.weight [V,n²] ([V,2n²] with token-xi), head.bias [V].
 //
 // Initialisation keeps ‖ξ_t‖_F ≈ xi_init (default 0.5) at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
 // and small enough for a degree-9 Taylor exp without squaring): entries of mat(W x) and U·h are drawn
