@@ -9,6 +9,7 @@
 #include "core/groups/xi_bound.h"
 #include "core/models/group_rnn/group_rnn.h"
 #include "core/models/model_registry.h"
+#include "core/train/run_config.h"
 #include "core/util/error.h"
 #include "support/gradcheck.h"
 
@@ -297,4 +298,19 @@ TEST(GroupRnn, XiReadoutGradientsMatchFiniteDifferences) {
   b.tokens.push_back(3);
   b.weights = {0, 0, 0, 0, 1};
   EXPECT_NEAR(m->forward_backward(b, false, nullptr).mean_loss(), std::log(s) + mx - z[3], 1e-12);
+}
+
+TEST(GroupRnn, VariantConfigurationsAreChecked) {
+  RunConfig rc;
+  rc.model.model = "group-rnn";
+  for (double c : {-1.0, 3.2, 10.0}) {
+    rc.model.xi_bound = c;
+    EXPECT_THROW(validate(rc), Error) << c;
+  }
+  rc.model.xi_bound = 3.14159265;
+  rc.model.readout = "token-xi";
+  EXPECT_NO_THROW(validate(rc));
+  rc.model.model = "lstm";
+  rc.model.xi_bound = 0;
+  EXPECT_THROW(validate(rc), Error);
 }
