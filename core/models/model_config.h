@@ -20,8 +20,12 @@ struct ModelConfig {
   bool reflect = false;         // O(d): start in the det -1 component
   double reorth_threshold = 1e-4;  // re-orthogonalise the state once ||h^H h - I||_F exceeds this
   double xi_init = 0.5;         // group-rnn: ‖ξ_t‖_F at initialisation (the scale of W and U; issue 14)
+  // group-rnn: > 0 bounds the generator smoothly, exp(σ_c(ξ̂_t)) with ‖σ_c(ξ̂)‖_F < c = xi_bound
+  // (core/groups/xi_bound.h; udlab's option, not the U(d) paper's); 0 = off.
+  double xi_bound = 0;
   // Readout of the recurrent models (lm_head.h): auto (per position for language modelling, mean
-  // pooling for datasets that label whole sequences) | token | mean | last.
+  // pooling for datasets that label whole sequences) | token | mean | last | token-xi (group-rnn only:
+  // per position from [vec h_{t+1}, vec ξ_t], udlab's variant, issue 14).
   std::string readout = "auto";
   // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
   // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
