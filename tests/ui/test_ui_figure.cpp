@@ -15,9 +15,10 @@
 #include "ui/charts/chart_math.h"
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 #include "ui/plot/figure.h"
 
+using namespace udlab;
 using namespace udlab::ui;
 
 namespace {

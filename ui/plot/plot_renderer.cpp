@@ -5,7 +5,7 @@
 
 #include "core/util/error.h"
 #include "ui/charts/chart_theme.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 
 namespace udlab::ui {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
-namespace udlab::ui {
+namespace udlab {
 
 struct LoadedRun {
   RunData data;
@@ -19,4 +19,4 @@ struct LoadedRun {
 
 LoadedRun readRunDirectory(const std::string& dir);
 
-}  // namespace udlab::ui
+}  // namespace udlab
