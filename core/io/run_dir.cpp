@@ -40,12 +40,14 @@ RunDirIdentity::RunDirIdentity(std::string dir) : dir_(std::move(dir)) {
   known_ = ::stat(dir_.c_str(), &st) == 0;
   dev_ = st.st_dev;
   ino_ = st.st_ino;
+  locked_ = ::stat((dir_ + "/lock").c_str(), &st) == 0;
 }
 
 std::string RunDirIdentity::problem() const {
   if (!known_) return "";
-  struct stat st;
-  if (::stat(dir_.c_str(), &st) != 0) return "run directory " + dir_ + " was removed while training";
+  struct stat st, lock;
+  if (::stat(dir_.c_str(), &st) != 0 || (locked_ && ::stat((dir_ + "/lock").c_str(), &lock) != 0))
+    return "run directory " + dir_ + " was removed while training";
   if (st.st_dev != dev_ || st.st_ino != ino_) return "run directory " + dir_ + " was replaced while training";
   return "";
 }

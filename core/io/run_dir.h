@@ -28,6 +28,7 @@ RunConfig load_run_config(const std::string& dir);
 
 // The run directory as the training process found it: one that is removed (or replaced by another
 // of the same name) while it trains must end the run, not leave it writing on into an unlinked file.
+// Its lock file going away counts too: that is a removal under way.
 class RunDirIdentity {
  public:
   explicit RunDirIdentity(std::string dir);
@@ -37,7 +38,7 @@ class RunDirIdentity {
  private:
   std::string dir_;
   unsigned long long dev_ = 0, ino_ = 0;
-  bool known_ = false;
+  bool known_ = false, locked_ = false;
 };
 
 class MetricsLog {

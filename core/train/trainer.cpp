@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <thread>
 
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
@@ -276,7 +277,11 @@ RunStatus Trainer::run() {
     s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
     // A write that failed because the directory went away says so, not "cannot write .../x.tmp".
     std::string gone = m.ctl ? m.ctl->abort_reason() : std::string();
-    if (gone.empty() && m.dir_identity) gone = m.dir_identity->problem();
+    // A write that failed half-way through a removal of the directory: give the remover a moment, so
+    // that the message says what happened rather than which file went missing.
+    for (int i = 0; gone.empty() && m.dir_identity && i < 10; ++i) {
+      if ((gone = m.dir_identity->problem()).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     if (!gone.empty()) s.reason = gone + " (at step " + std::to_string(s.step) + ")";
     try {
       m.emit_status(s);  // through the heartbeat writer, so that it never rewrites "running" after this

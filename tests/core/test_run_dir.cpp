@@ -106,6 +106,26 @@ TEST(StatusRecord, ReadsWhatIsThereAndRefusesImpossibleNumbers) {
   EXPECT_TRUE(StatusRecord::is_final("diverged") && !StatusRecord::is_final("paused"));
 }
 
+TEST(RunDirIdentity, TellsInPlaceFromRemovedAndReplaced) {
+  TempDir d;
+  const std::string dir = (d.path / "run").string();
+  fs::create_directories(dir);
+  {
+    RunLock lock(dir);
+    RunDirIdentity id(dir);
+    EXPECT_EQ(id.problem(), "");
+    fs::remove(fs::path(dir) / "lock");  // a removal under way
+    EXPECT_EQ(id.problem(), "run directory " + dir + " was removed while training");
+  }
+  RunDirIdentity id(dir);
+  EXPECT_EQ(id.problem(), "");
+  fs::remove_all(dir);
+  EXPECT_EQ(id.problem(), "run directory " + dir + " was removed while training");
+  fs::create_directories(d.path / "other");
+  fs::rename(d.path / "other", dir);
+  EXPECT_EQ(id.problem(), "run directory " + dir + " was replaced while training");
+}
+
 TEST(RunLiveness, LockRefusesASecondHolderNamingThePid) {
   TempDir d;
   {
