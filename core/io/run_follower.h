@@ -29,7 +29,7 @@ struct FollowUpdate {
 
 class RunDirectoryFollower {
  public:
-  // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRun::metricsBytes).
+  // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRunDir::metricsBytes).
   RunDirectoryFollower(std::string dir, uint64_t offset);
   // Reads and parses what was appended since the last read. Never throws: a line that is not a record
   // is skipped and counted, since the writer may not be udlab. One caller at a time.

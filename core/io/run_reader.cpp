@@ -31,8 +31,8 @@ nlohmann::json parseObject(const fs::path& p) {
 }
 }  // namespace
 
-LoadedRun readRunDirectory(const std::string& dirStr) {
-  LoadedRun out;
+LoadedRunDir readRunDirectory(const std::string& dirStr) {
+  LoadedRunDir out;
   out.dir = dirStr;
   fs::path dir(dirStr);
   std::error_code ec;

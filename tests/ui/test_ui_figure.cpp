@@ -40,7 +40,7 @@ QStringList svgTexts(const QByteArray& svg) {
 class TestUiFigure : public QObject {
   Q_OBJECT
   QTemporaryDir runA_, runB_;
-  std::vector<LoadedRun> loaded_;
+  std::vector<LoadedRunDir> loaded_;
   std::vector<RunRef> runs_;
 
  private slots:

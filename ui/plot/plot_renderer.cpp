@@ -11,7 +11,7 @@ namespace udlab::ui {
 
 QString renderPlot(const PlotRequest& req, QStringList* warnings) {
   if (req.runDirs.isEmpty()) return "no run directory given (--run DIR)";
-  std::vector<LoadedRun> loaded;
+  std::vector<LoadedRunDir> loaded;
   for (auto& dir : req.runDirs) {
     try {
       loaded.push_back(readRunDirectory(dir.toStdString()));
