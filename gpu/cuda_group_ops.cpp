@@ -191,6 +191,7 @@ class CudaGroupOps final : public GroupOps<float> {
 // block-diagonal h and E the off-block entries are exact zeros, and Π drops those of U·h.
 int CudaGroupOps::rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_every, double thr, double* mem_err) {
   if (L.chunked()) throw Error("group-rnn: --recompute-chunk (time-chunked recurrence) runs on the CPU backend only");
+  if (L.xi_bound > 0) throw Error("group-rnn: --xi-bound runs on the CPU backend only (use --device cpu or --xi-bound 0)");
   const int B = L.B, T = L.T, n = g.n;
   if (B <= 0 || T <= 0) return 0;
   const size_t nn = size_t(n) * n, step = nn * B;
@@ -239,6 +240,7 @@ int CudaGroupOps::rnn_forward(const GroupSpec& g, const RnnLayer& L, int reorth_
 void CudaGroupOps::rnn_backward(const GroupSpec& g, const RnnLayer& L, const float* G, float* dA, float* hbar0,
                                 double* alpha_bar, double* beta_bar, double* grad_norm) {
   if (L.chunked()) throw Error("group-rnn: --recompute-chunk (time-chunked recurrence) runs on the CPU backend only");
+  if (L.xi_bound > 0) throw Error("group-rnn: --xi-bound runs on the CPU backend only (use --device cpu or --xi-bound 0)");
   const int B = L.B, T = L.T, n = g.n;
   if (B <= 0 || T <= 0) return;
   const size_t nn = size_t(n) * n, step = nn * B;

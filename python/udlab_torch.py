@@ -89,18 +89,22 @@ class GroupRNNLayer(nn.Module):
 
 class GroupRNN(nn.Module):
     """group-rnn: A_t = mat(W x_t) + U h_t + B, xi_t = Pi(A_t) (mixed: alpha xi_t + beta xi_{t-1}),
-    h_{t+1} = h_t exp(xi_t), h_0 = I or exp(Pi(h0)), row 0 negated with --reflect; logits from vec(h)."""
+    h_{t+1} = h_t exp(xi_t), h_0 = I or exp(Pi(h0)), row 0 negated with --reflect; logits from vec(h).
+    udlab's variants: --xi-bound c applies exp to c tanh(|xi|_F/c) xi/|xi|_F; --readout token-xi reads
+    [vec h_{t+1}, vec Pi(A_t)] of the last layer."""
 
     def __init__(self, cfg, vocab):
         super().__init__()
         self.group, self.d = cfg["group"], cfg["d"]
         self.n = 2 * self.d if self.group in ("u", "su") else self.d
         self.mixing, self.reflect = cfg["mixing"], cfg["reflect"]
+        self.xi_bound = cfg.get("xi_bound", 0)
+        self.xi_readout = cfg.get("readout") == "token-xi"
         nn_ = self.n * self.n
         self.embedding = nn.Embedding(vocab, cfg["embed"])
         self.layers = nn.ModuleList(GroupRNNLayer(self.n, cfg["embed"] if l == 0 else nn_, cfg["mixing"],
                                                   cfg["learn_h0"]) for l in range(cfg["layers"]))
-        self.head = nn.Linear(nn_, vocab)
+        self.head = nn.Linear(2 * nn_ if self.xi_readout else nn_, vocab)
 
     def forward(self, ids):
         x = self.embedding(ids)
@@ -116,15 +120,21 @@ class GroupRNN(nn.Module):
                 h = h.clone()
                 h[0] = -h[0]
             h = h.expand(B, n, n)
-            prev, out = None, []
+            prev, out, xis = None, [], []
             for t in range(T):
                 xi = project(self.group, self.d, a_in[:, t] + layer.U @ h)
+                xis.append(xi.reshape(B, n * n))
                 if self.mixing:
                     xi = layer.alpha * xi + (layer.beta * prev if prev is not None else 0)
                     prev = xi
+                if self.xi_bound > 0:
+                    r = xi.flatten(1).norm(dim=1).clamp_min(1e-30).reshape(B, 1, 1)
+                    xi = self.xi_bound * torch.tanh(r / self.xi_bound) * xi / r
                 h = h @ torch.matrix_exp(xi)
                 out.append(h.reshape(B, n * n))
             x = torch.stack(out, 1)
+        if self.xi_readout:
+            x = torch.cat([x, torch.stack(xis, 1)], 2)
         return self.head(x)
 
 

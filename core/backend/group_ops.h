@@ -48,6 +48,7 @@ class GroupOps {
     const S* U = nullptr;     // [n²], shared
     bool mixing = false;      // ξ̂_t = α ξ_t + β ξ̂_{t−1}, ξ̂_{−1} = 0
     S alpha = 1, beta = 0;
+    double xi_bound = 0;      // > 0: exp sees σ_c(ξ̂_t), c = xi_bound (core/groups/xi_bound.h); Xi/Xh keep ξ̂_t
     S* Xi = nullptr;          // [T·B, n²] forward in: mat(W x_t) + B; forward out: ξ_t = Π(A_t)
     S* Xh = nullptr;          // [T·B, n²] ξ̂_t (mixing only; otherwise ξ̂ = ξ lives in Xi)
     S* H = nullptr;           // [(T+1)·B, n²] in: h_0 in the first B slots; forward out: h_1..h_T

@@ -8,8 +8,8 @@
 //   pooled[b] = Σ_t c[b,t] top[row(b,t)],   mean: c = weights[b,t] / Σ_t weights[b,t];
 //                                            last: c = 1 at the last position with weight > 0,
 // and the loss is the mean cross-entropy of the B labels (token ids); accuracy counts the labels only.
-// lstm, rnn-tanh, orth-rnn and lru use it; group-rnn, whose loss runs in blocks of steps (recomputation,
-// issue 15), refuses labelled batches for now.
+// Every recurrent model uses it; group-rnn, whose top rows exist a block of steps at a time (recomputation,
+// issue 15), through the pieces pool / pooled_loss / pooled_backward / unpool.
 // Pooling is one small GEMM per sequence through a strided view of top, so it runs on any backend.
 #pragma once
 #include <cstdint>
@@ -92,11 +92,8 @@ class LmHead {
   XentResult loss(DenseOps<S>& d, const ParamStore<S>& ps, const S* top, int M, S* out, const int32_t* targets,
                   const S* weights, double weight_sum, S* dlogits) {
     if (pooled()) {
-      for (int b = 0; b < B_; ++b)  // pooled[b] = c[b,:]·top[rows of b]
-        d.gemm(false, false, 1, H_, T_, S(1), coef_.data() + size_t(b) * T_, T_, top + row0(b), row_stride(), S(0),
-               pooled_.data() + size_t(b) * H_, H_);
-      logits(d, ps, pooled_.data(), B_, out);
-      return d.softmax_xent(out, labels_.data(), nullptr, dlogits, B_, V_, 1.0 / B_);
+      pool(d, top, 0, T_);
+      return pooled_loss(d, ps, out, dlogits);
     }
     logits(d, ps, top, M, out);
     const double grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0;
@@ -108,18 +105,40 @@ class LmHead {
   void backward(DenseOps<S>& d, ParamStore<S>& ps, const S* top, int M, const S* dlogits, S* dtop,
                 bool accumulate = false) {
     if (pooled()) {
-      d.gemm(true, false, V_, H_, B_, S(1), dlogits, V_, pooled_.data(), H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
-      d.row_bias_grad(dlogits, ps.grad(b_), B_, V_);
-      S* dpooled = pooled_.data();  // pooled is no longer needed: reuse it for ∂ℓ/∂pooled [B,H]
-      d.gemm(false, false, B_, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dpooled, H_);
-      for (int b = 0; b < B_; ++b)  // dtop[rows of b] = c[b,:]ᵀ ∂pooled[b]
-        d.gemm(false, false, T_, H_, 1, S(1), coef_.data() + size_t(b) * T_, 1, dpooled + size_t(b) * H_, H_, S(0),
-               dtop + row0(b), row_stride());
+      pooled_backward(d, ps, dlogits, accumulate);
+      unpool(d, 0, T_, dtop);
       return;
     }
     d.gemm(true, false, V_, H_, M, S(1), dlogits, V_, top, H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
     d.row_bias_grad(dlogits, ps.grad(b_), M, V_);
     d.gemm(false, false, M, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dtop, H_);
+  }
+
+  // The pooled readout in pieces, for a model that has its top rows a few steps at a time (group-rnn's
+  // blocks and recomputed chunks). top holds the rows of steps t0 .. t0+Tc−1 only, in set_batch's layout.
+  //   pool:            pooled[b] (+)= Σ_{t in the piece} c[b,t] top[b,t]  (= for t0 = 0, += after)
+  //   pooled_loss:     logits [B,V] into out, the mean cross-entropy of the labels, dlogits (may be null)
+  //   pooled_backward: ∂W, ∂b (into zeroed gradients, or added with accumulate); pooled becomes ∂ℓ/∂pooled
+  //   unpool:          dtop[b,t] = c[b,t] ∂ℓ/∂pooled[b] for the piece (overwritten)
+  void pool(DenseOps<S>& d, const S* top, int t0, int Tc) {
+    for (int b = 0; b < B_; ++b)
+      d.gemm(false, false, 1, H_, Tc, S(1), coef_.data() + size_t(b) * T_ + t0, T_, top + row0(b, Tc), row_stride(),
+             t0 == 0 ? S(0) : S(1), pooled_.data() + size_t(b) * H_, H_);
+  }
+  XentResult pooled_loss(DenseOps<S>& d, const ParamStore<S>& ps, S* out, S* dlogits) {
+    logits(d, ps, pooled_.data(), B_, out);
+    return d.softmax_xent(out, labels_.data(), nullptr, dlogits, B_, V_, 1.0 / B_);
+  }
+  void pooled_backward(DenseOps<S>& d, ParamStore<S>& ps, const S* dlogits, bool accumulate) {
+    d.gemm(true, false, V_, H_, B_, S(1), dlogits, V_, pooled_.data(), H_, accumulate ? S(1) : S(0), ps.grad(w_), H_);
+    d.row_bias_grad(dlogits, ps.grad(b_), B_, V_);
+    S* dpooled = pooled_.data();  // pooled is no longer needed: reuse it for ∂ℓ/∂pooled [B,H]
+    d.gemm(false, false, B_, H_, V_, S(1), dlogits, V_, ps.value(w_), H_, S(0), dpooled, H_);
+  }
+  void unpool(DenseOps<S>& d, int t0, int Tc, S* dtop) {
+    for (int b = 0; b < B_; ++b)
+      d.gemm(false, false, Tc, H_, 1, S(1), coef_.data() + size_t(b) * T_ + t0, 1, pooled_.data() + size_t(b) * H_, H_,
+             S(0), dtop + row0(b, Tc), row_stride());
   }
 
   // One row's logits on the host, for predict_next; scratch holds V values on the device.
@@ -131,7 +150,8 @@ class LmHead {
   }
 
  private:
-  size_t row0(int b) const { return (time_major_ ? size_t(b) : size_t(b) * T_) * H_; }
+  // Row of (b, first step of a piece of Tc steps) and the stride between steps of b.
+  size_t row0(int b, int Tc) const { return (time_major_ ? size_t(b) : size_t(b) * Tc) * H_; }
   int row_stride() const { return time_major_ ? B_ * H_ : H_; }
 
   int w_ = -1, b_ = -1, H_ = 0, V_ = 0;

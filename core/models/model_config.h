@@ -20,8 +20,12 @@ struct ModelConfig {
   bool reflect = false;         // O(d): start in the det -1 component
   double reorth_threshold = 1e-4;  // re-orthogonalise the state once ||h^H h - I||_F exceeds this
   double xi_init = 0.5;         // group-rnn: ‖ξ_t‖_F at initialisation (the scale of W and U; issue 14)
+  // group-rnn: > 0 bounds the generator smoothly, exp(σ_c(ξ̂_t)) with ‖σ_c(ξ̂)‖_F < c = xi_bound
+  // (core/groups/xi_bound.h; udlab's option, not the U(d) paper's); 0 = off.
+  double xi_bound = 0;
   // Readout of the recurrent models (lm_head.h): auto (per position for language modelling, mean
-  // pooling for datasets that label whole sequences) | token | mean | last.
+  // pooling for datasets that label whole sequences) | token | mean | last | token-xi (group-rnn only:
+  // per position from [vec h_{t+1}, vec ξ_t], udlab's variant, issue 14).
   std::string readout = "auto";
   // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
   // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
@@ -33,6 +37,9 @@ struct ModelConfig {
   double max_phase = 6.283185307179586;
   bool lru_gamma = true;
   std::string lru_init = "ring";  // ring | glorot
+  // glorot init: scale the Glorot matrix down to this spectral radius when it is larger (0 = raw Glorot,
+  // whose finite-N spectral radius can exceed 1; lru_init.h). Applies to the dense and diagonal rungs alike.
+  double glorot_radius = 0;
   double lru_lr_factor = 0.5;
   double dropout = 0.0;
   // The LRU paper's ablation ladder (issue 14; each rung changes one of these four from the one above):

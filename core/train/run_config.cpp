@@ -19,9 +19,10 @@ void visit(C& c, F&& f) {
   f("heads", m.heads); f("max_len", m.max_len);
   f("group", m.group); f("d", m.d); f("mixing", m.mixing); f("learn_h0", m.learn_h0);
   f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold); f("recompute_chunk", m.recompute_chunk);
-  f("readout", m.readout); f("xi_init", m.xi_init);
+  f("readout", m.readout); f("xi_init", m.xi_init); f("xi_bound", m.xi_bound);
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
+  f("glorot_radius", m.glorot_radius);
   f("dropout", m.dropout); f("recurrence", m.recurrence); f("lru_param", m.lru_param);
   f("orth_act", m.orth_act); f("orth_init", m.orth_init); f("orth_lr_factor", m.orth_lr_factor);
   f("dataset", t.dataset); f("data_dir", t.data_dir); f("seq_len", t.seq_len); f("batch", t.batch);
@@ -152,16 +153,23 @@ void validate(const RunConfig& c) {
   need(m.r_min >= 0 && m.r_min < m.r_max && m.r_max < 1, "need 0 <= r_min < r_max < 1");
   need(m.max_phase > 0, "max_phase must be positive");
   need(m.lru_init == "ring" || m.lru_init == "glorot", "lru_init must be ring or glorot");
+  need(m.glorot_radius >= 0 && m.glorot_radius <= 1, "glorot_radius must be in [0, 1] (0 = raw Glorot)");
   need(m.xi_init > 0 && m.xi_init < 3.14159, "xi_init must be in (0, pi)");
-  need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last",
-       "readout must be auto, token, mean or last");
-  // The models with the pooled sequence readout (lm_head.h); group-rnn's blocked loss does not have it yet.
-  const bool pooled = m.model == "lstm" || m.model == "rnn-tanh" || m.model == "orth-rnn" || m.model == "lru";
-  need(m.readout == "auto" || m.readout == "token" || pooled,
-       "readout mean/last is implemented for lstm, rnn-tanh, orth-rnn and lru (got " + m.model + ")");
+  need(m.xi_bound == 0 || (m.xi_bound > 0 && m.xi_bound <= 3.14159266), "xi_bound must be 0 (off) or in (0, pi]");
+  need(m.readout == "auto" || m.readout == "token" || m.readout == "mean" || m.readout == "last" ||
+           m.readout == "token-xi",
+       "readout must be auto, token, mean, last or token-xi");
+  need(m.readout != "token-xi" || m.model == "group-rnn", "readout token-xi is group-rnn's (got " + m.model + ")");
+  // The models with the pooled sequence readout (lm_head.h): every recurrent model.
+  const bool pooled = m.model == "lstm" || m.model == "rnn-tanh" || m.model == "orth-rnn" || m.model == "lru" ||
+                      m.model == "group-rnn";
+  need(m.readout == "auto" || m.readout == "token" || m.readout == "token-xi" || pooled,
+       "readout mean/last is implemented for lstm, rnn-tanh, orth-rnn, group-rnn and lru (got " + m.model + ")");
   need(t.dataset != "listops" || pooled,
        "listops labels whole sequences: it needs a recurrent model with the sequence readout (lstm, rnn-tanh, "
-       "orth-rnn, lru; got " + m.model + ")");
+       "orth-rnn, group-rnn, lru; got " + m.model + ")");
+  need(t.dataset != "listops" || m.readout != "token-xi",
+       "listops labels whole sequences: readout token-xi reads every token; use auto, mean or last");
   need(m.recurrence == "tanh" || m.recurrence == "linear", "recurrence must be tanh or linear");
   need(m.lru_param == "dense" || m.lru_param == "real-im" || m.lru_param == "exp" || m.lru_param == "stable-exp",
        "lru_param must be dense, real-im, exp or stable-exp");

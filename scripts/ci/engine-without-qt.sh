@@ -6,7 +6,7 @@
 # Time: core and tests/core compile with exactly the main tree's flags, so with ccache (which
 # scripts/setup.sh installs and the main build uses) they are cache hits; udlab-cli's objects (no Qt
 # flags) are compiled afresh, and so is gpu/ + tests/gpu in CI, whose main tree is CPU-only (.ci/run). Every test is built and linked; the slowest core tests (gradient
-# checks, loss-falls runs, long scans) and CLI scripts, which the main tree already ran on the same
+# checks, loss-falls runs, long scans) and most CLI scripts, which the main tree already ran on the same
 # objects, are not run again. tests/gpu and udlab-cli's train/without-Qt scripts always run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +27,8 @@ test -x "$B/app/udlab-cli" || { echo "engine-without-qt: udlab-cli was not built
 if ldd "$B/app/udlab-cli" | grep -q "libQt6"; then
   echo "engine-without-qt: udlab-cli links Qt"; exit 1
 fi
+# Not run again: the slow core tests, and the CLI scripts whose commands are the same objects as the
+# main tree's (sweeps, lessons, PyTorch interop, wait policy, hardening, ISA, recompute, ladder).
 ctest --test-dir "$B" --output-on-failure -j "${UDLAB_TEST_JOBS:-2}" --timeout 900 \
-  -E "FiniteDifferences|ThreadedShapes|ReducesTheLoss|LossFalls|TenThousandSteps|ChunkedScanEqualsLoop|TanhCellForwardAndBackward|^cli_test_(control|compare)$"
+  -E "FiniteDifferences|ThreadedShapes|ReducesTheLoss|LossFalls|TenThousand|ChunkedScanEqualsLoop|TanhCellForwardAndBackward|ExpAndAdjointAtEverySize|OrthRnnCopy|MemoryMargin|^cli_test_(control|compare|sweep|sweep_slurm|lessons_full|torch_checkpoint|omp_wait_policy|hardening|portable_binary|recompute|lru_ladder)$"
 echo "engine-without-qt: built and tested in $(($(date +%s) - start)) s"

@@ -34,13 +34,15 @@ SLOW='NOT_BUILT|cli_test_lessons_full|cli_test_sweep|LruInit\.GlorotFillsTheDisk
 SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 LINK="-fsanitize=address,undefined"
 ! command -v ld.lld-14 >/dev/null || LINK="$LINK -fuse-ld=lld-14"  # lld (scripts/setup.sh installs it): the ASan links are large
+standalone=OFF; [ "$SCOPE" != fuzz ] || standalone=ON  # the fuzz scope builds no core: the readers alone
 # The core tests as one executable (test_core): one ASan link of all of core instead of ~25.
 cmake -S . -B $B -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS="$SAN" \
   -DCMAKE_EXE_LINKER_FLAGS="$LINK" \
   -DUDLAB_TEST_DATA_DIR="$UDLAB_DATA_DIR" -DUDLAB_CORE_TESTS_ONE_BINARY=ON -DUDLAB_CORE_TESTS_EXCLUDE="$SLOW_FILES" \
-  -DUDLAB_CUDA=OFF -DUDLAB_BUILD_GUI=OFF -DUDLAB_FUZZ=ON ${UDLAB_ASAN_CMAKE_ARGS:-} >/dev/null
+  -DUDLAB_CUDA=OFF -DUDLAB_BUILD_GUI=OFF -DUDLAB_FUZZ=ON \
+  -DUDLAB_FUZZ_STANDALONE_READERS=$standalone ${UDLAB_ASAN_CMAKE_ARGS:-} >/dev/null
 
 fuzzers=$(sed -n 's/^set(UDLAB_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
 [ "$SCOPE" != fuzz ] || fuzzers=$(echo $fuzzers | tr ' ' '\n' | grep -v '^checkpoint$')
@@ -65,11 +67,17 @@ t2=$(date +%s)
 
 # Fuzz each target for a fixed time from its corpus; new inputs go to a scratch directory so that the
 # repository's corpus only grows by hand (small regression files).
-for f in $fuzzers; do
+# A fuzzer is one process on one core: $JOBS of them at a time.
+fuzz_one() {
+  local scratch rc=0
   scratch=$(mktemp -d)
-  "$B/tests/fuzz/fuzz_$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$scratch/" "$scratch" "tests/fuzz/corpus/$f" 2>&1 | tail -n 2
-  rm -rf "$scratch"
-done
+  "$B/tests/fuzz/fuzz_$1" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$scratch/" "$scratch" "tests/fuzz/corpus/$1" >"$scratch.log" 2>&1 || rc=$?
+  echo "fuzz_$1: $(grep -E '^Done [0-9]+ runs' "$scratch.log" || tail -n 20 "$scratch.log")"
+  rm -rf "$scratch" "$scratch.log"
+  return $rc
+}
+export -f fuzz_one; export B FUZZ_SECONDS
+printf '%s\n' $fuzzers | xargs -P "$JOBS" -I{} bash -c 'fuzz_one {}'
 t3=$(date +%s)
 echo "sanitize stage ($SCOPE): build $((t1 - t0)) s, tests $((t2 - t1)) s, fuzzing $((t3 - t2)) s"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# udlab-cli compare --preset lru-ladder on a tiny ListOps: six rungs, each changing one option from the one
+# udlab-cli compare --preset lru-ladder on a tiny ListOps: seven rungs, each changing one option from the one
 # above (the run's config.json says which), every rung trains to finite numbers with accuracy on the labels,
 # the figure is written (Qt build), and listops on a non-recurrent model is a one-line error. A train run of
 # listops writes the label-entropy baseline.
@@ -10,14 +10,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 common="--dataset listops --listops-max-depth 3 --listops-max-args 3 --listops-min-len 2 --listops-max-len 14
-  --steps 4 --batch 4 --hidden 8 --state 4 --embed 8 --threads 2 --val-tokens 600 --r-min 0 --r-max 0.99"
+  --steps 4 --batch 4 --hidden 8 --state 4 --embed 8 --threads 2 --val-tokens 600 --r-min 0 --r-max 0.99 --glorot-radius 0.99"
 "$CLI" compare --preset lru-ladder $common --out "$tmp/l" >"$tmp/l.md" 2>"$tmp/l.err" \
   || fail "compare lru-ladder: $(cat "$tmp/l.err")"
 python3 - "$tmp/l" <<'PY' || fail "ladder table"
 import csv, json, math, sys
 d = sys.argv[1]
 rows = list(csv.DictReader(open(d + "/compare.csv")))
-assert len(rows) == 6, rows
+assert len(rows) == 7, rows
 assert "val accuracy" in open(d + "/compare.md").read()
 keys = ("recurrence", "lru_param", "lru_init", "lru_gamma")
 prev = None
@@ -25,9 +25,10 @@ for i, r in enumerate(rows):
     assert r["status"] == "finished", r
     acc, loss = float(r["val_accuracy"]), float(r["val_loss"])
     assert 0 <= acc <= 1 and math.isfinite(loss) and loss > 0, r
-    slug = ["tanh", "linear", "diag", "stable-exp", "ring", "gamma"][i]
+    slug = ["tanh", "linear", "diag", "exp", "stable-exp", "ring", "gamma"][i]
     cfg = json.load(open(f"{d}/runs/{i + 1}-{slug}/config.json"))
     rung = tuple(cfg[k] for k in keys)
+    assert cfg["glorot_radius"] == 0.99, cfg  # the base flags reach every rung
     if prev is not None:
         assert sum(a != b for a, b in zip(rung, prev)) == 1, (prev, rung)  # exactly one change per rung
     prev = rung

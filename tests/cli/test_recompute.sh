@@ -7,7 +7,7 @@ cli=$1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for k in 0 16; do
   "$cli" train --model group-rnn --group u --d 6 --mixing true --learn-h0 true --layers 2 --embed 16 --batch 4 \
-    --seq-len 40 --steps 12 --log-every 1 --eval-every 6 --threads 2 --recompute-chunk $k --out "$tmp/r$k" --quiet \
+    --seq-len 40 --steps 12 --log-every 1 --eval-every 6 --val-tokens 4096 --threads 2 --recompute-chunk $k --out "$tmp/r$k" --quiet \
     >/dev/null 2>"$tmp/err$k" || { echo "train --recompute-chunk $k failed: $(cat "$tmp/err$k")"; exit 1; }
 done
 python3 - "$tmp/r0" "$tmp/r16" <<'PY'

@@ -24,6 +24,7 @@ runs=(
   "group-u:--model group-rnn --group u --d 3 --embed 8 --mixing --learn-h0"
   "group-su:--model group-rnn --group su --d 3 --embed 8"
   "group-o-reflect:--model group-rnn --group o --d 4 --embed 8 --reflect"
+  "group-o-variants:--model group-rnn --group o --d 4 --embed 8 --mixing --xi-bound 0.5 --readout token-xi"
   "lru:--model lru --hidden 16 --state 12 --layers 2"
   "orth-o:--model orth-rnn --group o --d 6 --embed 8 --layers 2"
   "orth-u-tanh:--model orth-rnn --group u --d 3 --embed 8 --orth-act tanh --orth-init cayley"

@@ -6,8 +6,10 @@
 #include <complex>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/groups/xi_bound.h"
 #include "core/models/group_rnn/group_rnn.h"
 #include "core/models/model_registry.h"
+#include "core/train/run_config.h"
 #include "core/util/error.h"
 #include "support/gradcheck.h"
 
@@ -190,4 +192,125 @@ TEST(GroupRnn, InitialGeneratorsAreSmall) {
     EXPECT_GT(xm, 0.2) << g;
     EXPECT_LT(xm, 1.0) << g;
   }
+}
+
+// --xi-bound (udlab's σ_c, core/groups/xi_bound.h): σ_c's adjoint against central differences on both
+// sides of the series/closed-form switch (r/c = 1e-3) and far into saturation; the bound itself.
+TEST(GroupRnn, XiBoundAdjointMatchesFiniteDifferences) {
+  const double c = 2.0;
+  const size_t n = 9;
+  Rng r(3);
+  for (double norm : {1e-5, 1.9e-3, 2.1e-3, 0.7, 3.0, 40.0}) {
+    std::vector<double> xi(n), w(n), y(n);
+    for (auto& v : w) v = r.normal();
+    for (auto& v : xi) v = r.normal();
+    const double s = norm / std::sqrt(sum_squares(xi.data(), n));
+    for (auto& v : xi) v *= s;
+    auto f = [&](const std::vector<double>& x) {
+      std::vector<double> out(n);
+      xi_bound_apply(x.data(), out.data(), n, c);
+      double d = 0;
+      for (size_t i = 0; i < n; ++i) d += w[i] * out[i];
+      return d;
+    };
+    const XiBoundFactors fb = xi_bound_apply(xi.data(), y.data(), n, c);
+    EXPECT_NEAR(std::sqrt(sum_squares(y.data(), n)), c * std::tanh(norm / c), 1e-12 * std::max(1.0, norm));
+    std::vector<double> g = w;
+    xi_bound_adjoint(xi.data(), fb, g.data(), n);
+    udlab::testing::expect_gradient_matches(f, xi, g, "sigma_c at |xi| = " + std::to_string(norm), 1e-8, n);
+  }
+}
+
+TEST(GroupRnn, XiBoundGradientsMatchFiniteDifferences) {
+  const GcCase cases[] = {
+      {"o", 3, false, false, false, 1}, {"so", 3, true, false, false, 2}, {"u", 2, true, true, false, 1},
+      {"blockdiag:2", 4, false, true, false, 1}, {"sp", 2, false, false, false, 1},
+  };
+  CpuBackend<double> be(1);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.group) + (c.mixing ? " mixing" : "") + " layers=" + std::to_string(c.layers));
+    ModelConfig cfg = config(c.group, c.d, c.mixing, c.learn_h0, c.reflect, c.layers);
+    cfg.xi_bound = 0.4;  // below the jittered generators' norms, so σ_c is far from the identity
+    auto m = build<double>(cfg, 5, be);
+    jitter(*m, 7, 0.3);
+    udlab::testing::expect_model_gradcheck(*m, udlab::testing::random_batch(2, 5, 5, 3), 1e-6, 12);
+  }
+}
+
+// Generators pushed far past π (large weights) stay on the group with the bound, and the rotation each
+// step applies is bounded: for ‖σ_c(ξ)‖_F < c every eigenvalue e^{ia} of exp(σ_c(ξ)) has |a| < c/√2
+// (a real skew ξ has its ±a in pairs, so ‖ξ‖_F² ≥ 2a²; likewise ‖ξ‖_F of a complex one is ≥ |a| √2
+// realified).
+TEST(GroupRnn, XiBoundKeepsStatesOnTheGroupAndRotationsBelowTheBound) {
+  CpuBackend<float> be(1);
+  for (const char* g : {"o", "u"}) {
+    ModelConfig c = config(g, 8, false, false, false);
+    c.embed = 16;
+    c.xi_bound = 3.14159265;
+    auto m = build<float>(c, 10, be);
+    jitter(*m, 3, 0.5);
+    Telemetry tel;
+    m->forward_backward(udlab::testing::random_batch(2, 2000, 10, 11), false, &tel);
+    EXPECT_GT(tel.scalars.at("xi_norm_mean"), 2 * c.xi_bound) << g << ": the bound must be active";
+    double worst = 0;
+    for (double e : tel.profiles.at("membership_error")) worst = std::max(worst, e);
+    EXPECT_LT(worst, 1e-4) << g;
+    for (auto z : tel.eigenvalues.at("exp_xi")) {
+      EXPECT_NEAR(std::abs(z), 1.0, 1e-4) << g;
+      EXPECT_LT(std::abs(std::arg(z)), c.xi_bound / std::sqrt(2.0) + 1e-4) << g;
+    }
+  }
+}
+
+// --readout token-xi (udlab's variant): logits from [vec h_{t+1}, vec ξ_t]. FD in double for the group
+// families, mixing, learned h0, two layers, the bound, and recomputation in chunks (T = 20, chunks of 16);
+// predict_next reads the same row as the loss.
+TEST(GroupRnn, XiReadoutGradientsMatchFiniteDifferences) {
+  struct C { GcCase g; double bound; int chunk, T; };
+  const C cases[] = {
+      {{"o", 3, false, false, false, 1}, 0, 0, 5},   {{"u", 2, true, true, false, 1}, 0, 0, 5},
+      {{"blockdiag:2", 4, false, true, false, 2}, 0, 0, 5}, {{"sp", 2, true, false, false, 1}, 0.4, 0, 5},
+      {{"so", 3, true, true, false, 1}, 0.4, 16, 20},
+  };
+  CpuBackend<double> be(1);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.g.group) + " chunk=" + std::to_string(c.chunk));
+    ModelConfig cfg = config(c.g.group, c.g.d, c.g.mixing, c.g.learn_h0, c.g.reflect, c.g.layers);
+    cfg.readout = "token-xi";
+    cfg.xi_bound = c.bound;
+    cfg.recompute_chunk = c.chunk;
+    auto m = build<double>(cfg, 5, be);
+    jitter(*m, 7, 0.2);
+    udlab::testing::expect_model_gradcheck(*m, udlab::testing::random_batch(2, c.T, 5, 3), 1e-6, c.chunk ? 6 : 12);
+  }
+  ModelConfig cfg = config("u", 3, true, true, false);
+  cfg.readout = "token-xi";
+  auto m = build<double>(cfg, 7, be);
+  jitter(*m, 5, 0.2);
+  std::vector<int32_t> ctx = {1, 4, 2, 6, 0};
+  auto z = m->predict_next(ctx);
+  double mx = *std::max_element(z.begin(), z.end()), s = 0;
+  for (double v : z) s += std::exp(v - mx);
+  Batch b;
+  b.B = 1;
+  b.T = 5;
+  b.tokens = ctx;
+  b.tokens.push_back(3);
+  b.weights = {0, 0, 0, 0, 1};
+  EXPECT_NEAR(m->forward_backward(b, false, nullptr).mean_loss(), std::log(s) + mx - z[3], 1e-12);
+}
+
+TEST(GroupRnn, VariantConfigurationsAreChecked) {
+  RunConfig rc;
+  rc.model.model = "group-rnn";
+  for (double c : {-1.0, 3.2, 10.0}) {
+    rc.model.xi_bound = c;
+    EXPECT_THROW(validate(rc), Error) << c;
+  }
+  rc.model.xi_bound = 3.14159265;
+  rc.model.readout = "token-xi";
+  EXPECT_NO_THROW(validate(rc));
+  rc.model.model = "lstm";
+  rc.model.xi_bound = 0;
+  EXPECT_THROW(validate(rc), Error);
 }

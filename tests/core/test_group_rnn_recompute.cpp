@@ -99,6 +99,25 @@ TEST(GroupRnnRecompute, GradientsAreBitIdenticalForEveryGroupChunkAndThreadCount
     }
 }
 
+// udlab's variants (issue 14): the bound and the token-xi readout, whose Uᵀ·Π(ξ̄) rows cross chunk starts.
+TEST(GroupRnnRecompute, VariantsAreBitIdenticalToo) {
+  const Batch batch = udlab::testing::random_batch(3, 37, 11, 4);
+  for (const Case& c : {Case{"o", 4, true, true, false, 2}, Case{"blockdiag:2", 6, false, true, false, 1}}) {
+    SCOPED_TRACE(c.group);
+    ModelConfig w = config(c, 0);
+    w.readout = "token-xi";
+    w.xi_bound = 1.0;
+    const Out whole = run(w, batch, 2);
+    for (int chunk : {16, 32}) {
+      ModelConfig p = w;
+      p.recompute_chunk = chunk;
+      const Out part = run(p, batch, 2);
+      EXPECT_TRUE(same_bits(whole.grads, part.grads)) << chunk;
+      EXPECT_EQ(whole.res.loss_sum, part.res.loss_sum) << chunk;
+    }
+  }
+}
+
 TEST(GroupRnnRecompute, ReorthogonalisationsHappenInsideChunks) {
   // The bit-identity test above would be weaker if no state were ever corrected: check it is.
   const Case c{"o", 5, false, false, false, 1};

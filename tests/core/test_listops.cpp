@@ -3,7 +3,7 @@
 // generator's depth, argument and length limits; batches are padded and weighted as documented; the
 // options that cannot be met are one-line errors. Then the sequence-level readout of every recurrent
 // model: central differences in double for mean and last pooling, last pooling equal to the per-token
-// loss at the last position, and its errors (group-rnn refuses labelled batches for now).
+// loss at the last position, and its errors; group-rnn pools block by block, bit-identical with recomputation.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -183,8 +183,7 @@ ModelConfig readout_cfg(const std::string& model, const std::string& readout) {
   return c;
 }
 
-// group-rnn computes its loss in blocks of steps and refuses labelled batches (checked below).
-const char* kRecurrent[] = {"lstm", "rnn-tanh", "orth-rnn", "lru"};
+const char* kRecurrent[] = {"lstm", "rnn-tanh", "orth-rnn", "lru", "group-rnn"};
 
 // Small labelled batch from the real generator (vocabulary 16), cut to T tokens.
 Batch labelled_batch(int B, uint64_t seed) {
@@ -273,15 +272,31 @@ TEST(SequenceReadout, ReadoutsThatDoNotFitTheBatchAreErrors) {
     bad.labels[0] = 16;
     EXPECT_THROW(mean->forward_backward(bad, false, nullptr), Error);
   }
-  auto g = ModelRegistry::instance().get("group-rnn").make_float(readout_cfg("group-rnn", "auto"), 16, be);
-  g->params().allocate(be);
-  Rng rng(4);
-  g->init(rng);
-  try {
-    g->forward_backward(labelled, false, nullptr);
-    ADD_FAILURE() << "group-rnn accepted a labelled batch";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("not implemented for group-rnn"), std::string::npos) << e.what();
+}
+
+TEST(SequenceReadout, GroupRnnPoolsBlockByBlockAndRecomputationChangesNoBit) {
+  // group-rnn pools its top states a block of 16 steps at a time, and with recomputation (chunks of 16)
+  // recomputes the chunks without pooling again: the same loss and gradients to the bit, over T = 39
+  // (three blocks, the last one partial).
+  CpuBackend<double> be(2);
+  ListOpsTask task(6, 5, 17, 40, 5);
+  Rng brng(5);
+  Batch batch = task.sample_batch(3, 39, brng);
+  for (const char* readout : {"mean", "last"}) {
+    SCOPED_TRACE(readout);
+    std::vector<double> loss, grads[2];
+    for (int chunk : {0, 16}) {
+      ModelConfig c = readout_cfg("group-rnn", readout);
+      c.recompute_chunk = chunk;
+      c.mixing = true;
+      auto m = ModelRegistry::instance().get("group-rnn").make_double(c, 16, be);
+      m->params().allocate(be);
+      Rng rng(4);
+      m->init(rng);
+      loss.push_back(m->forward_backward(batch, true, nullptr).mean_loss());
+      grads[chunk ? 1 : 0] = m->params().download_grads();
+    }
+    EXPECT_EQ(loss[0], loss[1]);
+    EXPECT_EQ(grads[0], grads[1]);
   }
-  EXPECT_GT(g->forward_backward(plain, false, nullptr).weight_sum, 0);  // language modelling unchanged
 }

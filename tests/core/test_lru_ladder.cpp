@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/models/lru/lru_ladder.h"
 #include "core/models/lru/lru_layer.h"
 #include "core/models/lru/lru_model.h"
 #include "support/gradcheck.h"
@@ -41,6 +42,7 @@ ModelConfig rung_cfg(const Rung& r, int N = 5) {
   c.r_max = 0.99;
   c.max_phase = 3.0;
   c.lru_lr_factor = 0.25;
+  c.glorot_radius = 0.99;  // no clamp of the stable rung binds, so all diagonal rungs share λ (0 is tested below)
   c.recurrence = r.recurrence;
   c.lru_param = r.param;
   c.lru_init = r.init;
@@ -195,30 +197,90 @@ TEST(LruLadder, DiagonalRungsStartFromTheSameEigenvaluesAndWeights) {
   }
 }
 
-TEST(LruLadder, DenseRungStartsFromTheMatrixTheGlorotDiagonalRungDiagonalises) {
-  // Same seed: the dense rung's A is the Glorot matrix whose eigenvalues the real-im rung starts from
-  // (up to the |arg| fold and the radius clamp of lru_glorot_init, which N = 6 random draws don't reach).
-  const int N = 6;
-  MixerRig dense(rung_cfg(kRungs[1], N), 4), diag(rung_cfg(kRungs[2], N), 4);
-  auto ea = dense.mixer->eigenvalues(), ed = diag.mixer->eigenvalues();
-  ASSERT_EQ(ea.size(), size_t(N));
-  auto key = [](std::complex<double> z) { return std::make_pair(std::abs(z), std::abs(z.imag())); };
-  std::vector<std::pair<double, double>> ka, kd;
-  for (auto z : ea) ka.push_back(key(z));
-  for (auto z : ed) kd.push_back(key(z));
-  std::sort(ka.begin(), ka.end());
-  std::sort(kd.begin(), kd.end());
-  for (int n = 0; n < N; ++n) {
-    ASSERT_LT(ka[n].first, kLruGlorotMaxRadius);
-    EXPECT_NEAR(ka[n].first, kd[n].first, 1e-12);
-    EXPECT_NEAR(ka[n].second, kd[n].second, 1e-7);  // θ is clamped to >= 1e-7 for real eigenvalues
+namespace {
+// The spectrum a rung starts from, folded as lru_glorot_eigenvalues folds it (|λ|, |Im λ|), sorted.
+std::vector<std::pair<double, double>> folded_spectrum(LruMixer<double>& m) {
+  std::vector<std::pair<double, double>> k;
+  for (auto z : m.eigenvalues()) k.push_back({std::abs(z), std::abs(z.imag())});
+  std::sort(k.begin(), k.end());
+  return k;
+}
+double spectral_radius(LruMixer<double>& m) {
+  double rho = 0;
+  for (auto z : m.eigenvalues()) rho = std::max(rho, std::abs(z));
+  return rho;
+}
+}  // namespace
+
+TEST(LruLadder, EachRungOfThePresetChangesOneThingFromTheOneBelow) {
+  // The ladder `compare --preset lru-ladder` runs, rung by rung at one seed: which option changes, which
+  // tensors appear or go, and that every initial value the two rungs share is the same number. A seed
+  // whose raw Glorot matrix has spectral radius > 1 (as N = 32 had on ListOps), so that the clamp of the
+  // stable parameterisation shows, and the same ladder with --glorot-radius, where nothing is clamped.
+  const auto& L = lru_ladder();
+  ASSERT_EQ(L.size(), 7u);
+  const int N = 6, H = 4;
+  ModelConfig base = rung_cfg(kRungs[0], N);
+  base.r_min = 0;
+  base.glorot_radius = 0;
+  uint64_t seed = 0;
+  for (uint64_t s = 1; s < 400 && !seed; ++s)
+    if (spectral_radius(*MixerRig(L[1].apply(base), H, s).mixer) > 1.02) seed = s;
+  ASSERT_NE(seed, 0u) << "no Glorot draw with spectral radius > 1.02 in 400 seeds";
+  for (double radius : {0.0, 0.95}) {
+    SCOPED_TRACE("glorot_radius " + std::to_string(radius));
+    base.glorot_radius = radius;
+    for (size_t i = 1; i < L.size(); ++i) {
+      SCOPED_TRACE(L[i].label);
+      ModelConfig ca = L[i - 1].apply(base), cb = L[i].apply(base);
+      int changed = (ca.recurrence != cb.recurrence) + (ca.lru_param != cb.lru_param) + (ca.lru_init != cb.lru_init) +
+                    (ca.lru_gamma != cb.lru_gamma);
+      EXPECT_EQ(changed, 1);
+      MixerRig a(ca, H, seed), b(cb, H, seed);
+      std::vector<std::string> na, nb;
+      for (auto& sp : a.ps.specs()) na.push_back(sp.name);
+      for (auto& sp : b.ps.specs()) nb.push_back(sp.name);
+      auto sa = folded_spectrum(*a.mixer), sb = folded_spectrum(*b.mixer);
+      if (i == 1) {  // tanh → linear: the same tensors and values
+        EXPECT_EQ(na, nb);
+        for (const char* t : {"lru.A", "lru.B", "lru.C", "lru.D"}) EXPECT_EQ(a.values(t), b.values(t)) << t;
+      }
+      if (i >= 2 && i <= 4) {  // dense → real-im → exp → stable-exp: one spectrum (clamped by stable-exp)
+        ASSERT_EQ(sa.size(), sb.size());
+        for (size_t n = 0; n < sa.size(); ++n) {
+          double want = i == 4 ? std::min(sa[n].first, kLruGlorotMaxRadius) : sa[n].first;
+          EXPECT_NEAR(sb[n].first, want, 1e-12);
+          EXPECT_NEAR(sb[n].second * sa[n].first, sa[n].second * want, 1e-7);  // same θ (real λ: θ >= 1e-7)
+        }
+        if (i == 2) EXPECT_NEAR(spectral_radius(*b.mixer), radius > 0 ? radius : spectral_radius(*a.mixer), 1e-12);
+        if (i == 4 && radius == 0) EXPECT_NEAR(spectral_radius(*b.mixer), kLruGlorotMaxRadius, 1e-12);
+        if (i == 4 && radius > 0) EXPECT_NEAR(spectral_radius(*b.mixer), radius, 1e-12);
+      }
+      if (i >= 3) {  // the diagonal rungs share B, C, D (and the tensor list up to the λ names / γ)
+        for (const char* t : {"lru.B_re", "lru.B_im", "lru.C_re", "lru.C_im", "lru.D"}) EXPECT_EQ(a.values(t), b.values(t)) << t;
+        EXPECT_EQ(nb.size(), na.size() + (i == 6 ? 1 : 0));
+      }
+      if (i == 5)  // glorot → ring: λ on the ring [r_min, r_max]
+        for (auto [r, im] : sb) EXPECT_TRUE(r >= base.r_min - 1e-12 && r <= base.r_max + 1e-12) << r;
+      if (i == 6) {  // + γ: the same λ, and γ = sqrt(1 − |λ|²)
+        EXPECT_EQ(a.values("lru.nu_log"), b.values("lru.nu_log"));
+        EXPECT_EQ(a.values("lru.theta_log"), b.values("lru.theta_log"));
+        auto g = b.values("lru.gamma_log");
+        auto lam = b.mixer->eigenvalues();
+        for (int n = 0; n < N; ++n) EXPECT_NEAR(std::exp(2 * g[n]) + std::norm(lam[n]), 1.0, 1e-12);
+      }
+    }
   }
-  // tanh and linear dense rungs start from identical tensors.
-  MixerRig tanh(rung_cfg(kRungs[0], N), 4);
-  for (const char* name : {"lru.A", "lru.B", "lru.C", "lru.D"}) EXPECT_EQ(tanh.values(name), dense.values(name)) << name;
-  // B and C shared with the diagonal rung's draws? No: the shapes differ (real vs complex); their
-  // variances are the real counterparts (same power per channel), checked at a size where it shows.
+  ModelConfig top = L.back().apply(base), lru;
+  EXPECT_TRUE(top.recurrence == lru.recurrence && top.lru_param == lru.lru_param && top.lru_init == lru.lru_init &&
+              top.lru_gamma == lru.lru_gamma);
+}
+
+TEST(LruLadder, DenseRungsShareOneGlorotDrawOfTheRightScale) {
+  // B and C cannot be shared with the diagonal rungs (real vs complex shapes); their variances are the
+  // real counterparts (same power per channel), checked at a size where it shows.
   ModelConfig big = rung_cfg(kRungs[1], 256);
+  big.glorot_radius = 0;
   const int H = 128;
   MixerRig r(big, H);
   auto var = [](const std::vector<double>& v) {
@@ -230,10 +292,15 @@ TEST(LruLadder, DenseRungStartsFromTheMatrixTheGlorotDiagonalRungDiagonalises) {
   EXPECT_NEAR(var(r.values("lru.A")) * 256, 1.0, 0.03);
   EXPECT_NEAR(var(r.values("lru.B")) * H, 1.0, 0.03);
   EXPECT_NEAR(var(r.values("lru.C")) * 256, 1.0, 0.03);
-  // Circular law for the Glorot A: its spectral radius is near 1.
-  double rho = 0;
-  for (auto z : r.mixer->eigenvalues()) rho = std::max(rho, std::abs(z));
-  EXPECT_NEAR(rho, 1.0, 0.1);
+  // Circular law for the Glorot A: its spectral radius is near 1; --glorot-radius scales A (only) down to it.
+  EXPECT_NEAR(spectral_radius(*r.mixer), 1.0, 0.1);
+  big.glorot_radius = 0.5;
+  MixerRig s(big, H);
+  EXPECT_NEAR(spectral_radius(*s.mixer), 0.5, 1e-9);
+  double k = s.values("lru.A")[0] / r.values("lru.A")[0];
+  auto a0 = r.values("lru.A"), a1 = s.values("lru.A");
+  for (size_t i = 0; i < a0.size(); ++i) ASSERT_NEAR(a1[i], k * a0[i], 1e-12);
+  EXPECT_EQ(r.values("lru.B"), s.values("lru.B"));
 }
 
 TEST(LruLadder, TanhRungIsTanhOfTheLinearRungsPreactivation) {

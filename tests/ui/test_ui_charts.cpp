@@ -4,6 +4,12 @@
 #include <QChartView>
 #include <QLogValueAxis>
 #include <QValueAxis>
+#include <QLabel>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
+#include <QLineSeries>
+#include <QScatterSeries>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
@@ -13,6 +19,7 @@
 
 #include "synthetic_run.h"
 #include "ui/charts/chart_export.h"
+#include "ui/charts/chart_math.h"
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
 #include "ui/dashboard/dashboard.h"
@@ -96,7 +103,7 @@ class TestUiCharts : public QObject {
   }
   void extremeValuesNeverGiveAnAxisANonFiniteBound() {
     // Issue 16: 1e308 on a log axis rounded up to the decade 10^309 = inf, and Qt Charts crashed on the
-    // infinite range. NaN and Inf are left out of the curves (the points either side are joined), and
+    // infinite range. NaN and Inf are gaps in the curves (nonFiniteValuesAreGapsWithAMarker), and
     // every axis bound stays finite, linear or log, whatever the data (x included).
     LineChart c;
     c.resize(600, 400);
@@ -132,6 +139,89 @@ class TestUiCharts : public QObject {
     p.refresh();
     QCoreApplication::processEvents();
     QVERIFY2(badAxis(p).isEmpty(), qPrintable(badAxis(p)));
+  }
+  void nonFiniteValuesAreGapsWithAMarker() {
+    // Issue 16: NaN/Inf are data. The line stops at a gap and starts again after it (never joined across),
+    // a small triangle at the foot of the plot marks each gap, the legend says what it means, and the
+    // axes stay finite. Up to maxParts stretches; past that the narrowest gaps are bridged (still marked).
+    Pieces p = splitAtGaps({0, 1, 2, 3, 4, 5, 6, 7}, {NAN, 1, 2, NAN, INFINITY, 5, -6, NAN}, false);
+    QCOMPARE(p.parts.size(), size_t(2));
+    QCOMPARE(p.parts[0].x, (std::vector<double>{1, 2}));
+    QCOMPARE(p.parts[1].x, (std::vector<double>{5, 6}));
+    QCOMPARE(p.gaps, (std::vector<double>{0, 3, 7}));
+    QCOMPARE(splitAtGaps({0, 1, 2, 3}, {1, -1, 2, NAN}, true).parts.size(), size_t(1));  // y <= 0 on log: dropped, no gap
+    std::vector<double> xs, ys;
+    for (int i = 0; i < 100; ++i) xs.push_back(i), ys.push_back(i % 3 == 2 ? NAN : 1.0);
+    ys[50] = ys[51] = ys[52] = ys[53] = NAN;  // one wide gap among narrow ones: it stays a break
+    p = splitAtGaps(xs, ys, false, 4);
+    QCOMPARE(p.parts.size(), size_t(4));
+    QVERIFY(std::any_of(p.parts.begin(), p.parts.end(), [](const XY& a) { return a.x.back() == 49; }));
+
+    LineChart c;
+    c.resize(600, 400);
+    c.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&c));
+    Curve k;
+    k.id = "loss";
+    k.label = "train";
+    k.color = runColor(2);
+    for (int i = 0; i <= 100; ++i) {
+      k.x.push_back(i);
+      k.y.push_back(i >= 40 && i < 60 ? NAN : i == 100 ? INFINITY : 1.0 + 0.01 * i);
+    }
+    for (bool log : {false, true})
+      for (double smoothing : {0.0, 0.6}) {
+        c.setLogY(log);
+        c.setSmoothing(smoothing);
+        c.setCurves({k});
+        c.refresh();
+        QCoreApplication::processEvents();
+        const QString what = QString("log %1, smoothing %2").arg(log).arg(smoothing);
+        QVERIFY2(badAxis(c).isEmpty(), qPrintable(what + ": " + badAxis(c)));
+        auto* chart = c.findChild<QChartView*>()->chart();
+        int pieces = 0;
+        QList<QPointF> marks;
+        for (QAbstractSeries* s : chart->series()) {
+          if (auto* sc = qobject_cast<QScatterSeries*>(s)) marks += sc->points();
+          auto* l = qobject_cast<QLineSeries*>(s);
+          if (!l || l->count() == 0) continue;
+          ++pieces;
+          const auto pts = l->points();
+          // No series joins across the gap: each lies wholly before x = 40 or from x = 60 on.
+          QVERIFY2(pts.back().x() < 40 || pts.front().x() >= 60, qPrintable(what));
+        }
+        QCOMPARE(pieces, smoothing > 0 ? 4 : 2);  // before and after the gap (raw underlay and smoothed line each)
+        QCOMPARE(marks.size(), 2);                // the gap at 40 and the Inf at 100
+        QCOMPARE(marks[0].x(), 40.0);
+        QCOMPARE(marks[1].x(), 100.0);
+        QVERIFY(c.findChild<QLabel*>()->text().contains("not finite"));
+      }
+    // The gap closes when the values come: the extra series and the markers go.
+    for (auto& v : k.y) v = std::isfinite(v) ? v : 2.0;
+    c.setLogY(false);
+    c.setSmoothing(0);
+    c.setCurves({k});
+    c.refresh();
+    int series = 0;
+    for (QAbstractSeries* s : c.findChild<QChartView*>()->chart()->series()) series += qobject_cast<QLineSeries*>(s) || qobject_cast<QScatterSeries*>(s);
+    QCOMPARE(series, 1);
+    QVERIFY(!c.findChild<QLabel*>()->text().contains("not finite"));
+  }
+  void legendsBreakAtSpacesNotHyphens() {
+    // "rnn-tanh" wrapped as "rnn-" / "tanh" in a narrow legend; it now breaks only between words.
+    QTextDocument doc;
+    doc.setHtml(detail::legendHtml({{"lr 3e-3 rnn-tanh", runColor(0), "━━"}, {"group-rnn O(8)", runColor(1), "━━"}}));
+    for (double w : {90.0, 120.0, 160.0}) {
+      doc.setTextWidth(w);
+      doc.size();  // lays the document out
+      const QString text = doc.firstBlock().text();
+      QTextLayout* l = doc.firstBlock().layout();
+      QVERIFY(l->lineCount() > 1);
+      for (int i = 0; i + 1 < l->lineCount(); ++i) {
+        const QString line = text.mid(l->lineAt(i).textStart(), l->lineAt(i).textLength()).trimmed();
+        QVERIFY2(!line.endsWith('-') && !line.endsWith(QString("-") + QChar(0x2060)), qPrintable(QString("width %1: line '%2'").arg(w).arg(line)));
+      }
+    }
   }
   void flatCurveAfterWideAxisDoesNotHang() {
     // A hidden-state norm held to rounding error (a group model's ‖h_t‖) drawn after a 0..1 axis once

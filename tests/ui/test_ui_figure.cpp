@@ -32,7 +32,7 @@ QStringList svgTexts(const QByteArray& svg) {
   QXmlStreamReader xml(svg);
   while (!xml.atEnd())
     if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("text"))
-      out << xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+      out << xml.readElementText(QXmlStreamReader::IncludeChildElements).remove(QChar(0x2060)).trimmed();  // legends' word joiners
   return out;
 }
 }  // namespace
@@ -157,6 +157,54 @@ class TestUiFigure : public QObject {
     QVERIFY(texts.join(' ').contains("group-rnn O(8)"));
   }
 
+  void nonFiniteValuesAreGapsInTheSvg() {
+    // Issue 16: a loss logged as null (NaN) for steps 300-449 and at the last step. In the exported SVG no
+    // stroke of the run's colour joins across the gap (each segment spans a few steps, the gap 150), a
+    // marker in that colour sits at each gap, and the legend explains it.
+    RunData d;
+    for (int step = 1; step <= 1000; ++step) {
+      nlohmann::json r{{"step", step}, {"train_loss", 2.0 - step / 1000.0}};
+      if ((step >= 300 && step < 450) || step == 1000) r["train_loss"] = nullptr;
+      d.addRecord(r);
+    }
+    FigureRequest req;
+    req.chart = "loss";
+    req.smoothing = 0;
+    QTemporaryDir tmp;
+    const QString out = tmp.filePath("gap.svg");
+    const QString err = renderFigure(req, {{1, "diverging", runColor(0), &d}}, out);
+    QVERIFY2(err.isEmpty(), qPrintable(err));
+    const QString svg = QString::fromUtf8(readAll(out));
+    const QString colour = runColor(0).name();
+    double widest = 0, width = 0;
+    int strokes = 0, markers = 0;
+    static const QRegularExpression group("<g ([^>]*)>(.*?)</g>", QRegularExpression::DotMatchesEverythingOption);
+    static const QRegularExpression number("-?[0-9.]+(?:e-?[0-9]+)?");
+    for (auto g = group.globalMatch(svg); g.hasNext();) {
+      const auto m = g.next();
+      const QString attrs = m.captured(1), body = m.captured(2);
+      if (attrs.contains("fill=\"" + colour + "\"") && (body.contains("<path") || body.contains("<polygon"))) ++markers;
+      if (!attrs.contains("stroke=\"" + colour + "\"") || !attrs.contains("fill=\"none\"")) continue;
+      // Every stroke of the line: polylines (points="x,y ...") and paths (d="M x,y L x,y ..."), in order.
+      static const QRegularExpression shape("(?:points|d)=\"([^\"]*)\"");
+      for (auto s = shape.globalMatch(body); s.hasNext();) {
+        const QString pts = s.next().captured(1);
+        std::vector<double> xs;
+        int k = 0;
+        for (auto n = number.globalMatch(pts); n.hasNext(); ++k) {
+          const double v = n.next().captured(0).toDouble();
+          if (k % 2 == 0) xs.push_back(v);
+        }
+        for (size_t i = 1; i < xs.size(); ++i) widest = std::max(widest, std::abs(xs[i] - xs[i - 1]));
+        if (!xs.empty()) width = std::max(width, *std::max_element(xs.begin(), xs.end())), ++strokes;
+      }
+    }
+    QVERIFY2(strokes > 0, "no stroke of the run's colour in the SVG");
+    // The gap is 15% of the steps; a join across it would be that wide. Between logged steps: under 2%.
+    QVERIFY2(widest < 0.05 * width, qPrintable(QString("a stroke %1 wide of %2").arg(widest).arg(width)));
+    QVERIFY2(markers >= 1, "no gap marker in the run's colour");
+    QVERIFY(svgTexts(readAll(out)).join(' ').contains("not finite"));
+  }
   void noTwoEqualTickLabels() {
     // The helper over many ranges, including a norm flat to rounding error.
     for (double mid : {2.8284271, 1e-3, 0.5, 123.456, 4.0e6, -7.25})

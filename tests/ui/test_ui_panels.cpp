@@ -1,7 +1,11 @@
 // The panels that had no tests: sampling from a real (tiny) checkpoint and from a corrupt one, the
 // datasets manager against the shared datasets (UDLAB_DATA_DIR from CTest), and every lesson's runs
-// parsing, building and training a few steps.
+// parsing, building and training a few steps; the experiment form's LRU ladder, readout and ListOps rows.
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
@@ -16,7 +20,9 @@
 #include "core/train/trainer.h"
 #include "ui/engine/run_manager.h"
 #include "ui/mainwindow.h"
+#include "core/models/lru/lru_ladder.h"
 #include "ui/panels/datasets_panel.h"
+#include "ui/panels/experiment_panel.h"
 #include "ui/panels/lessons.h"
 #include "ui/panels/sample_panel.h"
 
@@ -206,6 +212,67 @@ class TestUiPanels : public udlab::test::WindowTest {
     // Every run stopped: the panel gives each claim a verdict (held, not held, or not evaluated).
     QTRY_VERIFY_WITH_TIMEOUT(w.lessonPanel()->finished(), 10000);
     QVERIFY2(!w.lessonPanel()->text().contains("pending"), qPrintable(w.lessonPanel()->text()));
+  }
+
+  void ladderReadoutAndListOpsFromTheForm() {
+    // Every rung of the LRU ladder can be built from the form: picking it sets the four options as
+    // `compare --preset lru-ladder` does, the config validates and its parameters count; editing an
+    // option shows the rung it matches or "custom"; readout and ListOps' options round-trip.
+    ExperimentPanel p;
+    RunConfig base;
+    base.model.model = "lru";
+    base.model.state = 8;
+    base.model.hidden = 8;
+    base.train.dataset = "listops";
+    base.train.listops_max_depth = 4;
+    base.train.listops_max_args = 5;
+    base.train.listops_min_len = 20;
+    base.train.listops_max_len = 60;
+    p.setConfig(base);
+    auto* rung = p.findChild<QComboBox*>("lruRung");
+    auto* param = p.findChild<QComboBox*>("lruParam");
+    auto* radius = p.findChild<QDoubleSpinBox*>("glorotRadius");
+    QVERIFY(rung && param && radius && p.findChild<QComboBox*>("recurrence") && p.findChild<QCheckBox*>("lruGamma"));
+    QCOMPARE(rung->currentText(), QString(lru_ladder().back().label));  // the defaults are the LRU
+    QVERIFY(p.findChild<QWidget*>("listopsOptions")->isVisibleTo(&p));
+    radius->setValue(0.95);
+    for (size_t i = 0; i < lru_ladder().size(); ++i) {
+      rung->setCurrentIndex(int(i) + 1);
+      RunConfig c = p.config();
+      ModelConfig want = lru_ladder()[i].apply(c.model);
+      QCOMPARE(c.model.recurrence, want.recurrence);
+      QCOMPARE(c.model.lru_param, std::string(lru_ladder()[i].param));
+      QCOMPARE(c.model.lru_init, std::string(lru_ladder()[i].init));
+      QCOMPARE(c.model.lru_gamma, lru_ladder()[i].gamma);
+      QCOMPARE(c.model.glorot_radius, 0.95);
+      try {
+        validate(c);
+      } catch (const std::exception& e) {
+        QFAIL(e.what());
+      }
+      QVERIFY2(p.paramCount() > 0, lru_ladder()[i].label);
+    }
+    param->setCurrentText("exp");  // stable-exp → exp with ring and γ: not a rung
+    QCOMPARE(rung->currentText(), QString("custom"));
+    param->setCurrentText("stable-exp");
+    QCOMPARE(rung->currentText(), QString(lru_ladder().back().label));
+    p.findChild<QComboBox*>("readout")->setCurrentText("last");
+    p.findChild<QSpinBox*>("listopsMaxLen")->setValue(80);
+    if (qEnvironmentVariableIsSet("UDLAB_UI_SHOT"))  // for looking at the form: UDLAB_UI_SHOT=file.png
+      p.grab().save(qEnvironmentVariable("UDLAB_UI_SHOT"));
+    RunConfig c = p.config();
+    QCOMPARE(c.model.readout, std::string("last"));
+    QCOMPARE(c.train.listops_max_len, 80);
+    QCOMPARE(c.train.listops_max_depth, 4);
+    QCOMPARE(c.train.listops_min_len, 20);
+    ExperimentPanel q;
+    q.setConfig(c);
+    QCOMPARE(q.config().model.readout, std::string("last"));
+    QCOMPARE(q.config().model.glorot_radius, 0.95);
+    QCOMPARE(q.config().train.listops_max_len, 80);
+    c.train.dataset = "copy";
+    q.setConfig(c);
+    QVERIFY(!q.findChild<QWidget*>("listopsOptions")->isVisibleTo(&q));
   }
 };
 

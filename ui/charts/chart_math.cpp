@@ -43,6 +43,46 @@ XY sanitize(const std::vector<double>& x, const std::vector<double>& y, bool pos
   return out;
 }
 
+Pieces splitAtGaps(const std::vector<double>& x, const std::vector<double>& y, bool positiveOnly, size_t maxParts) {
+  Pieces out;
+  const size_t n = std::min(x.size(), y.size());
+  bool open = false;   // the last kept point is in parts.back(), with no gap since
+  bool inGap = false;  // the last point seen was not finite
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i])) continue;
+    if (!std::isfinite(y[i])) {
+      if (!inGap) out.gaps.push_back(x[i]);
+      inGap = true;
+      open = false;
+      continue;
+    }
+    inGap = false;
+    if (positiveOnly && !(y[i] > 0)) continue;
+    if (!open) out.parts.emplace_back();
+    out.parts.back().x.push_back(x[i]);
+    out.parts.back().y.push_back(y[i]);
+    open = true;
+  }
+  if (out.parts.size() > std::max<size_t>(1, maxParts)) {
+    // Keep the widest maxParts - 1 gaps as breaks; join the stretches across the others.
+    std::vector<size_t> order(out.parts.size() - 1);
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto width = [&](size_t i) { return out.parts[i + 1].x.front() - out.parts[i].x.back(); };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return width(a) > width(b); });
+    std::vector<bool> cut(order.size(), false);
+    for (size_t k = 0; k + 1 < maxParts; ++k) cut[order[k]] = true;
+    std::vector<XY> joined(1, std::move(out.parts[0]));
+    for (size_t i = 1; i < out.parts.size(); ++i) {
+      if (cut[i - 1]) joined.emplace_back();
+      auto& j = joined.back();
+      j.x.insert(j.x.end(), out.parts[i].x.begin(), out.parts[i].x.end());
+      j.y.insert(j.y.end(), out.parts[i].y.begin(), out.parts[i].y.end());
+    }
+    out.parts = std::move(joined);
+  }
+  return out;
+}
+
 XY decimateMinMax(const XY& in, double xmin, double xmax, int columns) {
   size_t n = in.size();
   if (columns < 1 || n <= size_t(2 * columns) || !(xmax > xmin)) return in;

@@ -23,6 +23,17 @@ std::vector<double> debiasedEma(const std::vector<double>& y, double weight);
 // QLogValueAxis draws nothing for a series containing one.
 XY sanitize(const std::vector<double>& x, const std::vector<double>& y, bool positiveOnly);
 
+// A curve cut where y is not finite (NaN or ±Inf: a diverged step, a value logged as null): the finite
+// stretches between, each drawn as its own line, and the x of each gap (the first non-finite point of
+// each run of them), for a marker. Points with a non-finite x are dropped, and so are y <= 0 with
+// positiveOnly (a log axis cannot show them, but they are values, not gaps). Past maxParts stretches,
+// the narrowest gaps are bridged: each stretch costs a series, and gaps that many are still marked.
+struct Pieces {
+  std::vector<XY> parts;
+  std::vector<double> gaps;
+};
+Pieces splitAtGaps(const std::vector<double>& x, const std::vector<double>& y, bool positiveOnly, size_t maxParts = 16);
+
 // Min/max per pixel column over [xmin, xmax] split into `columns` buckets. Keeps the first and last
 // point and every bucket's extremes in x order, so spikes stay visible. Expects x sorted ascending.
 // Returns the input unchanged when it already has at most 2 * columns points.

@@ -71,8 +71,10 @@ QColor withAlpha(QColor c, int alpha) {
 
 QString legendHtml(const std::vector<LegendEntry>& entries) {
   QStringList parts;
+  // A word joiner after each hyphen: a wrapping legend breaks at spaces, never "rnn-" / "tanh".
   for (auto& e : entries)
-    parts << QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3").arg(e.color.name(), e.glyph, e.label.toHtmlEscaped());
+    parts << QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3")
+                 .arg(e.color.name(), e.glyph, e.label.toHtmlEscaped().replace("-", "-&#8288;"));
   return parts.join(QStringLiteral(" &nbsp;&nbsp; "));
 }
 

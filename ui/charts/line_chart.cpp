@@ -9,6 +9,7 @@
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <algorithm>
 #include <cmath>
@@ -29,6 +30,9 @@ struct SeriesSet {
   QAreaSeries* band = nullptr;
   QLineSeries* lo = nullptr;
   QLineSeries* hi = nullptr;
+  // A line cut by non-finite values: the stretches after the first, and a marker at each gap.
+  std::vector<QLineSeries*> rawMore, smoothMore;
+  QScatterSeries* gapMarks = nullptr;
 };
 
 // Setting a pen or a name makes Qt Charts re-layout the legend and repaint, even when nothing changed;
@@ -90,6 +94,8 @@ struct LineChart::Impl {
   bool fixed = false;
   bool legendShown = true;
   int vertexBudget = 0;
+  int gapsShown = 0;
+  double headroom = 0;
   static constexpr int kMinColumns = 60;
   double fx0 = 0, fx1 = 1, fy0 = 0, fy1 = 1;
 
@@ -152,14 +158,31 @@ struct LineChart::Impl {
     }
     return drawn;
   }
+  void remove(QAbstractSeries* s) {
+    if (!s) return;
+    chart->removeSeries(s);
+    delete s;
+  }
   void drop(SeriesSet& ss) {
     for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(ss.raw), static_cast<QAbstractSeries*>(ss.smooth),
-                               static_cast<QAbstractSeries*>(ss.band)}) {
-      if (!s) continue;
-      chart->removeSeries(s);
-      delete s;
-    }
+                               static_cast<QAbstractSeries*>(ss.band), static_cast<QAbstractSeries*>(ss.gapMarks)})
+      remove(s);
+    for (auto* more : {&ss.rawMore, &ss.smoothMore})
+      for (QLineSeries* s : *more) remove(s);
     ss = {};  // the band's boundary series are its QObject children and went with it
+  }
+  // The series of a line's stretches after the first (pieces beyond one), styled like it, out of the
+  // legend; made and removed as the number of gaps changes.
+  void fitPieces(std::vector<QLineSeries*>& more, size_t pieces, const QPen& pen) {
+    while (more.size() + 1 > std::max<size_t>(1, pieces)) {
+      remove(more.back());
+      more.pop_back();
+    }
+    while (more.size() + 1 < pieces) more.push_back(newLine());
+    for (QLineSeries* s : more) {
+      setPenIfChanged(s, pen);
+      hideFromLegend(s);
+    }
   }
 };
 
@@ -220,6 +243,7 @@ void LineChart::setChartStyle(const ChartStyle& s) {
 void LineChart::setCurves(std::vector<Curve> curves) { d_->curves = std::move(curves); }
 void LineChart::setMarks(std::vector<Mark> marks) { d_->marks = std::move(marks); }
 int LineChart::markCount() const { return int(d_->markLines.size()); }
+int LineChart::gapCount() const { return d_->gapsShown; }
 void LineChart::setFixedRanges(double x0, double x1, double y0, double y1) {
   d_->fixed = true;
   d_->fx0 = x0, d_->fx1 = x1, d_->fy0 = y0, d_->fy1 = y1;
@@ -228,6 +252,21 @@ void LineChart::clearFixedRanges() { d_->fixed = false; }
 const std::vector<Curve>& LineChart::curves() const { return d_->curves; }
 int LineChart::displayedPoints() const { return d_->shown; }
 void LineChart::setVertexBudget(int vertices) { d_->vertexBudget = std::max(0, vertices); }
+void LineChart::setAxisHeadroom(double fraction) { d_->headroom = std::clamp(fraction, 0.0, 1.0); }
+
+namespace {
+// [lo, hi] as a live axis shows it: the present range while the data fits in it and fills at least
+// 1 / (1 + 3 h) of it; else the data plus h of its span beyond (after hi only when the low end is pinned,
+// as a step axis is at its first step).
+Range withHeadroom(double lo, double hi, double curLo, double curHi, double h, bool pinLo) {
+  const double span = hi - lo, cur = curHi - curLo;
+  if (!(h > 0) || !(span > 0) || !std::isfinite(span)) return {lo, hi};
+  const bool fits = (pinLo ? lo == curLo : lo >= curLo) && hi <= curHi;
+  if (fits && span * (1 + 3 * h) >= cur) return {curLo, curHi};
+  const Range r{pinLo ? lo : lo - h * span, hi + h * span};
+  return std::isfinite(r.lo) && std::isfinite(r.hi) ? r : Range{lo, hi};
+}
+}  // namespace
 
 void LineChart::refresh() {
   auto& d = *d_;
@@ -246,14 +285,16 @@ void LineChart::refresh() {
   // Ranges over the full data, so decimation never changes the axes.
   double xmin = INFINITY, xmax = -INFINITY;
   std::vector<XY> rawXY(d.curves.size()), smoothXY(d.curves.size()), loXY(d.curves.size()), hiXY(d.curves.size());
+  std::vector<std::vector<double>> smoothY(d.curves.size()), gaps(d.curves.size());
+  std::vector<Pieces> rawPieces(d.curves.size());
   std::vector<const std::vector<double>*> yRefs;
   for (size_t i = 0; i < d.curves.size(); ++i) {
     const Curve& c = d.curves[i];
     rawXY[i] = sanitize(c.x, c.y, d.log);
     if (d.smoothing > 0 && c.smoothable) {
       // Smooth the complete history first; decimation comes after, per the TensorBoard lesson.
-      auto sy = debiasedEma(c.y, d.smoothing);
-      smoothXY[i] = sanitize(c.x, sy, d.log);
+      smoothY[i] = debiasedEma(c.y, d.smoothing);
+      smoothXY[i] = sanitize(c.x, smoothY[i], d.log);
       yRefs.push_back(&smoothXY[i].y);
     }
     if (!(d.smoothing > 0 && c.smoothable) || c.rawUnderlay) yRefs.push_back(&rawXY[i].y);
@@ -268,6 +309,14 @@ void LineChart::refresh() {
       xmin = std::min(xmin, rawXY[i].x.front());
       xmax = std::max(xmax, rawXY[i].x.back());
     }
+    // A scatter has no line to cut; a line's gaps (a divergence at its end too) lie inside the x range.
+    if (c.markers) {
+      rawPieces[i].parts.push_back(rawXY[i]);
+    } else {
+      rawPieces[i] = splitAtGaps(c.x, c.y, d.log);
+      gaps[i] = rawPieces[i].gaps;
+      if (!gaps[i].empty()) xmin = std::min(xmin, gaps[i].front()), xmax = std::max(xmax, gaps[i].back());
+    }
   }
   // Markers at the very edge would be cut in half: a scatter's x range gets a margin on both sides,
   // through the same honest range as the y axes (a single point gets a padded axis around it).
@@ -281,6 +330,8 @@ void LineChart::refresh() {
   if (!(xmin <= xmax)) xmin = 0, xmax = 1;
   if (xmax == xmin) xmax = xmin + 1;
   if (d.fixed) xmin = d.fx0, xmax = d.fx1;
+  else if (const Range r = withHeadroom(xmin, xmax, d.ax->min(), d.ax->max(), d.headroom, true); d.headroom > 0)
+    xmin = r.lo, xmax = r.hi;
   // Pixel columns to decimate to: the plot's width, fewer when the curves would exceed the vertex
   // budget (about 4 vertices a column for raw data, 1 for a smoothed line).
   int columns = std::max(200, int(d.chart->plotArea().width()));
@@ -308,9 +359,10 @@ void LineChart::refresh() {
     if (!ss.raw) ss.raw = d.newLine();
     if (smoothing && !ss.smooth) ss.smooth = d.newLine();
     if (!smoothing && ss.smooth) {
-      d.chart->removeSeries(ss.smooth);
-      delete ss.smooth;
+      d.remove(ss.smooth);
       ss.smooth = nullptr;
+      for (QLineSeries* s : ss.smoothMore) d.remove(s);
+      ss.smoothMore.clear();
     }
     const bool hasBand = loXY[i].size() > 0;
     if (hasBand && !ss.band) {
@@ -335,26 +387,32 @@ void LineChart::refresh() {
       setPenIfChanged(ss.band, QPen(Qt::NoPen));
       if (ss.band->brush().color() != withAlpha(c.color, 60)) ss.band->setBrush(withAlpha(c.color, 60));
     }
-    // Raw data keeps each pixel column's extremes; a smoothed line needs one point per column.
-    auto rawD = smoothed && !smoothing ? decimateLast(smoothXY[i], xmin, xmax, columns)
-                                       : decimateMinMax(rawXY[i], xmin, xmax, columns);
-    shown += int(rawD.size());
-    updates.emplace_back(ss.raw, toPoints(rawD));
+    // Raw data keeps each pixel column's extremes; a smoothed line needs one point per column. A
+    // non-finite value cuts the line: each stretch is a series of its own (a scatter has no line to cut).
+    auto drawPieces = [&](QLineSeries* first, std::vector<QLineSeries*>& more, Pieces p, bool last, const QPen& pen) {
+      if (p.parts.empty()) p.parts.emplace_back();
+      d.fitPieces(more, p.parts.size(), pen);
+      for (size_t k = 0; k < p.parts.size(); ++k) {
+        const XY dp = last ? decimateLast(p.parts[k], xmin, xmax, columns) : decimateMinMax(p.parts[k], xmin, xmax, columns);
+        shown += int(dp.size());
+        updates.emplace_back(k ? more[k - 1] : first, toPoints(dp));
+      }
+    };
     QPen pen(smoothing ? withAlpha(c.color, 70) : c.color);
     pen.setWidthF(smoothing ? std::max(1.0, w * 0.5) : w * c.widthScale);
     pen.setStyle(c.style);
     pen.setCapStyle(Qt::RoundCap);
+    const bool lastOnly = smoothed && !smoothing;
+    drawPieces(ss.raw, ss.rawMore, lastOnly ? splitAtGaps(c.x, smoothY[i], d.log) : std::move(rawPieces[i]), lastOnly, pen);
     setPenIfChanged(ss.raw, pen);
     setNameIfChanged(ss.raw, c.label);
     if (ss.raw->pointsVisible() != c.markers) ss.raw->setPointsVisible(c.markers);
     if (c.markers && ss.raw->markerSize() != 3.5 * w) ss.raw->setMarkerSize(3.5 * w);
     if (smoothing) {
-      auto sD = decimateLast(smoothXY[i], xmin, xmax, columns);
-      shown += int(sD.size());
-      updates.emplace_back(ss.smooth, toPoints(sD));
       QPen sp(c.color);
       sp.setWidthF(w * c.widthScale);
       sp.setStyle(c.style);
+      drawPieces(ss.smooth, ss.smoothMore, splitAtGaps(c.x, smoothY[i], d.log), true, sp);
       setPenIfChanged(ss.smooth, sp);
       setNameIfChanged(ss.smooth, c.label);
       d.hideFromLegend(ss.raw);
@@ -368,6 +426,10 @@ void LineChart::refresh() {
   // decades of its base).
   Range yr = niceRange(yRefs, d.log);
   if (d.fixed && !d.log) yr = {d.fy0, d.fy1};
+  else if (!d.log && d.headroom > 0) {
+    auto* va = static_cast<QValueAxis*>(d.ay);
+    yr = withHeadroom(yr.lo, yr.hi, va->min(), va->max(), d.headroom, false);
+  }
   int logK = 1;
   if (d.log) {
     // At most ~6 labels: with many decades, label every k-th decade (base 10^k), or Qt elides them all.
@@ -409,6 +471,33 @@ void LineChart::refresh() {
   // A series whose points are those it shows, in ranges that stayed, is left alone.
   for (auto& [series, pts] : updates)
     if (rangeChanges || series->points() != pts) series->replace(pts);
+  // A small triangle at the foot of the plot at each gap, in the curve's colour.
+  const double footY = d.log ? ylo * std::pow(yhi / ylo, 0.03) : ylo + 0.03 * (yhi - ylo);
+  d.gapsShown = 0;
+  for (size_t i = 0; i < d.curves.size(); ++i) {
+    SeriesSet& ss = d.sets[d.curves[i].id];
+    QList<QPointF> pts;
+    for (double g : gaps[i])
+      if (g >= xmin && g <= xmax && pts.size() < 512) pts.append(QPointF(g, footY));
+    if (pts.isEmpty()) {
+      d.remove(ss.gapMarks);
+      ss.gapMarks = nullptr;
+      continue;
+    }
+    d.gapsShown += int(pts.size());
+    if (!ss.gapMarks) {
+      ss.gapMarks = new QScatterSeries;
+      ss.gapMarks->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+      ss.gapMarks->setBorderColor(Qt::transparent);
+      d.chart->addSeries(ss.gapMarks);
+      ss.gapMarks->attachAxis(d.ax);
+      ss.gapMarks->attachAxis(d.ay);
+    }
+    if (ss.gapMarks->color() != d.curves[i].color) ss.gapMarks->setColor(d.curves[i].color);
+    if (ss.gapMarks->markerSize() != 3.5 * w) ss.gapMarks->setMarkerSize(3.5 * w);
+    if (ss.gapMarks->points() != pts) ss.gapMarks->replace(pts);
+    d.hideFromLegend(ss.gapMarks);
+  }
   // Marks only once there is data: on an empty chart the axes are placeholders.
   const auto drawnMarks = d.drawMarks(shown > 0, xmin, xmax, ylo, yhi);
   std::vector<detail::LegendEntry> entries;
@@ -416,6 +505,7 @@ void LineChart::refresh() {
     if (c.inLegend)
       entries.push_back({c.label, c.color, c.markers ? "●" : c.style == Qt::DashLine ? "╌╌" : c.style == Qt::DotLine ? "┈┈" : "━━"});
   for (const Mark* m : drawnMarks) entries.push_back({m->label, m->color, "┆"});
+  if (d.gapsShown) entries.push_back({"gap: value not finite", QColor(120, 120, 120), "▲"});
   const QString html = detail::legendHtml(entries);
   if (d.legend->text() != html) d.legend->setText(html);
   // Shown even when empty: a label that appears lays the window out at once, inside this refresh,

@@ -56,6 +56,7 @@ class LineChart : public QWidget {
   void setCurves(std::vector<Curve> curves);  // drawn at the next refresh()
   void setMarks(std::vector<Mark> marks);     // drawn at the next refresh(), those inside the x range
   int markCount() const;                      // marks drawn by the last refresh()
+  int gapCount() const;                       // gaps (non-finite values) marked by the last refresh()
   // Fixed axis ranges (small multiples share axes); clearFixedRanges() returns to fitting the data.
   void setFixedRanges(double x0, double x1, double y0, double y1);
   void clearFixedRanges();
@@ -72,6 +73,12 @@ class LineChart : public QWidget {
   // many curves each is decimated to fewer pixel columns (never fewer than 60).
   void setVertexBudget(int vertices);
   static constexpr int kLiveVertexBudget = 6000;
+  // Live charts: an axis range (x, and y when linear) that the data outgrows is set this fraction of
+  // the data's span beyond it, and kept while the data fits and fills most of it. A range change makes
+  // Qt Charts recompute every series and relay out the axis labels; growing curves then change it
+  // every few records instead of at each. 0 (figures, finished runs): the axes fit the data.
+  void setAxisHeadroom(double fraction);
+  static constexpr double kLiveHeadroom = 0.2;
   // The data behind the chart at full resolution and unsmoothed: one x column, one column per curve
   // (and its band), empty cells where a curve has no value at that x.
   bool writeCsv(QIODevice* out, QString* error) const;

@@ -248,21 +248,60 @@ void Dashboard::refreshGrad() {
   grad_->refresh();
 }
 
-RedrawSteps Dashboard::refreshSteps() {
-  return {[this] { refreshLoss(); },
-          [this] { refreshGrad(); },
-          [this] {
-            updateScrubber();
-            refreshEigenPlot();
-          },
-          [this] { refreshProfiles(); },
-          [this] { emit refreshed(); }};
+uint64_t Dashboard::inputKey(bool telemetry) const {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over the numbers
+  auto mix = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211ull;
+  };
+  for (auto& r : runs_) {
+    mix(uint64_t(r.id));
+    mix(uint64_t(reinterpret_cast<uintptr_t>(r.data)));
+    mix(r.color.rgba());
+    mix(qHash(r.name));
+    if (!r.data) continue;
+    mix(telemetry ? r.data->snapshots.size() : r.data->records);
+    mix(r.data->events.size());
+    mix(r.data->live());
+    mix(r.data->config.is_null() || r.data->run_info.is_null());
+  }
+  mix(runs_.size());
+  if (telemetry) {
+    mix(uint64_t(eigenIndex_ + 1));
+    for (QWidget* w : {static_cast<QWidget*>(eigen_), static_cast<QWidget*>(hnorm_)}) mix(uint64_t(w->width()) << 32 | uint(w->height()));
+  } else {
+    for (QWidget* w : {loss_, grad_}) mix(uint64_t(w->width()) << 32 | uint(w->height()));
+  }
+  return h;
+}
+
+RedrawSteps Dashboard::refreshSteps(bool forced) {
+  RedrawSteps steps;
+  // Axes keep headroom while a run trains, so that the next records fit without a relayout.
+  auto live = [this] { return std::any_of(runs_.begin(), runs_.end(), [](const RunRef& r) { return r.data && r.data->live(); }); };
+  if (forced || inputKey(false) != scalarKey_) {
+    steps.push_back([this, live] {
+      scalarKey_ = inputKey(false);
+      for (auto* c : {loss_, grad_}) c->setAxisHeadroom(live() ? LineChart::kLiveHeadroom : 0);
+      refreshLoss();
+    });
+    steps.push_back([this] { refreshGrad(); });
+  }
+  if (forced || inputKey(true) != telemetryKey_) {
+    steps.push_back([this] {
+      telemetryKey_ = inputKey(true);
+      updateScrubber();
+      refreshEigenPlot();
+    });
+    steps.push_back([this] { refreshProfiles(); });
+  }
+  steps.push_back([this] { emit refreshed(); });
+  return steps;
 }
 
 RedrawSteps Dashboard::stageRuns(std::vector<RunRef> runs) {
   followLiveOnNewRuns(runs);
   runs_ = std::move(runs);
-  return refreshSteps();
+  return refreshSteps(false);
 }
 
 void Dashboard::refresh() {

@@ -39,7 +39,9 @@ class Dashboard : public QWidget {
   // Takes the runs without drawing and returns the redraw as one step per chart, each reading the
   // runs current when it runs (so a later setRuns() is honoured by steps still queued).
   RedrawSteps stageRuns(std::vector<RunRef> runs);
-  RedrawSteps refreshSteps();
+  // forced: every chart; otherwise only those whose input changed since they last drew (most records
+  // bring scalars but no telemetry, and an unchanged chart's redraw still costs its geometry and repaint).
+  RedrawSteps refreshSteps(bool forced = true);
   void setChartStyle(const ChartStyle& s);
   ChartStyle chartStyle() const { return style_; }
   void setLossMetric(LossMetric m);
@@ -71,12 +73,16 @@ class Dashboard : public QWidget {
   void updateScrubber();
   void followLiveOnNewRuns(const std::vector<RunRef>& runs);
   int shownEigenStep() const;  // -1 = the latest
+  // What the charts of the scalars (telemetry = false) or of the telemetry snapshots draw from: the shown
+  // runs, how much data each holds, whether any is live (the axes' headroom), and the charts' widths.
+  uint64_t inputKey(bool telemetry) const;
 
   std::vector<RunRef> runs_;
   ChartStyle style_;
   LossMetric metric_ = LossMetric::Loss;
   int eigenIndex_ = -1;  // -1 = live
   std::vector<int> steps_;
+  uint64_t scalarKey_ = 0, telemetryKey_ = 0;  // inputKey() as last drawn
   QWidget* area_ = nullptr;
   LineChart *loss_, *grad_, *hnorm_, *hgrad_, *member_;
   ComplexPlaneChart* eigen_;

@@ -74,13 +74,13 @@ double LiveUpdater::trainingCpuMs() const { return processCpuMs() + runs_->child
 
 void LiveUpdater::accrue() {
   // What training got since the last look, in cores: the training children's CPU plus this process's
-  // less the GUI thread's. The GUI may spend kBudget of that; at least half a core is assumed so that a
-  // lull (a pause, an evaluation on one thread) does not stop the charts.
+  // less the GUI thread's. The GUI may spend kBudget of that, and kMinShare of one core in any case, so
+  // that neither a lull (a pause, an evaluation on one thread) nor a starved run stops the charts.
   const double wall = wall_.nsecsElapsed() / 1e6, training = trainingCpuMs() - threadCpuMs();
   const double dWall = wall - creditWall_;
   if (dWall <= 0) return;
-  const double cores = std::max((training - creditTraining_) / dWall, 0.5);
-  rate_ = kBudget * cores;
+  const double cores = std::max((training - creditTraining_) / dWall, 0.0);
+  rate_ = std::max(kBudget * cores, kMinShare);
   credit_ = std::min(kBurstMs, credit_ + rate_ * dWall);
   creditWall_ = wall;
   creditTraining_ = training;

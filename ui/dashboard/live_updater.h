@@ -3,7 +3,8 @@
 // event-loop pass, so no single pass holds the loop for a whole dashboard. The interval adapts to
 // what a frame costs on the GUI thread, repaints included, against the CPU the training threads got
 // meanwhile, so that plotting costs at most kBudget (4%) of training however many runs and points
-// there are and however loaded the machine is; it never redraws faster than 30 Hz. It keeps the
+// there are and however loaded the machine is (but may always take kMinShare of one core, for
+// latency); it never redraws faster than 30 Hz. It keeps the
 // totals, so that cost can be reported.
 #pragma once
 #include <QElapsedTimer>
@@ -23,6 +24,10 @@ class LiveUpdater : public QObject {
  public:
   static constexpr int kPollMs = 33, kMaxIntervalMs = 2000;
   static constexpr double kBudget = 0.04;  // GUI-thread CPU per unit of training CPU
+  // But at least this share of one core: a record should be drawn within about 100 ms, and a frame of
+  // a live dashboard costs ~10 ms, so with one run on a loaded machine 4% of what it gets (under half
+  // a core) would allow a frame only every 0.5-1 s.
+  static constexpr double kMinShare = 0.10;
   static constexpr double kBurstMs = 100;  // budget that may be saved up while nothing changes
 
   // viewKey: what the visible view shows besides the runs' data (tab, shown runs, settings); a change
@@ -63,7 +68,7 @@ class LiveUpdater : public QObject {
   bool running_ = false;
   bool frameOpen_ = false;  // a frame ran; its repaints are charged at the next tick
   double frameCpu0_ = 0, lastFrameCost_ = 0;
-  double credit_ = kBurstMs, rate_ = kBudget * 0.5;  // the redraw budget left (ms) and its rate (ms per ms)
+  double credit_ = kBurstMs, rate_ = kMinShare;  // the redraw budget left (ms) and its rate (ms per ms)
   double creditWall_ = 0, creditTraining_ = 0;       // wall clock and training CPU at the last accrual
   QElapsedTimer wall_;
   int interval_ = kPollMs;

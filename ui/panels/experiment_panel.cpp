@@ -24,6 +24,7 @@
 #include "core/models/param_count.h"
 #include "core/util/error.h"
 #include "ui/datasets/file_check.h"
+#include "ui/panels/lru_ladder_rows.h"
 
 namespace udlab::ui {
 
@@ -93,6 +94,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   mf->addRow("Embedding", embed_);
   mf->addRow("Hidden", hidden_);
   mf->addRow("Heads", heads_);
+  readout_ = new QComboBox;
+  readout_->addItems({"auto", "token", "mean", "last"});
+  readout_->setToolTip("What the output layer reads: every position (token: language modelling), or one vector per "
+                       "sequence for datasets that label whole sequences (listops): the mean or the last state. auto "
+                       "picks token or mean from the dataset.");
+  readout_->setObjectName("readout");
+  mf->addRow("Readout", readout_);
   lay->addWidget(modelBox);
 
   groupBox_ = new QGroupBox("Subgroup of U(d)");
@@ -124,20 +132,17 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   gf->addRow("Recompute every", recompute_);
   lay->addWidget(groupBox_);
 
-  lruBox_ = new QGroupBox("LRU eigenvalues");
+  lruBox_ = new QGroupBox("LRU recurrence and eigenvalues");
   auto* lf = new QFormLayout(lruBox_);
   state_ = spin(1, 65536, "N complex channels of the diagonal linear recurrence.");
   rmin_ = dspin(0, 0.9999, 4, 0.01, "Smallest |λ| at initialisation: how fast the shortest memory fades.");
   rmax_ = dspin(0, 0.99999, 5, 0.001, "Largest |λ| at initialisation: close to 1 gives very long memory.");
   maxPhase_ = dspin(0.01, 6.2832, 3, 0.1, "Largest eigenvalue phase at initialisation (2π = the full circle): the oscillation frequencies available.");
-  lruInit_ = new QComboBox;
-  lruInit_->addItems({"ring", "glorot"});
-  lruInit_->setToolTip("ring: eigenvalues uniform in the ring r_min ≤ |λ| ≤ r_max; glorot: a dense random matrix's spectrum (a disk).");
   lf->addRow("State N", state_);
   lf->addRow("r_min", rmin_);
   lf->addRow("r_max", rmax_);
   lf->addRow("max phase", maxPhase_);
-  lf->addRow("init", lruInit_);
+  ladder_ = std::make_unique<LruLadderRows>(lf);
   lay->addWidget(lruBox_);
 
   auto* dataBox = new QGroupBox("Data");
@@ -149,6 +154,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   }
   dataset_->addItem("copy");
   dataset_->setItemData(dataset_->count() - 1, "Synthetic: reproduce a sequence of symbols after a long blank delay (tests long memory).", Qt::ToolTipRole);
+  dataset_->addItem("listops");
+  dataset_->setItemData(dataset_->count() - 1, "Synthetic: LRA's ListOps, nested MAX/MIN/MED/SM expressions over digits, one label (0-9) per sequence.", Qt::ToolTipRole);
   dataset_->addItem("recall");
   dataset_->setItemData(dataset_->count() - 1, "Synthetic: key–value associative recall.", Qt::ToolTipRole);
   dataset_->setEditable(true);  // or a path to any UTF-8 text file
@@ -157,6 +164,20 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   datasetStatus_->setWordWrap(true);
   df->addRow("Dataset", dataset_);
   df->addRow(datasetStatus_);
+  listopsBox_ = new QWidget;
+  auto* lo = new QFormLayout(listopsBox_);
+  lo->setContentsMargins(0, 0, 0, 0);
+  listopsDepth_ = spin(1, 64, "ListOps: deepest nesting of operators (LRA: 10).");
+  listopsArgs_ = spin(2, 64, "ListOps: most arguments of one operator (LRA: 10).");
+  listopsMinLen_ = spin(0, 1 << 20, "ListOps: expressions have more tokens than this (LRA: 500).");
+  listopsMaxLen_ = spin(2, (1 << 20) + 1, "ListOps: expressions have fewer tokens than this (LRA: 2000); sequences are padded to it.");
+  listopsBox_->setObjectName("listopsOptions");
+  listopsMaxLen_->setObjectName("listopsMaxLen");
+  lo->addRow("Max depth", listopsDepth_);
+  lo->addRow("Max arguments", listopsArgs_);
+  lo->addRow("Min length", listopsMinLen_);
+  lo->addRow("Max length", listopsMaxLen_);
+  df->addRow(listopsBox_);
   lay->addWidget(dataBox);
 
   auto* trainBox = new QGroupBox("Training");
@@ -255,6 +276,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   connect(matchBtn_, &QPushButton::clicked, this, [this] { matchParams(); });
 }
 
+ExperimentPanel::~ExperimentPanel() = default;
+
 RunConfig ExperimentPanel::config() const {
   RunConfig c;
   auto& m = c.model;
@@ -272,8 +295,13 @@ RunConfig ExperimentPanel::config() const {
   m.r_min = rmin_->value();
   m.r_max = rmax_->value();
   m.max_phase = maxPhase_->value();
-  m.lru_init = lruInit_->currentText().toStdString();
+  ladder_->read(m);
+  m.readout = readout_->currentText().toStdString();
   t.dataset = dataset_->currentText().trimmed().toStdString();
+  t.listops_max_depth = listopsDepth_->value();
+  t.listops_max_args = listopsArgs_->value();
+  t.listops_min_len = listopsMinLen_->value();
+  t.listops_max_len = listopsMaxLen_->value();
   t.batch = batch_->value();
   t.seq_len = seqLen_->value();
   t.steps = steps_->value();
@@ -311,8 +339,13 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   rmin_->setValue(m.r_min);
   rmax_->setValue(m.r_max);
   maxPhase_->setValue(m.max_phase);
-  setText(lruInit_, m.lru_init);
+  ladder_->write(m);
+  setText(readout_, m.readout);
   setText(dataset_, t.dataset);
+  listopsDepth_->setValue(t.listops_max_depth);
+  listopsArgs_->setValue(t.listops_max_args);
+  listopsMinLen_->setValue(t.listops_min_len);
+  listopsMaxLen_->setValue(t.listops_max_len);
   batch_->setValue(t.batch);
   seqLen_->setValue(t.seq_len);
   steps_->setValue(t.steps);
@@ -350,6 +383,7 @@ void ExperimentPanel::updateVisibility() {
   // shows the common sizes.
   groupBox_->setVisible(m.startsWith("group") || m == "orth-rnn");
   lruBox_->setVisible(m == "lru");
+  listopsBox_->setVisible(dataset_->currentText().trimmed() == "listops");
   heads_->setEnabled(m.contains("transformer"));
   // group-rnn's state is a d×d group element: Hidden does not apply (d in the group box sets the size).
   const bool hiddenApplies = m != "group-rnn";
@@ -378,7 +412,7 @@ void ExperimentPanel::updateGroupInfo() {
 void ExperimentPanel::updateDatasetStatus() {
   const std::string name = dataset_->currentText().trimmed().toStdString();
   QString text, colour = "#009E73";
-  if (name == "copy" || name == "recall") {
+  if (name == "copy" || name == "recall" || name == "listops") {
     text = "synthetic task: generated on the fly, nothing to download";
   } else if (const DatasetInfo* ds = find_dataset_info(name)) {
     auto st = dataset_file_status(*ds, data_search_dirs(""), false);

@@ -1,8 +1,10 @@
-// The experiment form: model family (whatever ModelRegistry offers), subgroup, sizes, LRU ring,
-// dataset with its on-disk status, training settings, device, and a live parameter count. It edits a
+// The experiment form: model family (whatever ModelRegistry offers), readout, subgroup, sizes, LRU ring
+// and ablation ladder, dataset with its on-disk status (and ListOps' options), training settings, device, and a live parameter count. It edits a
 // RunConfig and nothing else; starting runs is the window's job.
 #pragma once
 #include <QWidget>
+#include <map>
+#include <memory>
 
 #include "core/train/run_config.h"
 
@@ -16,10 +18,13 @@ class QSpinBox;
 
 namespace udlab::ui {
 
+class LruLadderRows;
+
 class ExperimentPanel : public QWidget {
   Q_OBJECT
  public:
   explicit ExperimentPanel(QWidget* parent = nullptr);
+  ~ExperimentPanel() override;
   RunConfig config() const;  // what the form says (not validated; the engine validates)
   void setConfig(const RunConfig& c);
   size_t paramCount() const { return params_; }
@@ -37,7 +42,8 @@ class ExperimentPanel : public QWidget {
   void matchParams();
   int vocabFor(const TrainConfig& t);
 
-  QComboBox *model_, *group_, *dataset_, *schedule_, *device_, *lruInit_;
+  QComboBox *model_, *group_, *dataset_, *schedule_, *device_, *readout_;
+  std::unique_ptr<LruLadderRows> ladder_;  // recurrence, parameterisation, init, γ (lru_ladder_rows.h)
   QLabel *modelInfo_, *groupInfo_, *datasetStatus_, *paramsLabel_;
   QSpinBox *layers_, *embed_, *hidden_, *heads_, *d_, *state_;
   QSpinBox* recompute_;  // group-rnn recompute_chunk, 0 = off
@@ -47,7 +53,8 @@ class ExperimentPanel : public QWidget {
   QDoubleSpinBox *lr_, *clip_;
   QSpinBox* matchTarget_;
   QPushButton* matchBtn_;
-  QWidget *groupBox_, *lruBox_;
+  QWidget *groupBox_, *lruBox_, *listopsBox_;
+  QSpinBox *listopsDepth_, *listopsArgs_, *listopsMinLen_, *listopsMaxLen_;
   size_t params_ = 0;
   std::map<std::string, int> vocabCache_;
   bool loading_ = false;

@@ -187,6 +187,11 @@ std::unique_ptr<Figure> buildFigure(const FigureRequest& req, const std::vector<
       if (auto* cc = qobject_cast<ComplexPlaneChart*>(w)) cc->refresh();
     }
   }
+  // The charts' own legends are hidden: the figure's says what a gap marker means.
+  if (std::any_of(cells.begin(), cells.end(), [](QWidget* w) { auto* lc = qobject_cast<LineChart*>(w); return lc && lc->gapCount(); })) {
+    entries.push_back({"gap: value not finite", QColor(120, 120, 120), "▲"});
+    fig->legend_->setText(detail::legendHtml(entries));
+  }
   QApplication::processEvents();
   return fig;
 }

@@ -12,6 +12,7 @@
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/groups/group_kernels.h"
 #include "core/groups/small_mm.h"
+#include "core/groups/xi_bound.h"
 
 namespace udlab {
 namespace {
@@ -77,16 +78,9 @@ MatrixFns<S> matrix_fns(const GroupSpec&) {
 
 template <class S>
 S* thread_buffer(int slot, size_t n) {
-  thread_local std::vector<S> bufs[5];
+  thread_local std::vector<S> bufs[6];
   if (bufs[slot].size() < n) bufs[slot].resize(n);
   return bufs[slot].data();
-}
-
-template <class S>
-double frob2(const S* x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; ++i) s += double(x[i]) * double(x[i]);
-  return s;
 }
 
 template <class S>
@@ -204,7 +198,13 @@ class CpuGroupOps final : public GroupOps<S> {
           const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b) * nn : nullptr;
           for (size_t i = 0; i < nn; ++i) xh[i] = L.alpha * xi[i] + (prev ? L.beta * prev[i] : S(0));
         }
-        f.exp(g, xh, E);
+        if (L.xi_bound > 0) {  // exp sees σ_c(ξ̂_t); Xi/Xh keep ξ̂_t itself for the backward pass
+          S* y = thread_buffer<S>(5, nn);
+          xi_bound_apply(xh, y, nn, L.xi_bound);
+          f.exp(g, y, E);
+        } else {
+          f.exp(g, xh, E);
+        }
         if (blocky) {
           kernels::zero_off_blocks(n, bs, hn);
           for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, h + j * (n + 1), E + j * (n + 1), S(0), hn + j * (n + 1));
@@ -240,7 +240,7 @@ class CpuGroupOps final : public GroupOps<S> {
     const bool blocky = bs < n;
     // Sum of squares over the entries that carry gradient (the diagonal blocks for block groups).
     auto norm2 = [&](const S* x) {
-      if (!blocky) return frob2(x, nn);
+      if (!blocky) return sum_squares(x, nn);
       double s = 0;
       for (int i = 0; i < n; ++i)
         for (int j = i / bs * bs; j < i / bs * bs + bs; ++j) s += double(x[size_t(i) * n + j]) * x[size_t(i) * n + j];
@@ -261,6 +261,14 @@ class CpuGroupOps final : public GroupOps<S> {
       S* xhb = !L.mixing ? nullptr : L.xh_bar ? L.xh_bar + size_t(b) * nn : hbar0 + size_t(b) * nn;
       if (xhb && !L.carry_in) std::fill(xhb, xhb + nn, S(0));
       double ab = L.carry_in && L.ab ? L.ab[b] : 0, bb = L.carry_in && L.bb ? L.bb[b] : 0;
+      // ∂L/∂ξ̂_t from Ē_t: through exp at σ_c(ξ̂_t) and then σ_c's adjoint when the bound is on.
+      auto adj_bounded = [&](const S* xh, S* out) {
+        if (!(L.xi_bound > 0)) return f.adj(g, xh, Eb, out, E);
+        S* y = thread_buffer<S>(5, nn);
+        const XiBoundFactors fb = xi_bound_apply(xh, y, nn, L.xi_bound);
+        f.adj(g, y, Eb, out, E);
+        xi_bound_adjoint(xh, fb, out, nn);
+      };
       for (int t = T - 1; t >= 0; --t) {
         const size_t r = size_t(t) * B + b;
         const S* h = L.H + r * nn;
@@ -276,7 +284,7 @@ class CpuGroupOps final : public GroupOps<S> {
           f.mm(n, true, false, S(1), h, hb, S(0), Eb);  // Ē_t = h_tᵀ h̄_{t+1}
         if (L.mixing) {
           // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
-          f.adj(g, xh, Eb, da, E);
+          adj_bounded(xh, da);
           const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b) * nn : nullptr;
           for (size_t i = 0; i < nn; ++i) {
             xhb[i] = da[i] + L.beta * xhb[i];
@@ -285,7 +293,7 @@ class CpuGroupOps final : public GroupOps<S> {
             da[i] = L.alpha * xhb[i];
           }
         } else {
-          f.adj(g, xh, Eb, da, E);  // Ā_t = Π(ξ̄_t) = ξ̄_t
+          adj_bounded(xh, da);  // Ā_t = Π(ξ̄_t) = ξ̄_t
         }
         // h̄_t = h̄_{t+1} E_tᵀ + Uᵀ Ā_t
         if (blocky) {

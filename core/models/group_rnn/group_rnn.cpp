@@ -42,7 +42,8 @@ GroupRnn<S>::GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be) : Model
     }
     if (cfg.learn_h0) q.h0 = ps.add(p + "h0", {n_, n_}, false);
   }
-  head_.add_params(ps, nn_, vocab);
+  xi_readout_ = cfg.readout == "token-xi";
+  head_.add_params(ps, xi_readout_ ? 2 * nn_ : nn_, vocab);
 }
 
 template <class S>
@@ -125,6 +126,13 @@ void GroupRnn<S>::resize(int B, int T) {
   gA_.resize(dev, KB * wide);
   gB_.resize(dev, KB * wide);
   dA_.resize(dev, KB * nn_);
+  if (xi_readout_) {
+    rd_.resize(dev, KB * 2 * nn_);
+    rdg_.resize(dev, KB * 2 * nn_);
+    xb_.resize(dev, KB * nn_);
+    ub_.resize(dev, KB * nn_);
+    pending_.resize(dev, size_t(B) * nn_);
+  }
   Ebar_.resize(dev, nn_);
   h0_.resize(dev, nn_);
   p0_.resize(dev, nn_);
@@ -192,6 +200,7 @@ void GroupRnn<S>::layer_fwd(int l, int c, bool first_pass, Telemetry* tel) {
   }
   typename GroupOps<S>::RnnLayer R;
   R.B = B; R.T = Tc; R.U = ps.value(q.U); R.mixing = cfg_mixing(); R.alpha = alpha; R.beta = beta;
+  R.xi_bound = this->cfg_.xi_bound;
   R.Xi = a.Xi.data(); R.Xh = cfg_mixing() ? a.Xh.data() : nullptr; R.H = a.H.data();
   R.t0 = c * K_; R.T_total = cur_T_;
   if (cfg_mixing() && c > 0) R.xh_prev = a.Xs.data() + c * bnn;
@@ -219,7 +228,13 @@ void GroupRnn<S>::forward_chunk(int c, bool first_pass, bool want_grad, Telemetr
   for (int s = 0; s < Tc; s += kGradBlock) {
     const int rows = std::min(kGradBlock, Tc - s) * B;
     const size_t r0 = size_t(s) * B;
-    XentResult x = head_.loss(this->be_.dense(), this->params_, top + r0 * nn_, rows, logits_.data() + r0 * V,
+    if (head_.pooled()) {  // pooled once, in the first pass (a recomputation pass must not touch it)
+      if (first_pass) head_.pool(this->be_.dense(), top + r0 * nn_, c * K_ + s, std::min(kGradBlock, Tc - s));
+      continue;
+    }
+    if (xi_readout_) readout_rows(rows, r0, top);
+    const S* in = xi_readout_ ? rd_.data() + r0 * 2 * nn_ : top + r0 * nn_;
+    XentResult x = head_.loss(this->be_.dense(), this->params_, in, rows, logits_.data() + r0 * V,
                               targets_.data() + tb0 + r0, weights_.data() + tb0 + r0, weight_sum_,
                               want_grad ? dlogits_.data() + r0 * V : nullptr);
     if (xr) {
@@ -243,17 +258,15 @@ void GroupRnn<S>::forward_all(bool want_grad, Telemetry* tel, XentResult* xr) {
     tel_xi_sum_ = tel_xi_max_ = 0;
   }
   for (int c = 0; c < chunks_; ++c) forward_chunk(c, true, want_grad, tel, xr);
+  if (xr && head_.pooled()) *xr = head_.pooled_loss(this->be_.dense(), this->params_, logits_.data(),
+                                                    want_grad ? dlogits_.data() : nullptr);
 }
 
 template <class S>
 StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Telemetry* tel) {
   check_batch(batch);
-  // The loss runs in blocks of kGradBlock steps (and chunks, with recomputation), so a readout pooled over
-  // the whole sequence does not fit here yet: sequence labels (listops) are refused in one line.
-  head_.set_batch(this->be_, batch, this->cfg_.readout, /*time_major=*/true);
-  if (head_.pooled())
-    throw Error("group-rnn: the sequence readout (--readout mean/last, listops) is not implemented for group-rnn "
-                "(its loss runs in blocks of steps); use lstm, rnn-tanh, orth-rnn or lru");
+  // The pooled readout (labelled batches) pools a block of kGradBlock steps at a time, as the token loss runs.
+  head_.set_batch(this->be_, batch, xi_readout_ ? "token" : this->cfg_.readout, /*time_major=*/true);
   resize(batch.B, batch.T);
   weight_sum_ = stage_time_major(batch, idx_, targets_, weights_);
   XentResult xr{};
@@ -263,6 +276,7 @@ StepResult GroupRnn<S>::forward_backward(const Batch& batch, bool backward, Tele
   if (!backward) return res;
 
   this->params_.zero_grads();
+  if (head_.pooled()) head_.pooled_backward(this->be_.dense(), this->params_, dlogits_.data(), true);
   if (tel) tel_grad_norm_.assign(cur_T_, 0.0);
   // The last chunk's activations are still in the buffers; every earlier one is recomputed.
   for (int c = chunks_ - 1; c >= 0; --c) {
@@ -281,8 +295,22 @@ std::vector<double> GroupRnn<S>::predict_next(const std::vector<int32_t>& contex
   resize(1, b.T);
   idx_.upload(context);
   forward_all(false, nullptr, nullptr);
-  const S* last = acts_.back().H.data() + size_t(chunk_len(chunks_ - 1)) * nn_;  // h_T
-  return head_.row_logits(this->be_, this->params_, last, logits_.data());
+  const int Tl = chunk_len(chunks_ - 1);
+  const S* last = acts_.back().H.data() + size_t(Tl) * nn_;  // h_T
+  if (!xi_readout_) return head_.row_logits(this->be_, this->params_, last, logits_.data());
+  readout_rows(1, size_t(Tl - 1), acts_.back().H.data() + nn_);  // [h_T | ξ_{T−1}]
+  return head_.row_logits(this->be_, this->params_, rd_.data() + size_t(Tl - 1) * 2 * nn_, logits_.data());
+}
+
+// Rows r0.. of the chunk's readout input: [h_{t+1} | ξ_t] of the last layer (top: its h_{t0+1}..).
+template <class S>
+void GroupRnn<S>::readout_rows(int rows, size_t r0, const S* top) {
+  const S* xi = acts_.back().Xi.data();
+  const size_t bytes = sizeof(S) * nn_;
+  for (size_t r = r0; r < r0 + rows; ++r) {
+    this->be_.copy_bytes(rd_.data() + r * 2 * nn_, top + r * nn_, bytes);
+    this->be_.copy_bytes(rd_.data() + (r * 2 + 1) * nn_, xi + r * nn_, bytes);
+  }
 }
 
 template class GroupRnn<float>;

@@ -2,11 +2,14 @@
 // Per layer l, with n×n real matrices (n = d, or 2d for realified complex groups):
 //   A_t = mat(W x_t) + U·h_t + B,  ξ_t = Π(A_t),  ξ̂_t = α ξ_t + β ξ̂_{t−1} (--mixing; else ξ̂_t = ξ_t),
 //   h_{t+1} = h_t · exp(ξ̂_t),  h_0 = I or exp(Π(P0)) (--learn-h0), left-multiplied by diag(−1, 1, …)
-//   with --reflect (O(d) only).
+//   with --reflect (O(d) only). With --xi-bound c (udlab's option): h_{t+1} = h_t · exp(σ_c(ξ̂_t)),
+//   σ_c(ξ) = c·tanh(‖ξ‖_F/c)·ξ/‖ξ‖_F (core/groups/xi_bound.h), so no step rotates by c/√2 or more.
 // x_t = E[token_t] for layer 0 and vec(h_{t+1}) of the layer below otherwise; logits = R·vec(h_{t+1}) + c
-// on the last layer. mat/vec are row-major. Tensors: embedding.weight [V,m], layers.{l}.W [n², in],
-// layers.{l}.U [n,n], layers.{l}.B [n,n], layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing),
-// layers.{l}.h0 [n,n] (= P0, with learn_h0), head.weight [V,n²], head.bias [V].
+// on the last layer; with --readout token-xi (udlab's variant, issue 14) logits = R·[vec(h_{t+1}), vec(ξ_t)]
+// + c, ξ_t = Π(A_t) of the last layer, which holds the current input linearly. mat/vec are row-major.
+// Tensors: embedding.weight [V,m], layers.{l}.W [n², in], layers.{l}.U [n,n], layers.{l}.B [n,n],
+// layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing), layers.{l}.h0 [n,n] (= P0, with learn_h0),
+// head.weight [V,n²] ([V,2n²] with token-xi), head.bias [V].
 //
 // Initialisation keeps ‖ξ_t‖_F ≈ xi_init (default 0.5) at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
 // and small enough for a degree-9 Taylor exp without squaring): entries of mat(W x) and U·h are drawn
@@ -107,6 +110,13 @@ class GroupRnn final : public Model<S> {
   Buffer<S> x0_;                 // [T·B, m] embedded inputs
   std::vector<LayerActs> acts_;
   Buffer<S> logits_, dlogits_;   // [K·B, V]
+  // --readout token-xi: the readout's input rows [h_{t+1} | ξ_t], their gradient, ∂L/∂A_t of the last
+  // layer from the ξ half (projected), Uᵀ of it, [K·B, 2n²], [K·B, 2n²], [K·B, n²], [K·B, n²]; and the
+  // chunk-start rows of Uᵀ·xb ([B, n²]), which belong to the chunk before (its last rows of G).
+  bool xi_readout_ = false;
+  Buffer<S> rd_, rdg_, xb_, ub_, pending_;
+  void readout_rows(int rows, size_t r0, const S* top);
+  void readout_grad(int l, int c, int Tc, S* G);
   Buffer<S> gA_, gB_;            // [K·B, max(m, n²)] ping-pong gradients between layers
   Buffer<S> dA_;                 // [K·B, n²] ∂L/∂A_t of the layer being differentiated
   Buffer<S> Ebar_;               // [n²]: Ē for P0

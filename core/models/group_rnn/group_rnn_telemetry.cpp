@@ -3,6 +3,7 @@
 // activations when the run recomputes.
 #include <cmath>
 
+#include "core/groups/xi_bound.h"
 #include "core/models/group_rnn/group_rnn.h"
 
 namespace udlab {
@@ -27,7 +28,8 @@ void GroupRnn<S>::telemetry_chunk(int c) {
     tel_norm_min_[t0 + t] = lo;
     tel_norm_max_[t0 + t] = hi;
   }
-  // ‖ξ̂_t‖_F over the last layer: the generator size that sets the exp cost and the aliasing margin.
+  // ‖ξ̂_t‖_F over the last layer: the generator size that sets the exp cost and the aliasing margin
+  // (before the bound σ_c with --xi-bound: how far training pushes ξ̂, which exp sees at ‖σ_c(ξ̂)‖ < c).
   std::vector<S> all(size_t(Tc) * B * nn_);
   this->be_.download_bytes(all.data(), xi_hat(L_ - 1), sizeof(S) * all.size());
   for (size_t k = 0; k < size_t(Tc) * B; ++k) {
@@ -42,6 +44,7 @@ void GroupRnn<S>::telemetry_chunk(int c) {
   std::vector<double> hT(H.begin() + size_t(Tc) * B * nn_, H.begin() + size_t(Tc) * B * nn_ + nn_);
   tel_eig_h_ = group_.eigenvalues(hT.data());
   std::vector<double> Xd(all.begin() + size_t(Tc - 1) * B * nn_, all.begin() + size_t(Tc - 1) * B * nn_ + nn_), E(nn_);
+  if (this->cfg_.xi_bound > 0) xi_bound_apply(Xd.data(), Xd.data(), Xd.size(), this->cfg_.xi_bound);
   group_.exp(Xd.data(), E.data());
   tel_eig_xi_ = group_.eigenvalues(E.data());
 }

@@ -3,7 +3,7 @@
 //   x_k = σ(A x_{k−1} + B u_k),   y_k = C x_k + D ⊙ u_k,   σ = tanh (--recurrence tanh) or identity (linear).
 // Tensors A [N,N], B [N,H], C [H,N], D [H]. A and B play the part of λ and B in the LRU: they train at
 // lr × lru_lr_factor without weight decay; C decays, D does not.
-// Initialisation: A Glorot-normal, N(0, 1/N), drawn exactly as the diagonal rungs' glorot init draws the
+// Initialisation: A Glorot-normal, N(0, 1/N) (scaled to spectral radius --glorot-radius if set), drawn exactly as the diagonal rungs' glorot init draws the
 // matrix whose eigenvalues they start from (same seed → the diagonal rung is this A diagonalised);
 // B ~ N(0, 1/H) and C ~ N(0, 1/N), the real counterparts of the LRU's B, C (the same power per channel);
 // D ~ N(0, 1). No ring initialisation and no γ: they are defined for the diagonal rungs only.
@@ -25,7 +25,7 @@ template <class S>
 class DenseRecurrence final : public LruMixer<S> {
  public:
   DenseRecurrence(const ModelConfig& cfg, int H, ParamStore<S>& ps, const std::string& prefix)
-      : H_(H), N_(cfg.state), tanh_(cfg.recurrence == "tanh"), ps_(ps) {
+      : H_(H), N_(cfg.state), tanh_(cfg.recurrence == "tanh"), glorot_radius_(cfg.glorot_radius), ps_(ps) {
     if (H <= 0 || N_ <= 0) throw Error("lru: hidden and state sizes must be positive");
     const double f = cfg.lru_lr_factor;
     A_ = ps.add(prefix + "A", {N_, N_}, false, f);
@@ -36,7 +36,7 @@ class DenseRecurrence final : public LruMixer<S> {
 
   void init(Rng& rng) override {
     Rng lam_rng(rng.next_u64()), w_rng(rng.next_u64());
-    this->upload(ps_, A_, lru_glorot_matrix(N_, lam_rng));
+    this->upload(ps_, A_, lru_glorot_matrix(N_, lam_rng, glorot_radius_));
     this->upload(ps_, B_, this->normals(size_t(N_) * H_, std::sqrt(1.0 / H_), w_rng));
     this->upload(ps_, C_, this->normals(size_t(H_) * N_, std::sqrt(1.0 / N_), w_rng));
     this->upload(ps_, D_, this->normals(size_t(H_), 1.0, w_rng));
@@ -98,6 +98,7 @@ class DenseRecurrence final : public LruMixer<S> {
 
   int H_, N_;
   bool tanh_;
+  double glorot_radius_;
   ParamStore<S>& ps_;
   int A_ = -1, B_ = -1, C_ = -1, D_ = -1;
   int Bs_ = 0, Ts_ = 0;

@@ -26,16 +26,18 @@ struct LruRung {
   }
 };
 
-// From the bottom (a tanh RNN in the LRU's deep block) to the top (the LRU). --lru-param exp, the unstable
-// exponential parameterisation, is not a rung of the paper's figure.
+// From the bottom (a tanh RNN in the LRU's deep block) to the top (the LRU), the seven steps of the paper's
+// section 3: each rung's initial spectrum is the one above's (same seed, same --glorot-radius) until the
+// stable exp rung, which cannot represent |λ| >= 1 and clamps there (lru_init.h).
 inline const std::vector<LruRung>& lru_ladder() {
   static const std::vector<LruRung> rungs = {
       {"tanh", "1 tanh RNN (dense)", "tanh", "dense", "glorot", false},
       {"linear", "2 linear RNN (dense)", "linear", "dense", "glorot", false},
-      {"diag", "3 complex diagonal", "linear", "real-im", "glorot", false},
-      {"stable-exp", "4 stable exp param", "linear", "stable-exp", "glorot", false},
-      {"ring", "5 + ring init", "linear", "stable-exp", "ring", false},
-      {"gamma", "6 + gamma norm (LRU)", "linear", "stable-exp", "ring", true}};
+      {"diag", "3 complex diagonal (real-im)", "linear", "real-im", "glorot", false},
+      {"exp", "4 exp param", "linear", "exp", "glorot", false},
+      {"stable-exp", "5 stable exp param", "linear", "stable-exp", "glorot", false},
+      {"ring", "6 + ring init", "linear", "stable-exp", "ring", false},
+      {"gamma", "7 + gamma norm (LRU)", "linear", "stable-exp", "ring", true}};
   return rungs;
 }
 

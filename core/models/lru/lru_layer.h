@@ -57,16 +57,30 @@ class LruLayer final : public LruMixer<S> {
   bool has_gamma() const { return gamma_log_ >= 0; }
 
   // Draws λ from one sub-stream and B, C, D from another, so that lru_init = glorot changes λ (and the γ
-  // derived from it) and nothing else for the same seed.
+  // derived from it) and nothing else for the same seed. Glorot: real-im and exp start from the exact
+  // eigenvalues (lru_glorot_eigenvalues), stable-exp from them clamped to |λ| <= kLruGlorotMaxRadius, the
+  // only λ it can represent; γ (defined for |λ| < 1 only) always from the clamped |λ|.
   void init(Rng& rng) override {
     Rng lam_rng(rng.next_u64()), w_rng(rng.next_u64());
-    LruEigenInit e = cfg_.lru_init == "glorot" ? lru_glorot_init(N_, lam_rng)
-                                               : lru_ring_init(N_, cfg_.r_min, cfg_.r_max, cfg_.max_phase, lam_rng);
-    std::vector<double> p0 = e.nu_log, p1 = e.theta_log;
-    for (int n = 0; n < N_ && param_ != "stable-exp"; ++n) {
-      double nu = std::exp(e.nu_log[n]), th = std::exp(e.theta_log[n]);
-      p0[n] = param_ == "exp" ? nu : std::exp(-nu) * std::cos(th);
-      p1[n] = param_ == "exp" ? th : std::exp(-nu) * std::sin(th);
+    LruEigenInit e;
+    std::vector<double> p0(N_), p1(N_);
+    if (cfg_.lru_init == "glorot") {
+      std::vector<std::complex<double>> lam = lru_glorot_eigenvalues(N_, lam_rng, cfg_.glorot_radius);
+      e.nu_log.resize(N_);
+      e.theta_log.resize(N_);
+      e.gamma_log.resize(N_);
+      for (int n = 0; n < N_; ++n) {
+        lru_stable_from_eigenvalue(lam[n], &e.nu_log[n], &e.theta_log[n], &e.gamma_log[n]);
+        p0[n] = param_ == "real-im" ? lam[n].real() : param_ == "exp" ? -std::log(std::abs(lam[n])) : e.nu_log[n];
+        p1[n] = param_ == "real-im" ? lam[n].imag() : param_ == "exp" ? std::arg(lam[n]) : e.theta_log[n];
+      }
+    } else {
+      e = lru_ring_init(N_, cfg_.r_min, cfg_.r_max, cfg_.max_phase, lam_rng);
+      for (int n = 0; n < N_; ++n) {
+        double nu = std::exp(e.nu_log[n]), th = std::exp(e.theta_log[n]);
+        p0[n] = param_ == "real-im" ? std::exp(-nu) * std::cos(th) : param_ == "exp" ? nu : e.nu_log[n];
+        p1[n] = param_ == "real-im" ? std::exp(-nu) * std::sin(th) : param_ == "exp" ? th : e.theta_log[n];
+      }
     }
     this->upload(ps_, p0_, p0);
     this->upload(ps_, p1_, p1);
