@@ -32,7 +32,7 @@
 #include "ui/engine/sweep_watch.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 #include "ui/engine/run_manager.h"
 #include "ui/panels/compare_view.h"
 #include "ui/panels/datasets_panel.h"
@@ -291,7 +291,7 @@ void MainWindow::stopSelected() {
   RunEntry* r = runs_->find(id);
   if (!r) return;
   // Esc is easy to hit: a run that has trained for over a minute is only stopped after a question.
-  const Series* wall = r->data.series("wall_time");
+  const Series* wall = r->data.series(Metric::WallTime);
   const double trained = wall && wall->size() ? wall->y.back() : 0.0;
   if (trained > 60 && (r->state == "running" || r->state == "paused")) {
     const bool stop = confirmStop_ ? confirmStop_(r->name, trained)

@@ -24,10 +24,6 @@ void appendf(std::string& s, const char* fmt, A... a) {
 }
 
 // A metric that may be absent or null (JSON's stand-in for a non-finite value) reads as NaN.
-double num(const nlohmann::json& rec, const char* key) {
-  auto it = rec.find(key);
-  return it != rec.end() && it->is_number() ? it->get<double>() : NAN;
-}
 
 }  // namespace
 
@@ -66,18 +62,19 @@ void ProgressObserver::on_start(const nlohmann::json& info) {
     std::fprintf(stderr, "%s\n", info["device_note"].get<std::string>().c_str());
 }
 
-void ProgressObserver::on_metrics(const nlohmann::json& rec) {
-  if (rec.contains("val_loss")) last_eval = rec;
-  if (quiet_ || !rec.contains("train_loss")) return;
+void ProgressObserver::on_metrics(const MetricsRecord& rec) {
+  const bool eval = rec.has(Metric::ValLoss);
+  if (eval) last_eval = rec;
+  if (quiet_ || !rec.has(Metric::TrainLoss)) return;
   std::string line;
-  appendf(line, "step %5ld  loss %.4f", rec.value("step", 0L), num(rec, "train_loss"));
-  if (rec.contains("val_loss"))
-    appendf(line, "  val %.4f (bpc %.3f, ppl %.2f)", num(rec, "val_loss"), num(rec, "val_bpc"), num(rec, "val_ppl"));
-  if (rec.contains("accuracy")) appendf(line, "  acc %.3f", num(rec, "accuracy"));
-  if (rec.contains("tokens_per_s")) appendf(line, "  %.0f tok/s", num(rec, "tokens_per_s"));
+  appendf(line, "step %5d  loss %.4f", rec.step, rec.get(Metric::TrainLoss));
+  if (eval)
+    appendf(line, "  val %.4f (bpc %.3f, ppl %.2f)", rec.get(Metric::ValLoss), rec.get(Metric::ValBpc), rec.get(Metric::ValPpl));
+  if (rec.has(Metric::Accuracy)) appendf(line, "  acc %.3f", rec.get(Metric::Accuracy));
+  if (rec.has(Metric::TokensPerS)) appendf(line, "  %.0f tok/s", rec.get(Metric::TokensPerS));
   if (bar_.interactive()) {
     // Only evaluations are kept on screen above the bar; other records just refresh it.
-    if (rec.contains("val_loss")) {
+    if (eval) {
       bar_.clear();
       std::fprintf(stderr, "%s\n", line.c_str());
     }

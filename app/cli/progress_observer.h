@@ -2,6 +2,7 @@
 // piped. Also turns Ctrl-C into a clean cancel (checkpoint + status "cancelled").
 #pragma once
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -16,10 +17,10 @@ class ProgressObserver : public TrainObserver {
   ProgressObserver(RunControl& ctl, bool quiet);
   ~ProgressObserver() override;
   void on_start(const nlohmann::json& info) override;
-  void on_metrics(const nlohmann::json& rec) override;
+  void on_metrics(const MetricsRecord& rec) override;
   void on_progress(int step, int total, double tokens_per_s) override;
   void on_status(const RunStatus& s) override;
-  nlohmann::json last_eval;  // the latest record that had val_loss
+  std::optional<MetricsRecord> last_eval;  // the latest record that had val_loss
 
  private:
   RunControl& ctl_;

@@ -16,14 +16,6 @@
 #include "core/util/error.h"
 
 namespace udlab::cli {
-namespace {
-
-double num(const nlohmann::json& j, const char* k) {
-  return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0;
-}
-
-}  // namespace
-
 std::vector<CompareRow> sweep_rows(const std::string& dir) {
   const nlohmann::json sweep = read_sweep_json(dir);
   const auto states = sweep_states(dir, sweep);
@@ -56,14 +48,18 @@ std::vector<CompareRow> sweep_rows(const std::string& dir) {
     if (!budget) r.field.clear();
     if (s.state != "skipped") {
       std::ifstream in(s.run_dir + "/metrics.jsonl");
-      nlohmann::json last_eval;
+      MetricsRecord last_eval;
       double seconds = 0, prev_tokens = 0, tokens = 0;
       for (std::string line; std::getline(in, line);) {
-        const auto rec = nlohmann::json::parse(line, nullptr, false);
-        if (!rec.is_object()) continue;  // a torn last line of a killed run
-        if (rec.contains("val_loss")) last_eval = rec;
-        if (rec.contains("wall_time") && rec["wall_time"].is_number()) r.wall_s = rec["wall_time"].get<double>();
-        const double t = num(rec, "tokens"), tps = num(rec, "tokens_per_s");
+        MetricsRecord rec;
+        try {
+          rec = parse_metrics_line(line);
+        } catch (const Error&) {
+          continue;  // a torn last line of a killed run
+        }
+        if (rec.has(Metric::ValLoss)) last_eval = rec;
+        if (std::isfinite(rec.get(Metric::WallTime))) r.wall_s = rec.get(Metric::WallTime);
+        const double t = rec.get(Metric::Tokens), tps = rec.get(Metric::TokensPerS);
         if (t > prev_tokens && tps > 0) {
           seconds += (t - prev_tokens) / tps;
           tokens = t;
@@ -72,12 +68,11 @@ std::vector<CompareRow> sweep_rows(const std::string& dir) {
       }
       r.tokens_per_s = seconds > 0 ? tokens / seconds : 0;
       if (s.state == "finished") {
-        if (last_eval.contains("val_ppl") && last_eval["val_ppl"].is_number()) {
-          r.val_ppl = num(last_eval, "val_ppl");
-          r.val_bpc = num(last_eval, "val_bpc");
-          r.val_loss = num(last_eval, "val_loss");
-          if (last_eval.contains("val_accuracy") && last_eval["val_accuracy"].is_number())
-            r.val_acc = last_eval["val_accuracy"].get<double>();
+        if (std::isfinite(last_eval.get(Metric::ValPpl))) {
+          r.val_ppl = last_eval.get(Metric::ValPpl);
+          r.val_bpc = last_eval.get(Metric::ValBpc);
+          r.val_loss = last_eval.get(Metric::ValLoss);
+          if (std::isfinite(last_eval.get(Metric::ValAccuracy))) r.val_acc = last_eval.get(Metric::ValAccuracy);
         } else {
           r.status = "finished without a validation loss (empty validation split?)";
         }

@@ -25,9 +25,9 @@ namespace {
 class NotifyingObserver : public ProgressObserver {
  public:
   using ProgressObserver::ProgressObserver;
-  void on_metrics(const nlohmann::json& rec) override {
+  void on_metrics(const MetricsRecord& rec) override {
     ProgressObserver::on_metrics(rec);
-    std::printf("{\"metrics\":%s}\n", rec["step"].dump().c_str());
+    std::printf("{\"metrics\":%d}\n", rec.step);
     std::fflush(stdout);
   }
   void on_status(const RunStatus& s) override {
@@ -110,12 +110,11 @@ int run_train(const std::vector<std::string>& args) {
     return 130;
   }
   const auto& e = obs.last_eval;
-  auto num = [&](const char* k) { return e.contains(k) && e[k].is_number() ? e[k].get<double>() : NAN; };
-  if (!e.empty() && e["val_loss"].is_number())
-    std::printf("finished %d steps: val loss %.4f, bpc %.4f, ppl %.3f%s, wall time %.1f s\n", s.step, num("val_loss"),
-                num("val_bpc"), num("val_ppl"),
-                e.contains("val_accuracy") ? (", accuracy " + std::to_string(num("val_accuracy"))).c_str() : "",
-                num("wall_time"));
+  if (e && std::isfinite(e->get(Metric::ValLoss)))
+    std::printf("finished %d steps: val loss %.4f, bpc %.4f, ppl %.3f%s, wall time %.1f s\n", s.step, e->get(Metric::ValLoss),
+                e->get(Metric::ValBpc), e->get(Metric::ValPpl),
+                e->has(Metric::ValAccuracy) ? (", accuracy " + std::to_string(e->get(Metric::ValAccuracy))).c_str() : "",
+                e->get(Metric::WallTime));
   else
     std::printf("finished %d steps\n", s.step);
   return 0;

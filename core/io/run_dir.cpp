@@ -1,5 +1,7 @@
 #include "core/io/run_dir.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -33,6 +35,23 @@ RunConfig load_run_config(const std::string& dir) {
   }
 }
 
+RunDirIdentity::RunDirIdentity(std::string dir) : dir_(std::move(dir)) {
+  struct stat st {};
+  known_ = ::stat(dir_.c_str(), &st) == 0;
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
+  locked_ = ::stat((dir_ + "/lock").c_str(), &st) == 0;
+}
+
+std::string RunDirIdentity::problem() const {
+  if (!known_) return "";
+  struct stat st, lock;
+  if (::stat(dir_.c_str(), &st) != 0 || (locked_ && ::stat((dir_ + "/lock").c_str(), &lock) != 0))
+    return "run directory " + dir_ + " was removed while training";
+  if (st.st_dev != dev_ || st.st_ino != ino_) return "run directory " + dir_ + " was replaced while training";
+  return "";
+}
+
 MetricsLog::~MetricsLog() { close(); }
 
 void MetricsLog::open(const std::string& path, long keep_until_step) {
@@ -43,12 +62,8 @@ void MetricsLog::open(const std::string& path, long keep_until_step) {
     std::string line, kept;
     while (std::getline(in, line)) {
       try {
-        auto j = nlohmann::json::parse(line);
-        // As a double: a damaged step (1e300, a string) must not be converted to an integer type.
-        auto it = j.is_object() ? j.find("step") : j.end();
-        const double step = j.is_object() && it != j.end() && it->is_number() ? it->get<double>() : 0.0;
-        if (step <= double(keep_until_step)) kept += line + "\n";
-      } catch (const std::exception&) {
+        if (parse_metrics_line(line).step <= keep_until_step) kept += line + "\n";
+      } catch (const Error&) {
         break;  // a torn last line from a killed process: drop it
       }
     }
@@ -58,9 +73,9 @@ void MetricsLog::open(const std::string& path, long keep_until_step) {
   if (!f_) throw Error("cannot open " + path + " for writing: " + std::strerror(errno));
 }
 
-void MetricsLog::append(const nlohmann::json& record) {
+void MetricsLog::append(const MetricsRecord& record) {
   if (!f_) return;
-  std::string line = record.dump() + "\n";
+  std::string line = to_json(record).dump() + "\n";
   if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
     throw Error("cannot write " + path_ + ": " + std::strerror(errno));
 }

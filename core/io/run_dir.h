@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/io/metrics_record.h"
 #include "core/train/run_config.h"
 
 namespace udlab {
@@ -25,6 +26,21 @@ nlohmann::json read_json_file(const std::string& path);
 // Reads and validates config.json of a run directory.
 RunConfig load_run_config(const std::string& dir);
 
+// The run directory as the training process found it: one that is removed (or replaced by another
+// of the same name) while it trains must end the run, not leave it writing on into an unlinked file.
+// Its lock file going away counts too: that is a removal under way.
+class RunDirIdentity {
+ public:
+  explicit RunDirIdentity(std::string dir);
+  // "" while the directory is the one found at construction, else one line naming it.
+  std::string problem() const;
+
+ private:
+  std::string dir_;
+  unsigned long long dev_ = 0, ino_ = 0;
+  bool known_ = false, locked_ = false;
+};
+
 class MetricsLog {
  public:
   MetricsLog() = default;
@@ -34,7 +50,7 @@ class MetricsLog {
   // Opens for appending. With keep_until_step >= 0, first rewrites the file (atomically) keeping only
   // records whose step <= keep_until_step, so a resumed run continues the file it left.
   void open(const std::string& path, long keep_until_step = -1);
-  void append(const nlohmann::json& record);
+  void append(const MetricsRecord& record);
   void close();
 
  private:

@@ -104,11 +104,14 @@ bool overwrite_in_place(const std::string& path, const std::string& text) {
 }  // namespace
 
 void StatusWriter::write_locked() {
-  nlohmann::json j = last_.to_json();
-  j["pid"] = long(::getpid());
-  j["host"] = this_host();
-  j["heartbeat"] = unix_now();
-  const std::string text = j.dump(2) + "\n";
+  StatusRecord s;
+  s.state = last_.state;
+  s.step = last_.step;
+  s.reason = last_.reason;
+  s.pid = long(::getpid());
+  s.host = this_host();
+  s.heartbeat = unix_now();
+  const std::string text = to_json(s).dump(2) + "\n";
   try {
     write_file_atomic(path_, text);
   } catch (const Error&) {
@@ -120,23 +123,20 @@ void StatusWriter::write_locked() {
   }
 }
 
-std::string liveness_problem(const nlohmann::json& s, double file_age_s) {
-  if (!s.is_object() || !s.contains("state") || !s["state"].is_string()) return "";
-  const std::string st = s["state"].get<std::string>();
-  if (st != "running" && st != "paused") return "";
-  const bool has_pid = s.contains("pid") && s["pid"].is_number_integer();
-  const bool has_host = s.contains("host") && s["host"].is_string();
-  const std::string who = has_pid ? "pid " + std::to_string(s["pid"].get<long>()) +
-                                        (has_host ? " on " + s["host"].get<std::string>() : std::string())
-                                  : std::string("its writer");
+std::string liveness_problem(const nlohmann::json& j, double file_age_s) {
+  if (!j.is_object()) return "";
+  const StatusRecord s = status_record_from_json(j);
+  if (!s.live()) return "";
+  const std::string& st = s.state;
+  const std::string who = s.pid > 0 ? "pid " + std::to_string(s.pid) + (s.host.empty() ? std::string() : " on " + s.host)
+                                    : std::string("its writer");
   // Same host: the pid answers at once (kill -9, OOM), without waiting for the heartbeat to age.
-  if (has_pid && has_host && s["host"].get<std::string>() == this_host()) {
-    const long pid = s["pid"].get<long>();
-    if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+  if (s.pid > 0 && !s.host.empty() && s.host == this_host()) {
+    if (::kill(pid_t(s.pid), 0) != 0 && errno == ESRCH)
       return "stopped unexpectedly: " + who + " is gone (crashed or killed) while " + st;
   }
   double age = file_age_s;
-  if (s.contains("heartbeat") && s["heartbeat"].is_number()) age = unix_now() - s["heartbeat"].get<double>();
+  if (s.heartbeat > 0) age = unix_now() - s.heartbeat;
   if (age > kStaleSeconds)
     return "stopped unexpectedly: no heartbeat from " + who + " for " + std::to_string(long(age)) + " s while " + st;
   return "";
@@ -146,6 +146,8 @@ std::string run_dir_liveness_problem(const std::string& dir) {
   namespace fs = std::filesystem;
   const fs::path p = fs::path(dir) / "status.json";
   std::error_code ec;
+  // A reader following a run sees the directory vanish before any status could say so.
+  if (!fs::exists(dir, ec) && !ec) return "run directory " + dir + " was removed";
   const auto t = fs::last_write_time(p, ec);
   if (ec) return "";
   const double age = std::chrono::duration<double>(fs::file_time_type::clock::now() - t).count();

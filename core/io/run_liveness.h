@@ -60,7 +60,8 @@ class StatusWriter {
 // why it is not ("stopped unexpectedly: ..."). `file_age_s`: seconds since status.json was written,
 // used for writers that predate the heartbeat. Final states always give "".
 std::string liveness_problem(const nlohmann::json& status, double file_age_s);
-// Reads DIR/status.json and applies liveness_problem; "" when unreadable or not live.
+// Reads DIR/status.json and applies liveness_problem; "" when unreadable or not live; a line saying
+// so when DIR itself is gone.
 std::string run_dir_liveness_problem(const std::string& dir);
 
 }  // namespace udlab

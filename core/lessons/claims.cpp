@@ -162,27 +162,17 @@ ClaimResult evaluate_claim(const Claim& c, const std::vector<RunFacts>& runs) {
   return r;
 }
 
-void add_record(RunFacts& f, const nlohmann::json& rec) {
-  if (!rec.is_object()) return;
-  for (auto& [k, v] : rec.items())
-    if (v.is_number() && k != "step") f.last[k] = v.get<double>();
-  if (rec.contains("profiles") && rec["profiles"].is_object()) {
-    f.profiles.clear();
-    for (auto& [k, v] : rec["profiles"].items()) {
-      if (!v.is_array()) continue;
-      std::vector<double> p;
-      for (auto& x : v) p.push_back(x.is_number() ? x.get<double>() : NAN);
-      f.profiles[k] = std::move(p);
-    }
-  }
-  if (rec.contains("eigenvalues") && rec["eigenvalues"].is_object()) {
+void add_record(RunFacts& f, const MetricsRecord& rec) {
+  // A value logged as not finite stays NaN: a claim on it is "not evaluated", never judged on an older value.
+  rec.for_each_scalar([&](std::string_view k, double v) { f.last[std::string(k)] = v; });
+  const Telemetry& t = rec.telemetry;
+  if (!t.profiles.empty()) f.profiles = t.profiles;
+  if (!t.eigenvalues.empty()) {
     f.eig_abs.clear();
-    for (auto& [k, v] : rec["eigenvalues"].items()) {
-      if (!v.is_array()) continue;
+    for (const auto& [k, zs] : t.eigenvalues) {
       std::vector<double> a;
-      for (auto& z : v)
-        if (z.is_array() && z.size() == 2 && z[0].is_number() && z[1].is_number())
-          a.push_back(std::hypot(z[0].get<double>(), z[1].get<double>()));
+      a.reserve(zs.size());
+      for (const auto& z : zs) a.push_back(std::abs(z));
       f.eig_abs[k] = std::move(a);
     }
   }
@@ -198,8 +188,11 @@ RunFacts read_run_facts(const std::string& dir, const std::string& name) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded()) add_record(f, j);  // a torn last line is skipped
+    try {
+      add_record(f, parse_metrics_line(line));
+    } catch (const Error&) {
+      // a torn last line
+    }
   }
   try {
     auto info = read_json_file(p.info());

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/io/metrics_record.h"
+
 namespace udlab {
 
 // What a claim can read of one run: the last value of each scalar metric, the last logged profiles
@@ -48,7 +50,7 @@ Claim parse_claim(const nlohmann::json& j, const std::vector<std::string>& run_n
 ClaimResult evaluate_claim(const Claim& c, const std::vector<RunFacts>& runs);
 
 // One metrics.jsonl record folded into the facts (last values, last profiles).
-void add_record(RunFacts& f, const nlohmann::json& record);
+void add_record(RunFacts& f, const MetricsRecord& record);
 // Reads a run directory's metrics.jsonl, run_info.json and status.json (missing → present = false).
 RunFacts read_run_facts(const std::string& dir, const std::string& name);
 

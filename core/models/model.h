@@ -9,6 +9,7 @@
 
 #include "core/backend/backend.h"
 #include "core/models/model_config.h"
+#include "core/models/telemetry.h"
 #include "core/tensor/param_store.h"
 #include "core/util/rng.h"
 
@@ -35,18 +36,6 @@ struct StepResult {
   double weight_sum = 0;  // number of (weighted) predicted positions
   double correct = 0;     // weighted count of argmax hits
   double mean_loss() const { return weight_sum > 0 ? loss_sum / weight_sum : 0.0; }
-};
-
-// Diagnostics a model fills for the last batch when asked (host-side, double). Generic on purpose: the
-// CLI writes every entry to metrics.jsonl and the GUI plots whatever is present, with no per-model code.
-struct Telemetry {
-  // Per time position t = 0..T-1 (averaged over the batch unless the name says otherwise). Conventional
-  // names: "state_norm", "state_norm_min", "state_norm_max", "state_grad_norm", "membership_error".
-  std::map<std::string, std::vector<double>> profiles;
-  // Complex spectra: "lambda.layer0", "h_t", "exp_xi", "W_hh.layer0", ...
-  std::map<std::string, std::vector<std::complex<double>>> eigenvalues;
-  // Scalars: "r_min", "r_max", ...
-  std::map<std::string, double> scalars;
 };
 
 template <class S>

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -42,6 +43,20 @@ class RunControl {
     { std::lock_guard<std::mutex> l(m_); cancelled_ = true; }
     cv_.notify_all();
   }
+  // Ends the run as failed with `why` at the next check between steps (also while paused): the run
+  // directory went away, so there is nowhere to checkpoint into.
+  void request_abort(std::string why) {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      if (abort_.empty()) abort_ = std::move(why);
+      cancelled_ = true;
+    }
+    cv_.notify_all();
+  }
+  std::string abort_reason() {
+    std::lock_guard<std::mutex> l(m_);
+    return abort_;
+  }
   bool paused() const { return paused_; }
   bool cancelled() const { return cancelled_; }
   // Blocks while paused; returns false if cancelled.
@@ -74,6 +89,7 @@ class RunControl {
  private:
   std::atomic<bool> paused_{false}, cancelled_{false};
   std::vector<nlohmann::json> edits_;
+  std::string abort_;
   int steps_ = 0;
   std::mutex m_;
   std::condition_variable cv_;

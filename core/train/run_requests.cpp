@@ -45,7 +45,7 @@ void write_run_request(const std::string& run_dir, const nlohmann::json& request
 }
 
 RunRequestWatcher::RunRequestWatcher(std::string run_dir, RunControl& ctl, std::function<void(const std::string&)> report)
-    : dir_(std::move(run_dir)), ctl_(ctl), report_(std::move(report)) {
+    : dir_(std::move(run_dir)), identity_(dir_), ctl_(ctl), report_(std::move(report)) {
   thread_ = std::thread([this] {
     std::unique_lock<std::mutex> l(stop_m_);
     while (!stop_) {
@@ -68,6 +68,10 @@ RunRequestWatcher::~RunRequestWatcher() {
 
 int RunRequestWatcher::poll() {
   std::lock_guard<std::mutex> l(poll_m_);
+  if (std::string why = identity_.problem(); !why.empty()) {
+    ctl_.request_abort(std::move(why));
+    return 0;
+  }
   const fs::path dir = fs::path(dir_) / "requests";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return 0;

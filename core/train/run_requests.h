@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "core/io/run_dir.h"
 #include "core/train/run_control.h"
 
 namespace udlab {
@@ -26,6 +27,7 @@ void validate_run_request(const nlohmann::json& request);
 void write_run_request(const std::string& run_dir, const nlohmann::json& request, bool before_start = false);
 
 // Forwards run_dir/requests/*.json to a RunControl, from its own thread every kPollMs and on poll().
+// Also aborts the run (RunControl::request_abort) when run_dir is removed or replaced meanwhile.
 class RunRequestWatcher {
  public:
   static constexpr int kPollMs = 200;
@@ -39,6 +41,7 @@ class RunRequestWatcher {
 
  private:
   std::string dir_;
+  RunDirIdentity identity_;
   RunControl& ctl_;
   std::function<void(const std::string&)> report_;
   std::mutex poll_m_, stop_m_;

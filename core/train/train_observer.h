@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/io/metrics_record.h"
+
 namespace udlab {
 
 struct RunStatus {
@@ -19,7 +21,7 @@ class TrainObserver {
   // Once, before the first step: the resolved config plus {"params": N, "tensors": [...], "vocab": V, ...}.
   virtual void on_start(const nlohmann::json& run_info) {}
   // One metrics record (the same object that becomes a line of metrics.jsonl; schema in docs/metrics.md).
-  virtual void on_metrics(const nlohmann::json& record) {}
+  virtual void on_metrics(const MetricsRecord& record) {}
   // After every step: cheap progress for bars and ETA.
   virtual void on_progress(int step, int total_steps, double tokens_per_s) {}
   virtual void on_status(const RunStatus& status) {}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <thread>
 
 #include "core/data/dataset.h"
 #include "core/io/run_dir.h"
@@ -27,14 +28,14 @@ using Clock = std::chrono::steady_clock;
 // resumed run writes exactly the records an uninterrupted one would.
 enum Accum { kLoss, kWeight, kCorrect, kSteps, kTokens, kWall, kIntervalTime, kAccumSize };
 
-nlohmann::json complex_list(const std::vector<std::complex<double>>& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (auto& z : v) a.push_back({z.real(), z.imag()});
-  return a;
+// A record that is an event, not a measurement.
+MetricsRecord event_record(long step, const char* kind, std::string reason, double wall, nlohmann::json changes = nullptr) {
+  MetricsRecord r;
+  r.step = int(step);
+  r.event = MetricsEvent{kind, std::move(reason), std::move(changes)};
+  r.set(Metric::WallTime, wall);
+  return r;
 }
-
-// JSON has no NaN: non-finite numbers are written as null rather than producing invalid files.
-nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
 TrainingMemory memory_need(const Model<float>& model, int B, int T, bool checkpoints) {
   TrainingMemory need;
@@ -100,6 +101,7 @@ struct Trainer::Impl {
   std::vector<Batch> val_batches;
   std::vector<Batch> answer_batches;  // val again, weighted on the answers (standard copy loss only)
   std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
+  std::unique_ptr<RunDirIdentity> dir_identity;
   std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
 
   RunStatus loop();
@@ -108,7 +110,7 @@ struct Trainer::Impl {
     status.state = "diverged";
     status.reason = "step " + std::to_string(step) + ": " + why +
                     (has_checkpoint ? "" : " (no checkpoint had been written yet)");
-    emit_metrics({{"step", step}, {"event", "diverged"}, {"reason", status.reason}, {"wall_time", wall}});
+    emit_metrics(event_record(step, "diverged", status.reason, wall));
     emit_status(status);
     return status;
   }
@@ -117,7 +119,7 @@ struct Trainer::Impl {
     if (status_out) status_out->write(s);
     if (obs) obs->on_status(s);
   }
-  void emit_metrics(const nlohmann::json& rec) {
+  void emit_metrics(const MetricsRecord& rec) {
     log.append(rec);
     if (obs) obs->on_metrics(rec);
   }
@@ -152,13 +154,12 @@ struct Trainer::Impl {
       try {
         applied = apply_hot_edit(cfg.train, e);
       } catch (const Error& err) {
-        emit_metrics({{"step", st.step}, {"event", "edit_rejected"}, {"reason", err.what()}, {"wall_time", wall}});
+        emit_metrics(event_record(st.step, "edit_rejected", err.what(), wall));
         logged = true;
         continue;
       }
       if (applied.empty()) continue;
-      emit_metrics({{"step", st.step}, {"event", "edit"}, {"reason", describe_hot_edit(applied)},
-                    {"changes", applied}, {"wall_time", wall}});
+      emit_metrics(event_record(st.step, "edit", describe_hot_edit(applied), wall, applied));
       logged = true;
     }
     // Also after a rejection alone: the checkpoint keeps its record when the run is resumed.
@@ -244,6 +245,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
     std::filesystem::create_directories(m.paths.dir, ec);
     if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
     m.lock = std::make_unique<RunLock>(m.paths.dir);
+    m.dir_identity = std::make_unique<RunDirIdentity>(m.paths.dir);
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
     m.status_out = std::make_unique<StatusWriter>(m.paths.status());
@@ -273,11 +275,20 @@ RunStatus Trainer::run() {
     s.state = "failed";
     s.step = int(m.st.step);
     s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
+    // A write that failed because the directory went away says so, not "cannot write .../x.tmp".
+    std::string gone = m.ctl ? m.ctl->abort_reason() : std::string();
+    // A write that failed half-way through a removal of the directory: give the remover a moment, so
+    // that the message says what happened rather than which file went missing.
+    for (int i = 0; gone.empty() && m.dir_identity && i < 10; ++i) {
+      if ((gone = m.dir_identity->problem()).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!gone.empty()) s.reason = gone + " (at step " + std::to_string(s.step) + ")";
     try {
       m.emit_status(s);  // through the heartbeat writer, so that it never rewrites "running" after this
     } catch (const std::exception&) {
       // The status cannot be written either (a full disk, a removed directory): the error above says why.
     }
+    if (!gone.empty()) throw Error(s.reason);
     throw;
   }
 }
@@ -317,6 +328,7 @@ RunStatus Trainer::Impl::loop() {
       if (!m.ctl->cancelled() && !single_step) m.emit_status(status);
     }
     m.apply_edits(elapsed());
+    if (m.ctl && m.ctl->cancelled() && !m.ctl->abort_reason().empty()) throw Error(m.ctl->abort_reason());
     if (m.ctl && m.ctl->cancelled()) {
       acc[kWall] = elapsed();
       m.checkpoint();
@@ -372,46 +384,41 @@ RunStatus Trainer::Impl::loop() {
     const bool eval_now = (tc.eval_every > 0 && m.st.step % tc.eval_every == 0) || m.st.step == tc.steps;
     if (log_now || eval_now) {
       double loss = acc[kLoss] / std::max(acc[kWeight], 1e-300);
-      nlohmann::json rec = {{"step", m.st.step}, {"tokens", tokens_total}, {"lr", lr},
-                            {"train_loss", num(loss)}, {"train_bpc", num(loss / M_LN2)}, {"train_ppl", num(std::exp(loss))},
-                            {"grad_norm", num(gnorm)},
-                            {"tokens_per_s", num(acc[kTokens] / std::max(acc[kIntervalTime], 1e-9))}};
+      MetricsRecord rec;
+      rec.step = int(m.st.step);
+      rec.set(Metric::Tokens, tokens_total);
+      rec.set(Metric::Lr, lr);
+      rec.set(Metric::TrainLoss, loss);
+      rec.set(Metric::TrainBpc, loss / M_LN2);
+      rec.set(Metric::TrainPpl, std::exp(loss));
+      rec.set(Metric::GradNorm, gnorm);
+      rec.set(Metric::TokensPerS, acc[kTokens] / std::max(acc[kIntervalTime], 1e-9));
       // With the standard copy loss the weighted positions are all positions, not the answers.
       if (m.data->synthetic())
-        rec[m.answer_batches.empty() ? "accuracy" : "position_accuracy"] = acc[kCorrect] / std::max(acc[kWeight], 1e-300);
-      nlohmann::json gn = nlohmann::json::object();
-      for (size_t i = 0; i < specs.size(); ++i) gn[specs[i].name] = num(std::sqrt(tensor_sq[i]));
-      rec["grad_norms"] = gn;
+        rec.set(m.answer_batches.empty() ? Metric::Accuracy : Metric::PositionAccuracy, acc[kCorrect] / std::max(acc[kWeight], 1e-300));
+      for (size_t i = 0; i < specs.size(); ++i) rec.grad_norms.emplace_back(specs[i].name, std::sqrt(tensor_sq[i]));
       if (eval_now && !m.val_batches.empty()) {
         StepResult v = evaluate_batches(*m.model, m.val_batches);
         double vl = v.mean_loss();
-        rec["val_loss"] = num(vl);
-        rec["val_bpc"] = num(vl / M_LN2);
-        rec["val_ppl"] = num(std::exp(vl));
+        rec.set(Metric::ValLoss, vl);
+        rec.set(Metric::ValBpc, vl / M_LN2);
+        rec.set(Metric::ValPpl, std::exp(vl));
         if (!m.answer_batches.empty()) {
-          rec["val_position_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
+          rec.set(Metric::ValPositionAccuracy, v.correct / std::max(v.weight_sum, 1e-300));
           v = evaluate_batches(*m.model, m.answer_batches);
         }
-        if (m.data->synthetic()) rec["val_accuracy"] = v.correct / std::max(v.weight_sum, 1e-300);
+        if (m.data->synthetic()) rec.set(Metric::ValAccuracy, v.correct / std::max(v.weight_sum, 1e-300));
       }
       if (tel_now) {
-        nlohmann::json prof = nlohmann::json::object(), eig = nlohmann::json::object(), sc = nlohmann::json::object();
-        for (auto& [k, v] : tel.profiles) {
-          nlohmann::json a = nlohmann::json::array();
-          for (double x : v) a.push_back(num(x));
-          prof[k] = a;
-        }
-        for (auto& [k, v] : tel.eigenvalues) eig[k] = complex_list(v);
-        for (auto& [k, v] : tel.scalars) sc[k] = num(v);
-        if (!prof.empty()) rec["profiles"] = prof;
-        if (!eig.empty()) rec["eigenvalues"] = eig;
-        if (!sc.empty()) rec["scalars"] = sc;
+        rec.has_telemetry = true;
+        rec.telemetry = std::move(tel);
       }
-      rec["wall_time"] = elapsed();
+      rec.set(Metric::WallTime, elapsed());
       acc[kLoss] = acc[kWeight] = acc[kCorrect] = acc[kSteps] = acc[kTokens] = acc[kIntervalTime] = 0;
       m.emit_metrics(rec);
-      if (rec.contains("val_ppl") && rec["val_ppl"].is_null())
-        return m.diverge(status, m.st.step, "validation loss " + rec["val_loss"].dump() + " (perplexity not finite)", elapsed());
+      if (rec.has(Metric::ValPpl) && !std::isfinite(rec.get(Metric::ValPpl)))
+        return m.diverge(status, m.st.step,
+                         "validation loss " + nlohmann::json(rec.get(Metric::ValLoss)).dump() + " (perplexity not finite)", elapsed());
     }
     if ((checkpoint_every > 0 && m.st.step % checkpoint_every == 0) || m.st.step == tc.steps) {
       acc[kWall] = elapsed();

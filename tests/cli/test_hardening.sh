@@ -122,4 +122,33 @@ else
   "$CLI" eval --run "$tmp/mid" >/dev/null 2>"$tmp/err" || fail "eval after losing write permission: $(cat "$tmp/err")"
   chmod 755 "$tmp/mid"
 fi
+# 8. The run directory removed while it trains, and while it is paused: the trainer notices within a
+#    fraction of a second (it checks the directory with its requests), ends with exit 1 and one line
+#    naming the directory; no process of it is left.
+for mode in running paused; do
+  d="$tmp/gone-$mode"
+  "$CLI" train $small --steps 1000000 --log-every 10 --eval-every 1000000 --out "$d" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  wait_for test -s "$d/metrics.jsonl"
+  if [ $mode = paused ]; then
+    "$CLI" control "$d" pause >/dev/null || fail "pause before removal"
+    wait_for state_is paused "$d"
+  fi
+  # Again if the trainer wrote a file between rm's listing and its rmdir (the heartbeat, every 2 s).
+  rm -rf "$d" 2>/dev/null || rm -rf "$d"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && fail "directory removed while $mode: the trainer still runs 5 s later"
+  wait "$pid"
+  rc=$?
+  pid=""
+  no_internal "removed while $mode"
+  [ $rc -eq 1 ] || fail "removed while $mode: exit $rc: $(cat "$tmp/err")"
+  grep -q "^udlab-cli train: run directory $d was removed while training (at step [0-9]*)$" "$tmp/err" ||
+    fail "removed while $mode: no one-line message naming the directory: $(cat "$tmp/err")"
+  # What the trainer may have written while rm ran is its final word, nothing else.
+  if [ -e "$d" ]; then
+    state_is failed "$d" || fail "removed while $mode: left behind: $(ls -A "$d")"
+  fi
+done
+
 echo "ok"

@@ -132,7 +132,7 @@ TEST(Hardening, HugeFiniteLossIsDivergenceAndStatusIsFinal) {
 
 namespace {
 struct ThrowingObserver : TrainObserver {
-  void on_metrics(const nlohmann::json&) override { throw Error("disk full (simulated)"); }
+  void on_metrics(const MetricsRecord&) override { throw Error("disk full (simulated)"); }
 };
 }  // namespace
 

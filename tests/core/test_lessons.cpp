@@ -74,9 +74,9 @@ TEST(Lessons, ClaimsEvaluateOnFacts) {
   RunFacts a;
   a.name = "a";
   a.present = true;
-  add_record(a, {{"step", 10}, {"val_accuracy", 0.5}});
-  add_record(a, {{"step", 20}, {"val_accuracy", 0.95},
-                 {"profiles", {{"state_norm", {2.0, 2.0 + 1e-7, 2.0 - 2e-7}}, {"state_grad_norm", {1e-4, 0.1, 1.0}}}}});
+  add_record(a, metrics_record_from_json({{"step", 10}, {"val_accuracy", 0.5}}));
+  add_record(a, metrics_record_from_json({{"step", 20}, {"val_accuracy", 0.95},
+                                          {"profiles", {{"state_norm", {2.0, 2.0 + 1e-7, 2.0 - 2e-7}}, {"state_grad_norm", {1e-4, 0.1, 1.0}}}}}));
   auto r = evaluate_claim(l.claims[0], {a});
   EXPECT_TRUE(r.evaluated && r.held) << r.message;
   EXPECT_DOUBLE_EQ(r.values[0].second, 0.95);

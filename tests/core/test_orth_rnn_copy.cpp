@@ -21,12 +21,12 @@ struct StopAtAccuracy : TrainObserver {
   double baseline = NAN, last_acc = 0;
   explicit StopAtAccuracy(RunControl& c) : ctl(c) {}
   void on_start(const nlohmann::json& info) override { baseline = info.at("baseline_loss").get<double>(); }
-  void on_metrics(const nlohmann::json& r) override {
-    if (!r.contains("val_accuracy")) return;
-    last_acc = r["val_accuracy"].get<double>();
-    if (beat < 0 && r["val_loss"].get<double>() < baseline) beat = r["step"].get<int>();
+  void on_metrics(const MetricsRecord& r) override {
+    if (!r.has(Metric::ValAccuracy)) return;
+    last_acc = r.get(Metric::ValAccuracy);
+    if (beat < 0 && r.get(Metric::ValLoss) < baseline) beat = r.step;
     if (hit < 0 && last_acc >= 0.99) {
-      hit = r["step"].get<int>();
+      hit = r.step;
       ctl.request_cancel();
     }
   }

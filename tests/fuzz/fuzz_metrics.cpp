@@ -1,23 +1,27 @@
-// metrics.jsonl as the GUI and `udlab-cli plot` read it: each line through RunData, then the chart
+// metrics.jsonl as every reader takes it: each line through the record parser (core/io/metrics_record),
+// whose writer must give back a line that parses to the same record, then into RunData and the chart
 // helpers that turn the series into axis ranges and point sets (which must stay finite).
 #include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/io/metrics_record.h"
 #include "core/util/error.h"
 #include "fuzz_util.h"
 #include "ui/charts/chart_math.h"
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  udlab::ui::RunData run;
+  udlab::RunData run;
   std::istringstream in(udlab::fuzz::bytes(data, size));
   std::string line;
   while (std::getline(in, line)) {
     try {
-      run.addRecord(nlohmann::json::parse(line));
-    } catch (const nlohmann::json::exception&) {
+      udlab::MetricsRecord rec = udlab::parse_metrics_line(line);
+      const std::string written = udlab::to_json(rec).dump();
+      if (udlab::to_json(udlab::parse_metrics_line(written)).dump() != written) std::abort();
+      run.apply(std::move(rec));
     } catch (const udlab::Error&) {
     }
   }

@@ -4,7 +4,7 @@
 
 #include "core/util/error.h"
 #include "fuzz_util.h"
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j;
@@ -13,9 +13,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const nlohmann::json::exception&) {
     return 0;
   }
-  udlab::ui::RunData run;
+  udlab::RunData run;
   if (j.is_object()) {
-    run.applyStatus(j);
+    const udlab::StatusRecord s = udlab::status_record_from_json(j);
+    if (udlab::to_json(udlab::status_record_from_json(udlab::to_json(s))) != udlab::to_json(s)) std::abort();
+    run.applyStatus(s);
     run.run_info = j;
     run.config = j;
     (void)run.lastStep();

@@ -20,8 +20,8 @@ namespace {
 struct LossCurve : TrainObserver {
   std::vector<double> loss;
   std::string state;
-  void on_metrics(const nlohmann::json& r) override {
-    if (r.contains("train_loss") && r["train_loss"].is_number()) loss.push_back(r["train_loss"].get<double>());
+  void on_metrics(const MetricsRecord& r) override {
+    if (r.has(Metric::TrainLoss) && std::isfinite(r.get(Metric::TrainLoss))) loss.push_back(r.get(Metric::TrainLoss));
   }
   void on_status(const RunStatus& s) override { state = s.state; }
 };

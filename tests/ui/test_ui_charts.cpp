@@ -23,8 +23,9 @@
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
 #include "ui/dashboard/dashboard.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 
+using namespace udlab;
 using namespace udlab::ui;
 
 namespace {

@@ -8,8 +8,9 @@
 #include "synthetic_run.h"
 #include "ui/charts/chart_math.h"
 #include "ui/dashboard/curve_builders.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 
+using namespace udlab;
 using namespace udlab::ui;
 
 class TestUiData : public QObject {

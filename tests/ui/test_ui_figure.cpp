@@ -15,9 +15,10 @@
 #include "ui/charts/chart_math.h"
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 #include "ui/plot/figure.h"
 
+using namespace udlab;
 using namespace udlab::ui;
 
 namespace {
@@ -39,7 +40,7 @@ QStringList svgTexts(const QByteArray& svg) {
 class TestUiFigure : public QObject {
   Q_OBJECT
   QTemporaryDir runA_, runB_;
-  std::vector<LoadedRun> loaded_;
+  std::vector<LoadedRunDir> loaded_;
   std::vector<RunRef> runs_;
 
  private slots:

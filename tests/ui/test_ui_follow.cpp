@@ -16,7 +16,7 @@
 #include "ui/charts/line_chart.h"
 #include "ui/dashboard/dashboard.h"
 #include "ui/dashboard/live_updater.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 #include "ui/engine/run_manager.h"
 #include "ui/mainwindow.h"
 #include "window_fixture.h"

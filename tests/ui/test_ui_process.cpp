@@ -1,5 +1,5 @@
-// The window with its runs in child processes: a kill -9'd run fails alone while the window and the
-// other run go on; a record reaches the charts promptly (measured and reported: written → drawn);
+// The window with its runs in child processes: a kill -9'd run, and a run whose directory is removed
+// while it trains, fail alone (with a message that says why) while the window and the other run go on; a record reaches the charts promptly (measured and reported: written → drawn);
 // runs left training when the window closes are followed again by the next window; a run whose
 // process died without a word is shown "stopped unexpectedly" and resumes with one click.
 #include <QDir>
@@ -16,6 +16,7 @@
 #include "core/io/run_dir.h"
 #include "core/io/run_liveness.h"
 #include "core/util/atomic_file.h"
+#include "core/util/error.h"
 #include "synthetic_run.h"
 #include "ui/dashboard/live_updater.h"
 #include "ui/engine/run_manager.h"
@@ -50,12 +51,25 @@ class TestUiProcess : public udlab::test::WindowTest {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     const int a = w.startRun(udlab::test::tinyCopyRun("rnn-tanh", 100000), "victim");
     const int b = w.startRun(udlab::test::tinyCopyRun("rnn-tanh", 100000), "bystander");
-    QVERIFY(a > 0 && b > 0);
-    RunEntry *ra = w.runs()->find(a), *rb = w.runs()->find(b);
+    const int c = w.startRun(udlab::test::tinyCopyRun("rnn-tanh", 100000), "removed");
+    QVERIFY(a > 0 && b > 0 && c > 0);
+    RunEntry *ra = w.runs()->find(a), *rb = w.runs()->find(b), *rc = w.runs()->find(c);
     QTRY_VERIFY_WITH_TIMEOUT(ra->step >= 25 && rb->step >= 25, 60000);
     ::kill(pid_t(ra->process->pid()), SIGKILL);
     QTRY_COMPARE_WITH_TIMEOUT(ra->state, QString("failed"), 20000);
     QVERIFY2(w.lastMessage().contains("exited with signal 9 (killed; out of memory?)"), qPrintable(w.lastMessage()));
+    // The third run (queued while two train on a 2-core machine) starts in the victim's place; its
+    // directory removed under it, its child ends by itself, saying so in one line.
+    QTRY_VERIFY_WITH_TIMEOUT(rc->process && rc->step >= 5, 60000);
+    const long childPid = rc->process->pid();
+    const QString goneDir = rc->dir;
+    // Again if the child wrote a file between the listing and the rmdir (as `rm -rf` would be retried).
+    QTRY_VERIFY_WITH_TIMEOUT(QDir(goneDir).removeRecursively(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(rc->state, QString("failed"), 20000);
+    QVERIFY2(rc->message.contains("run directory " + goneDir + " was removed while training"), qPrintable(rc->message));
+    QVERIFY(!rc->process);
+    QVERIFY(!alive(childPid));
+    QVERIFY(!QDir(goneDir).exists());
     const int redraws = w.updater()->redraws(), bStep = rb->step;
     QTRY_VERIFY_WITH_TIMEOUT(rb->step > bStep + 20 && w.updater()->redraws() > redraws, 30000);
     QCOMPARE(rb->state, QString("running"));
@@ -98,10 +112,11 @@ class TestUiProcess : public udlab::test::WindowTest {
         std::string text((std::istreambuf_iterator<char>(f)), {});
         const auto now = Clock::now();
         for (size_t nl; (nl = text.find('\n', seen)) != std::string::npos; seen = nl + 1) {
-          const auto j = nlohmann::json::parse(text.substr(seen, nl - seen), nullptr, false);
-          if (j.is_object() && j.contains("step") && j.contains("train_loss")) {
+          try {
+            const MetricsRecord rec = parse_metrics_line(std::string_view(text).substr(seen, nl - seen));
             std::lock_guard<std::mutex> l(m);
-            written.emplace(j["step"].get<int>(), now);
+            if (rec.has(Metric::TrainLoss)) written.emplace(rec.step, now);
+          } catch (const Error&) {
           }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));

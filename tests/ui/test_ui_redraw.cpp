@@ -17,7 +17,7 @@
 #include "synthetic_run.h"
 #include "ui/charts/line_chart.h"
 #include "ui/dashboard/dashboard.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 #include "ui/engine/run_manager.h"
 #include "ui/mainwindow.h"
 #include "ui/panels/compare_view.h"

@@ -12,6 +12,7 @@
 #include "ui/dashboard/seed_groups.h"
 #include "ui/panels/compare_view.h"
 
+using namespace udlab;
 using namespace udlab::ui;
 using nlohmann::json;
 

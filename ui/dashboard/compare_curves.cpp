@@ -29,7 +29,7 @@ QString xAxisTitle(XAxis a) {
 std::vector<double> stepsOnAxis(const RunData& d, XAxis a, const std::vector<double>& steps) {
   if (a == XAxis::Step || a == XAxis::Params) return steps;
   std::vector<double> out(steps.size(), NAN);
-  const Series* s = d.series(a == XAxis::Tokens ? "tokens" : "wall_time");
+  const Series* s = d.series(a == XAxis::Tokens ? Metric::Tokens : Metric::WallTime);
   if (!s || !s->size()) return out;
   // (0, 0), then the logged (step, value) pairs in step order; a resumed run may log a step twice.
   std::vector<double> xs{0}, ys{0};

@@ -43,18 +43,17 @@ QString lossMetricTitle(LossMetric m) {
 }
 
 bool lossSeries(const RunData& d, LossMetric m, bool val, std::vector<double>& x, std::vector<double>& y) {
-  const char* split = val ? "val" : "train";
   const Series* s = nullptr;
-  const std::string base = val ? "val_loss" : "train_loss";
+  const Metric base = val ? Metric::ValLoss : Metric::TrainLoss;
   if (m == LossMetric::Accuracy) {
-    s = d.series(val ? "val_accuracy" : "accuracy");
+    s = d.series(val ? Metric::ValAccuracy : Metric::Accuracy);
     if (s) y = s->y;
   } else if (m == LossMetric::Loss) {
     s = d.series(base);
     if (s) y = s->y;
   } else {
     // Prefer the engine's own column; derive it from the loss when an older run lacks it.
-    const std::string key = std::string(split) + (m == LossMetric::Perplexity ? "_ppl" : "_bpc");
+    const Metric key = m == LossMetric::Perplexity ? (val ? Metric::ValPpl : Metric::TrainPpl) : (val ? Metric::ValBpc : Metric::TrainBpc);
     if ((s = d.series(key))) {
       y = s->y;
     } else if ((s = d.series(base))) {
@@ -113,7 +112,7 @@ QString tensorGroup(const QString& name) {
 std::vector<Curve> gradCurves(const std::vector<RunRef>& runs, bool perTensor) {
   std::vector<Curve> out;
   for (auto& r : runs) {
-    if (auto* s = r.data->series("grad_norm"); s && s->size()) {
+    if (auto* s = r.data->series(Metric::GradNorm); s && s->size()) {
       Curve c;
       c.id = QString("%1/grad_norm").arg(r.id);
       c.label = prefix(runs, r) + "global";

@@ -8,7 +8,7 @@
 
 #include "ui/charts/complex_plane_chart.h"
 #include "ui/charts/line_chart.h"
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
 namespace udlab::ui {
 

@@ -78,7 +78,7 @@ void FollowReader::loop() {
         std::lock_guard<std::mutex> r(s->readM);
         u = s->follower->read();
       }
-      if (u.reset || !u.records.empty() || !u.status.is_null()) {
+      if (u.reset || !u.records.empty() || u.status) {
         std::lock_guard<std::mutex> p(s->m);
         if (s->has) s->pending.merge(std::move(u));
         else s->pending = std::move(u);

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "ui/engine/run_directory_follower.h"
+#include "core/io/run_follower.h"
 
 namespace udlab::ui {
 

@@ -161,8 +161,11 @@ void RunManager::finishExited(RunEntry& r) {
     r.data.state = "failed";
     r.data.reason = r.exitWhy->toStdString();
     try {
-      write_json_atomic(r.dir.toStdString() + "/status.json",
-                        {{"state", "failed"}, {"step", r.data.lastStep()}, {"reason", r.data.reason}});
+      StatusRecord s;
+      s.state = "failed";
+      s.step = r.data.lastStep();
+      s.reason = r.data.reason;
+      write_json_atomic(r.dir.toStdString() + "/status.json", to_json(s));
     } catch (const std::exception&) {
       // The directory is gone or unwritable: the window still shows why the run ended.
     }
@@ -330,7 +333,7 @@ bool RunManager::sync() {
       emit runError(r->id, QString("%1: skipped %2 line(s) of metrics.jsonl that are not metrics records").arg(r->name).arg(n));
     if (changed) {
       r->step = r->data.lastStep();
-      if (auto* s = r->data.series("tokens_per_s"); s && s->size()) r->tokensPerSecond = s->y.back();
+      if (auto* s = r->data.series(Metric::TokensPerS); s && s->size()) r->tokensPerSecond = s->y.back();
       if (!r->data.state.empty()) r->state = QString::fromStdString(r->data.state);
     }
     if (caught) {

@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 #include "ui/engine/follow_reader.h"
 
 class QTemporaryFile;

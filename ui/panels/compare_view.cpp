@@ -25,7 +25,7 @@
 namespace udlab::ui {
 
 namespace {
-double lastOf(const RunData& d, const char* key) {
+double lastOf(const RunData& d, Metric key) {
   auto* s = d.series(key);
   for (size_t i = s ? s->size() : 0; i-- > 0;)
     if (std::isfinite(s->y[i])) return s->y[i];
@@ -81,12 +81,12 @@ RunSummary summarize(const RunRef& r) {
   const RunData& d = *r.data;
   if (d.run_info.is_object() && d.run_info.contains("params") && d.run_info["params"].is_number())
     s.params = d.run_info["params"].get<double>();
-  s.valPpl = lastOf(d, "val_ppl");
-  if (!std::isfinite(s.valPpl) && std::isfinite(lastOf(d, "val_loss"))) s.valPpl = std::exp(lastOf(d, "val_loss"));
-  s.valBpc = lastOf(d, "val_bpc");
-  s.valAccuracy = lastOf(d, "val_accuracy");
-  if (!std::isfinite(s.valBpc) && std::isfinite(lastOf(d, "val_loss"))) s.valBpc = lastOf(d, "val_loss") / std::log(2.0);
-  if (auto* t = d.series("tokens_per_s"); t && t->size()) {
+  s.valPpl = lastOf(d, Metric::ValPpl);
+  if (!std::isfinite(s.valPpl) && std::isfinite(lastOf(d, Metric::ValLoss))) s.valPpl = std::exp(lastOf(d, Metric::ValLoss));
+  s.valBpc = lastOf(d, Metric::ValBpc);
+  s.valAccuracy = lastOf(d, Metric::ValAccuracy);
+  if (!std::isfinite(s.valBpc) && std::isfinite(lastOf(d, Metric::ValLoss))) s.valBpc = lastOf(d, Metric::ValLoss) / std::log(2.0);
+  if (auto* t = d.series(Metric::TokensPerS); t && t->size()) {
     double sum = 0;
     int n = 0;
     for (double v : t->y)
@@ -103,10 +103,10 @@ RunSummary summarize(const RunRef& r) {
       if (std::isfinite(v)) worst = std::max(worst, std::abs(v - h0) / std::abs(h0));
     s.maxNormDrift = std::isfinite(s.maxNormDrift) ? std::max(s.maxNormDrift, worst) : worst;
   }
-  if (auto* g = d.series("grad_norm"))
+  if (auto* g = d.series(Metric::GradNorm))
     for (double v : g->y)
       if (std::isfinite(v)) s.maxGradNorm = std::isfinite(s.maxGradNorm) ? std::max(s.maxGradNorm, v) : v;
-  s.wallTime = lastOf(d, "wall_time");
+  s.wallTime = lastOf(d, Metric::WallTime);
   return s;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/lessons/lesson.h"
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
 class QLabel;
 

@@ -5,13 +5,13 @@
 
 #include "core/util/error.h"
 #include "ui/charts/chart_theme.h"
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 
 namespace udlab::ui {
 
 QString renderPlot(const PlotRequest& req, QStringList* warnings) {
   if (req.runDirs.isEmpty()) return "no run directory given (--run DIR)";
-  std::vector<LoadedRun> loaded;
+  std::vector<LoadedRunDir> loaded;
   for (auto& dir : req.runDirs) {
     try {
       loaded.push_back(readRunDirectory(dir.toStdString()));

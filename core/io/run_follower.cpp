@@ -1,11 +1,13 @@
-#include "ui/engine/run_directory_follower.h"
+#include "core/io/run_follower.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-namespace udlab::ui {
+#include "core/util/error.h"
+
+namespace udlab {
 
 namespace fs = std::filesystem;
 
@@ -48,7 +50,7 @@ void FollowUpdate::merge(FollowUpdate&& later) {
     return;
   }
   for (auto& r : later.records) records.push_back(std::move(r));
-  if (!later.status.is_null()) status = std::move(later.status);
+  if (later.status) status = std::move(later.status);
   if (!later.runInfo.is_null()) runInfo = std::move(later.runInfo);
 }
 
@@ -63,7 +65,7 @@ bool RunDirectoryFollower::apply(FollowUpdate&& u, RunData& mirror) {
   }
   for (auto& r : u.records) mirror.apply(std::move(r));
   changed = changed || !u.records.empty();
-  if (u.status.is_object() && mirror.applyStatus(u.status)) changed = true;
+  if (u.status && mirror.applyStatus(*u.status)) changed = true;
   if (u.runInfo.is_object()) {
     mirror.run_info = std::move(u.runInfo);
     changed = true;
@@ -81,8 +83,8 @@ FollowUpdate RunDirectoryFollower::read() {
     std::stringstream text;
     text << st.rdbuf();
     // status.json is replaced atomically, so a parse failure means another writer: keep the old state.
-    u.status = nlohmann::json::parse(text.str(), nullptr, false);
-    if (u.status.is_discarded()) u.status = nullptr;
+    const auto j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (j.is_object()) u.status = status_record_from_json(j);
   }
   std::error_code ec;
   // run_info.json: once it appears, and again when rewritten (a hot edit, a label set in a window).
@@ -119,8 +121,8 @@ FollowUpdate RunDirectoryFollower::read() {
       const std::string line = chunk.substr(pos, nl - pos);
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       try {
-        u.records.push_back(RunData::parse(nlohmann::json::parse(line)));
-      } catch (const std::exception&) {
+        u.records.push_back(parse_metrics_line(line));
+      } catch (const Error&) {
         ++unreported_skips_;
       }
     }
@@ -133,4 +135,4 @@ FollowUpdate RunDirectoryFollower::read() {
   return u;
 }
 
-}  // namespace udlab::ui
+}  // namespace udlab

@@ -6,17 +6,17 @@
 #include <cstdint>
 #include <string>
 
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
-namespace udlab::ui {
+namespace udlab {
 
-struct LoadedRun {
+struct LoadedRunDir {
   RunData data;
   std::string dir;
   std::string warning;  // non-fatal problems, e.g. "ignored a truncated last line"
   uint64_t metricsBytes = 0;  // bytes of metrics.jsonl read, up to the end of the last complete line
 };
 
-LoadedRun readRunDirectory(const std::string& dir);
+LoadedRunDir readRunDirectory(const std::string& dir);
 
-}  // namespace udlab::ui
+}  // namespace udlab

@@ -1,4 +1,4 @@
-#include "ui/engine/run_directory_reader.h"
+#include "core/io/run_reader.h"
 
 #include <filesystem>
 #include <fstream>
@@ -6,7 +6,7 @@
 
 #include "core/util/error.h"
 
-namespace udlab::ui {
+namespace udlab {
 
 namespace fs = std::filesystem;
 
@@ -31,8 +31,8 @@ nlohmann::json parseObject(const fs::path& p) {
 }
 }  // namespace
 
-LoadedRun readRunDirectory(const std::string& dirStr) {
-  LoadedRun out;
+LoadedRunDir readRunDirectory(const std::string& dirStr) {
+  LoadedRunDir out;
   out.dir = dirStr;
   fs::path dir(dirStr);
   std::error_code ec;
@@ -51,9 +51,8 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
     // A status.json cut mid-write (an in-place rewrite, a copy, a full disk) loses only the state:
     // the run opens with what metrics.jsonl holds, and a warning says why its state is unknown.
     try {
-      auto s = parseObject(st);
-      if (!s.contains("state") || !s["state"].is_string())
-        throw Error("status.json in '" + dirStr + "' has no 'state' string");
+      const StatusRecord s = status_record_from_json(parseObject(st));
+      if (!s.has_state) throw Error("status.json in '" + dirStr + "' has no 'state' string");
       out.data.applyStatus(s);
     } catch (const Error& e) {
       out.warning = std::string(e.what()) + ": state unknown";
@@ -74,9 +73,9 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
       if (nl == std::string::npos && live) break;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       try {
-        out.data.addRecord(nlohmann::json::parse(line));
+        out.data.apply(parse_metrics_line(line));
         if (nl != std::string::npos) out.metricsBytes = pos;
-      } catch (const std::exception& e) {
+      } catch (const Error&) {
         // A run killed mid-write leaves a partial final line; anything earlier is real corruption.
         if (lastLine) {
           out.warning += (out.warning.empty() ? "" : "; ") + std::string("ignored a truncated last line (") +
@@ -90,4 +89,4 @@ LoadedRun readRunDirectory(const std::string& dirStr) {
   return out;
 }
 
-}  // namespace udlab::ui
+}  // namespace udlab

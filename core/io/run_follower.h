@@ -1,24 +1,25 @@
-// Follows a run directory that another process is still writing (udlab-cli train, or a second
-// window), as TensorBoard follows a logdir: new complete lines of metrics.jsonl are parsed into the
+// Follows a run directory that another process is still writing (udlab-cli train, a window's child),
+// as TensorBoard follows a logdir: new complete lines of metrics.jsonl are parsed into the
 // run's mirror, and status.json's state is re-read. A half-written last line waits for its newline.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "ui/engine/run_data.h"
+#include "core/io/run_data.h"
 
-namespace udlab::ui {
+namespace udlab {
 
 // What one read of the directory found, parsed: read() may run on a reader thread, apply() on the GUI's.
 struct FollowUpdate {
   bool reset = false;  // metrics.jsonl was rewritten (a resume): the mirror's history starts over
-  std::vector<ParsedRecord> records;
-  nlohmann::json status;  // status.json as last read (null when unreadable)
+  std::vector<MetricsRecord> records;
+  std::optional<StatusRecord> status;  // status.json as last read (none when unreadable)
   // run_info.json when it appeared or changed since the previous read (null otherwise): the child
   // writes it at its start, so params, label and baseline reach the window's mirror.
   nlohmann::json runInfo;
@@ -28,7 +29,7 @@ struct FollowUpdate {
 
 class RunDirectoryFollower {
  public:
-  // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRun::metricsBytes).
+  // `offset`: bytes of metrics.jsonl already in the mirror (LoadedRunDir::metricsBytes).
   RunDirectoryFollower(std::string dir, uint64_t offset);
   // Reads and parses what was appended since the last read. Never throws: a line that is not a record
   // is skipped and counted, since the writer may not be udlab. One caller at a time.
@@ -55,4 +56,4 @@ class RunDirectoryFollower {
   std::atomic<int> unreported_skips_{0};
 };
 
-}  // namespace udlab::ui
+}  // namespace udlab
