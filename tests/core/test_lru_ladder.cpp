@@ -78,29 +78,14 @@ struct MixerRig {
 void gradcheck_mixer(const ModelConfig& cfg) {
   const int H = 4, B = 2, T = 9;
   MixerRig rig(cfg, H);
-  Rng rng(17);
   const size_t M = size_t(B) * T;
-  std::vector<double> u(M * H), G(M * H);
-  for (size_t i = 0; i < u.size(); ++i) u[i] = rng.normal(), G[i] = rng.normal();
-  auto loss = [&](const std::vector<double>& theta, const std::vector<double>& uu) {
-    rig.ps.upload_values(theta);
-    std::vector<double> y(M * H);
-    rig.mixer->forward(rig.be, uu.data(), y.data(), B, T, LruScanMethod::kLoop);
-    double s = 0;
-    for (size_t i = 0; i < y.size(); ++i) s += G[i] * y[i];
-    return s;
-  };
-  std::vector<double> theta = rig.ps.download_values();
-  loss(theta, u);
-  rig.ps.zero_grads();
-  std::vector<double> du(M * H), dre(M * cfg.state), dim(M * cfg.state), norms(M);
-  rig.mixer->backward(rig.be, u.data(), G.data(), du.data(), dre.data(), dim.data(), LruScanMethod::kLoop,
-                      norms.data());
-  std::vector<double> grads = rig.ps.download_grads();
-  udlab::testing::expect_param_gradients_match(
-      rig.ps.specs(), theta, grads, [&](const std::vector<double>& th) { return loss(th, u); }, 1e-7, 100);
-  udlab::testing::expect_gradient_matches([&](const std::vector<double>& p) { return loss(theta, p); }, u, du, "u",
-                                          1e-7, 100);
+  std::vector<double> dre(M * cfg.state), dim(M * cfg.state), norms(M);
+  udlab::testing::expect_layer_gradcheck(
+      rig.ps, M, H,
+      [&](const double* u, double* y) { rig.mixer->forward(rig.be, u, y, B, T, LruScanMethod::kLoop); },
+      [&](const double* u, const double* G, double* du) {
+        rig.mixer->backward(rig.be, u, G, du, dre.data(), dim.data(), LruScanMethod::kLoop, norms.data());
+      });
   for (double n : norms) EXPECT_TRUE(std::isfinite(n) && n >= 0);
 }
 

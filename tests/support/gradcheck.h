@@ -87,6 +87,32 @@ inline void expect_model_gradcheck(Model<double>& model, const Batch& batch, dou
   ps.upload_values(theta);
 }
 
+// A sequence layer y = forward(u), u and y both [rows, H]: with ℓ = Σ G ⊙ y for a random G, the gradients
+// of every tensor in `ps` and of u that backward(u, G, du) accumulates, against central differences.
+template <class Store, class Forward, class Backward>
+inline void expect_layer_gradcheck(Store& ps, size_t rows, int H, Forward forward, Backward backward) {
+  Rng rng(17);
+  std::vector<double> u(rows * size_t(H)), G(u.size());
+  for (size_t i = 0; i < u.size(); ++i) u[i] = rng.normal(), G[i] = rng.normal();
+  auto loss = [&](const std::vector<double>& theta, const std::vector<double>& uu) {
+    ps.upload_values(theta);
+    std::vector<double> y(uu.size());
+    forward(uu.data(), y.data());
+    double s = 0;
+    for (size_t i = 0; i < y.size(); ++i) s += G[i] * y[i];
+    return s;
+  };
+  std::vector<double> theta = ps.download_values();
+  loss(theta, u);
+  ps.zero_grads();
+  std::vector<double> du(u.size());
+  backward(u.data(), G.data(), du.data());
+  std::vector<double> grads = ps.download_grads();
+  expect_param_gradients_match(
+      ps.specs(), theta, grads, [&](const std::vector<double>& th) { return loss(th, u); }, 1e-7, 100);
+  expect_gradient_matches([&](const std::vector<double>& p) { return loss(theta, p); }, u, du, "u", 1e-7, 100);
+}
+
 // A random batch of B sequences of T+1 tokens over a vocabulary of V.
 inline Batch random_batch(int B, int T, int V, uint64_t seed) {
   Rng r(seed);
