@@ -24,6 +24,7 @@
 #include "core/models/param_count.h"
 #include "core/util/error.h"
 #include "ui/datasets/file_check.h"
+#include "ui/panels/combo_text.h"
 #include "ui/panels/lru_ladder_rows.h"
 
 namespace udlab::ui {
@@ -321,17 +322,12 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   loading_ = true;
   auto& m = c.model;
   auto& t = c.train;
-  auto setText = [](QComboBox* b, const std::string& s) {
-    int i = b->findText(QString::fromStdString(s));
-    if (i >= 0) b->setCurrentIndex(i);
-    else if (b->isEditable()) b->setEditText(QString::fromStdString(s));
-  };
-  setText(model_, m.model);
+  setComboText(model_, m.model);
   layers_->setValue(m.layers);
   embed_->setValue(m.embed);
   hidden_->setValue(m.hidden);
   heads_->setValue(m.heads);
-  setText(group_, m.group);
+  setComboText(group_, m.group);
   d_->setValue(m.d);
   mixing_->setChecked(m.mixing);
   recompute_->setValue(m.recompute_chunk);
@@ -340,8 +336,8 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   rmax_->setValue(m.r_max);
   maxPhase_->setValue(m.max_phase);
   ladder_->write(m);
-  setText(readout_, m.readout);
-  setText(dataset_, t.dataset);
+  setComboText(readout_, m.readout);
+  setComboText(dataset_, t.dataset);
   listopsDepth_->setValue(t.listops_max_depth);
   listopsArgs_->setValue(t.listops_max_args);
   listopsMinLen_->setValue(t.listops_min_len);
@@ -350,7 +346,7 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   seqLen_->setValue(t.seq_len);
   steps_->setValue(t.steps);
   lr_->setValue(t.lr);
-  setText(schedule_, t.schedule);
+  setComboText(schedule_, t.schedule);
   warmup_->setValue(t.warmup);
   clip_->setValue(t.clip);
   seed_->setValue(int(std::min<uint64_t>(t.seed, 2147483647)));

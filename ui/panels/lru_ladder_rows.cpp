@@ -7,6 +7,7 @@
 #include <QSignalBlocker>
 
 #include "core/models/lru/lru_ladder.h"
+#include "ui/panels/combo_text.h"
 
 namespace udlab::ui {
 
@@ -70,13 +71,9 @@ void LruLadderRows::read(ModelConfig& m) const {
 }
 
 void LruLadderRows::write(const ModelConfig& m) {
-  auto set = [](QComboBox* b, const std::string& s) {
-    int i = b->findText(QString::fromStdString(s));
-    if (i >= 0) b->setCurrentIndex(i);
-  };
-  set(recurrence_, m.recurrence);
-  set(param_, m.lru_param);
-  set(init_, m.lru_init);
+  setComboText(recurrence_, m.recurrence);
+  setComboText(param_, m.lru_param);
+  setComboText(init_, m.lru_init);
   gamma_->setChecked(m.lru_gamma);
   radius_->setValue(m.glorot_radius);
   showMatchingRung();
