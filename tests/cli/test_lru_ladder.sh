@@ -34,6 +34,15 @@ for i, r in enumerate(rows):
     prev = rung
 assert prev == ("linear", "stable-exp", "ring", True), prev
 PY
+# --rungs runs a subset (the paper's four named rungs, say) crossed with seeds; points keep their rung numbers.
+"$CLI" compare --preset lru-ladder --rungs gamma,tanh --grid seed=1,2 $common --steps 2 --out "$tmp/r" >"$tmp/r.md" \
+  2>"$tmp/r.err" || fail "compare --rungs: $(cat "$tmp/r.err")"
+[ "$(ls "$tmp/r/runs" | tr '\n' ' ')" = "1-tanh_seed-1 1-tanh_seed-2 7-gamma_seed-1 7-gamma_seed-2 " ] \
+  || fail "--rungs points: $(ls "$tmp/r/runs")"
+grep -q "Over seeds" "$tmp/r/compare.md" || fail "--rungs: no table over seeds"
+if "$CLI" compare --preset lru-ladder --rungs tanh,lstm $common --out "$tmp/x" 2>"$tmp/e"; then fail "--rungs lstm accepted"; fi
+grep -q "unknown rung 'lstm' (rungs: tanh,linear,diag,exp,stable-exp,ring,gamma)" "$tmp/e" || fail "--rungs error: $(cat "$tmp/e")"
+[ ! -e "$tmp/x" ] || fail "--rungs error left $tmp/x behind"
 # A Qt-less udlab-cli has no figure renderer and says so; every other build must write the figure.
 [ -s "$tmp/l/compare.png" ] || grep -q "built without Qt" "$tmp/l.err" || fail "no figure: $(cat "$tmp/l.err")"
 "$CLI" train $common --model lstm --hidden 8 --out "$tmp/t" --quiet 2>"$tmp/t.err" || fail "listops lstm: $(cat "$tmp/t.err")"
