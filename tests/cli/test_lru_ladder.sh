@@ -40,6 +40,7 @@ PY
 [ "$(ls "$tmp/r/runs" | tr '\n' ' ')" = "1-tanh_seed-1 1-tanh_seed-2 7-gamma_seed-1 7-gamma_seed-2 " ] \
   || fail "--rungs points: $(ls "$tmp/r/runs")"
 grep -q "Over seeds" "$tmp/r/compare.md" || fail "--rungs: no table over seeds"
+[ -s "$tmp/r/compare.png" ] || grep -q "built without Qt" "$tmp/r.err" || fail "--rungs: no figure: $(cat "$tmp/r.err")"
 if "$CLI" compare --preset lru-ladder --rungs tanh,lstm $common --out "$tmp/x" 2>"$tmp/e"; then fail "--rungs lstm accepted"; fi
 grep -q "unknown rung 'lstm' (rungs: tanh,linear,diag,exp,stable-exp,ring,gamma)" "$tmp/e" || fail "--rungs error: $(cat "$tmp/e")"
 [ ! -e "$tmp/x" ] || fail "--rungs error left $tmp/x behind"
