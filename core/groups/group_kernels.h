@@ -78,13 +78,13 @@ void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, S
     const S *R, *L;
     expm::taylor_exp_frechet(X + off, n, /*xt=*/true, Ebar + off, n, p, &R, &L, sc);
     for (int i = 0; i < b; ++i)
-      for (int j = 0; j < b; ++j) Xbar[off + size_t(i) * n + j] = L[size_t(i) * b + j];
+      for (int j = 0; j < b; ++j) Xbar[off + size_t(i) * n + j] = L[size_t(i) * 2 * b + j];
     if (E && et)
       for (int i = 0; i < b; ++i)
-        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(i) * b + j];
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(i) * 2 * b + j];
     else if (E)
       for (int i = 0; i < b; ++i)
-        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(j) * b + i];
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(j) * 2 * b + i];
   }
   group_project_raw(g, Xbar, Xbar);
 }
