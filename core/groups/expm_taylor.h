@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "core/groups/skew.h"
@@ -98,12 +99,16 @@ template <class S>
 double norm1(int n, const S* X, int ld, S* colsum) {
   S m = 0;
   int j0 = 0;
-  for (; j0 + 8 <= n; j0 += 8) {
-    S c[8] = {};
+  auto block = [&](auto w) {  // w columns from j0, summed in registers
+    constexpr int W = decltype(w)::value;
+    S c[W] = {};
     for (int i = 0; i < n; ++i)
-      for (int j = 0; j < 8; ++j) c[j] += std::abs(X[size_t(i) * ld + j0 + j]);
-    for (int j = 0; j < 8; ++j) m = std::max(m, c[j]);
-  }
+      for (int j = 0; j < W; ++j) c[j] += std::abs(X[size_t(i) * ld + j0 + j]);
+    for (int j = 0; j < W; ++j) m = std::max(m, c[j]);
+    j0 += W;
+  };
+  while (j0 + 8 <= n) block(std::integral_constant<int, 8>{});
+  if (j0 + 4 <= n) block(std::integral_constant<int, 4>{});
   for (int j = j0; j < n; ++j) colsum[j] = 0;
   for (int i = 0; i < n; ++i)
     for (int j = j0; j < n; ++j) colsum[j] += std::abs(X[size_t(i) * ld + j]);
