@@ -277,10 +277,14 @@ RunStatus Trainer::run() {
     s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
     // A write that failed because the directory went away says so, not "cannot write .../x.tmp".
     std::string gone = m.ctl ? m.ctl->abort_reason() : std::string();
-    // A write that failed half-way through a removal of the directory: give the remover a moment, so
-    // that the message says what happened rather than which file went missing.
-    for (int i = 0; gone.empty() && m.dir_identity && i < 10; ++i) {
-      if ((gone = m.dir_identity->problem()).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (gone.empty() && m.dir_identity) gone = m.dir_identity->problem();
+    // A write into the directory that failed half-way through its removal (a file error names its path):
+    // give the remover a moment, so that the message says what happened rather than which file went
+    // missing. Any other failure (a refused option, a bad batch) ends the run at once.
+    const bool named_a_file_in_dir = !m.paths.dir.empty() && s.reason.find(m.paths.dir + "/") != std::string::npos;
+    for (int i = 0; gone.empty() && m.dir_identity && named_a_file_in_dir && i < 10; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      gone = m.dir_identity->problem();
     }
     if (!gone.empty()) s.reason = gone + " (at step " + std::to_string(s.step) + ")";
     try {
