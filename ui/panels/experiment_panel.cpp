@@ -25,7 +25,7 @@
 #include "core/util/error.h"
 #include "ui/datasets/file_check.h"
 #include "ui/panels/combo_text.h"
-#include "ui/panels/group_variant_rows.h"
+#include "ui/panels/group_rnn_rows.h"
 #include "ui/panels/lru_ladder_rows.h"
 
 namespace udlab::ui {
@@ -132,7 +132,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   recompute_->setSingleStep(16);
   recompute_->setSpecialValueText("off");
   gf->addRow("Recompute every", recompute_);
-  variants_ = std::make_unique<GroupVariantRows>(gf, readout_);
+  groupRnn_ = std::make_unique<GroupRnnRows>(gf, readout_);
   lay->addWidget(groupBox_);
 
   lruBox_ = new QGroupBox("LRU recurrence and eigenvalues");
@@ -277,11 +277,11 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   connect(mixing_, &QCheckBox::toggled, this, changed);
   connect(dataset_, &QComboBox::currentTextChanged, this, [this] { updateDatasetStatus(); });
   connect(matchBtn_, &QPushButton::clicked, this, [this] { matchParams(); });
-  connect(variants_->recommendButton(), &QPushButton::clicked, this, [this] {
+  connect(groupRnn_->recommendButton(), &QPushButton::clicked, this, [this] {
     RunConfig c = config();
-    GroupVariantRows::applyRecommended(c);
+    GroupRnnRows::applyRecommended(c);
     setConfig(c);
-    emit message("group-rnn: udlab's recommended variant applied (readout token-xi where the dataset allows, ξ bound π, lr 5e-3)");
+    emit message(QString("group-rnn: recommended training settings applied (lr 1e-2, clip 0.5, embedding %1)").arg(c.model.embed));
   });
 }
 
@@ -323,7 +323,7 @@ RunConfig ExperimentPanel::config() const {
   t.log_every = logEvery_->value();
   t.eval_every = evalEvery_->value();
   t.device = device_->currentData().toString().toStdString();
-  variants_->read(c);
+  groupRnn_->read(c);
   return c;
 }
 
@@ -345,7 +345,7 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   rmax_->setValue(m.r_max);
   maxPhase_->setValue(m.max_phase);
   ladder_->write(m);
-  variants_->write(m);
+  groupRnn_->write(m);
   if (int i = readout_->findData(QString::fromStdString(m.readout)); i >= 0) readout_->setCurrentIndex(i);
   setComboText(dataset_, t.dataset);
   listopsDepth_->setValue(t.listops_max_depth);
@@ -391,7 +391,7 @@ void ExperimentPanel::updateVisibility() {
   lruBox_->setVisible(m == "lru");
   listopsBox_->setVisible(dataset_->currentText().trimmed() == "listops");
   heads_->setEnabled(m.contains("transformer"));
-  variants_->update(config());
+  groupRnn_->update(config());
   // group-rnn's state is a d×d group element: Hidden does not apply (d in the group box sets the size).
   const bool hiddenApplies = m != "group-rnn";
   hidden_->setEnabled(hiddenApplies);
