@@ -71,7 +71,9 @@ inline void transpose_scaled(int n, const S* src, int lds, S* dst, int ldd, S sc
       const int ni = n - i0 < T ? n - i0 : T, nj = n - j0 < T ? n - j0 : T;
       const S* s = src + size_t(i0) * lds + j0;
       S* d = dst + size_t(j0) * ldd + i0;
-      for_tile_shape(ni, nj, [&](auto I, auto J) { transpose_tile<decltype(I)::value, decltype(J)::value>(s, lds, d, ldd, scale, ni, nj); });
+      for_tile_shape(ni, nj, [&](auto I, auto J) {
+        transpose_tile<decltype(I)::value, decltype(J)::value>(s, lds, d, ldd, scale, ni, nj);
+      });
     }
 }
 

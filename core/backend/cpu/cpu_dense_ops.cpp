@@ -70,9 +70,8 @@ class CpuDenseOps final : public DenseOps<S> {
   // Which kernel runs a product, chosen from the whole product's shape before any split into per-thread
   // blocks, so that every element is computed the same way whatever the thread count.
   static Path path(bool ta, bool tb, int M, int N, int K, S alpha, S beta) {
-    if (!(alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb) &&
-          std::string_view(smm::backend_name()) == "libxsmm"))
-      return Path::kEigen;
+    static const bool have_xsmm = std::string_view(smm::backend_name()) == "libxsmm";  // decided once
+    if (!(have_xsmm && alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb))) return Path::kEigen;
     // libxsmm's JIT kernels (core/groups/small_mm) beat Eigen's packed GEMM at the group models' small-d
     // shapes (W·x, the readout at d = 8: M = 16·B rows, N, K ≈ 64: CPU per step ×0.95); they do no cache
     // blocking, and where op(B) outgrows L1 (d = 16: N·K ≈ 16 k) Eigen was faster (×1.03–1.15), hence
