@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "core/groups/skew.h"
@@ -98,12 +99,16 @@ template <class S>
 double norm1(int n, const S* X, int ld, S* colsum) {
   S m = 0;
   int j0 = 0;
-  for (; j0 + 8 <= n; j0 += 8) {
-    S c[8] = {};
+  auto block = [&](auto w) {  // w columns from j0, summed in registers
+    constexpr int W = decltype(w)::value;
+    S c[W] = {};
     for (int i = 0; i < n; ++i)
-      for (int j = 0; j < 8; ++j) c[j] += std::abs(X[size_t(i) * ld + j0 + j]);
-    for (int j = 0; j < 8; ++j) m = std::max(m, c[j]);
-  }
+      for (int j = 0; j < W; ++j) c[j] += std::abs(X[size_t(i) * ld + j0 + j]);
+    for (int j = 0; j < W; ++j) m = std::max(m, c[j]);
+    j0 += W;
+  };
+  while (j0 + 8 <= n) block(std::integral_constant<int, 8>{});
+  if (j0 + 4 <= n) block(std::integral_constant<int, 4>{});
   for (int j = j0; j < n; ++j) colsum[j] = 0;
   for (int i = 0; i < n; ++i)
     for (int j = j0; j < n; ++j) colsum[j] += std::abs(X[size_t(i) * ld + j]);
@@ -127,41 +132,65 @@ inline S inv_factorial(int j) {
   return j < 32 ? t.v[j] : S(0);
 }
 
+// Σ_{i<L} c[i]·h[i][e] into out, one pass over len elements (L ≤ 6 fixed at compile time, so the sum
+// stays in registers and the loop is one flat vector loop whatever n is: at n = 12 the row-by-row loops
+// of 12 ran 8 lanes plus 4 scalar iterations per row, and were a third of the samples, issue 15).
+template <int L, class S>
+inline void lincomb_fixed(S* __restrict out, const S* const* h, const S* c, size_t len) {
+  const S* __restrict p[L];
+  for (int i = 0; i < L; ++i) p[i] = h[i];
+  for (size_t e = 0; e < len; ++e) {
+    S s = c[0] * p[0][e];
+    for (int i = 1; i < L; ++i) s += c[i] * p[i][e];
+    out[e] = s;
+  }
+}
+
+template <class S>
+inline void lincomb(S* out, const S* const* h, const S* c, int terms, size_t len) {
+  switch (terms) {
+    case 0: std::fill(out, out + len, S(0)); return;
+    case 1: return lincomb_fixed<1>(out, h, c, len);
+    case 2: return lincomb_fixed<2>(out, h, c, len);
+    case 3: return lincomb_fixed<3>(out, h, c, len);
+    case 4: return lincomb_fixed<4>(out, h, c, len);
+    case 5: return lincomb_fixed<5>(out, h, c, len);
+    default: return lincomb_fixed<6>(out, h, c, len);
+  }
+}
+
 // Work space and product kernels for one block size n, reused per thread. The Fréchet recursion keeps
-// each pair (X^i, D_i) side by side as one n×2n row-major matrix [X^i | D_i], and the running pair as
-// one 2n×n matrix [D; A] (D above A), so that its two cross terms are one product with inner size 2n:
-// [X^q | D_q]·[D; A] = X^q·D + D_q·A. Same flops as two n×n products, one call instead of two.
+// every pair (X^i, D_i) and the running pair (A, D) side by side as n×2n row-major matrices [X^i | D_i],
+// [A | D], so that a pair product [[P, Dp], [0, P]]·[[A, D], [0, A]] = [[PA, P·D + Dp·A]] is two calls,
+// P·[A | D] (one product with N = 2n) and then Dp·A added into the right half, and so that the Taylor
+// chunk sums run over 2n² contiguous floats. Same flops as four n×n products.
 template <class S>
 struct Work {
   int n = 0;
   std::vector<S> buf;
-  S *P[7], *H[7], *V1, *Z, *Z2, *Hz, *colsum;
-  smm::Kernel<S> nn0, nn1;        // C = A·B, C += A·B (n×n contiguous)
-  smm::Kernel<S> tn0, tn1;        // C = Aᵀ·B, C += Aᵀ·B (n×n contiguous; the recurrence's adjoints)
-  smm::Kernel<S> hp, hd, hacc1, hdacc1, hacc0, hdacc0;  // the pair products below
+  S *P[7], *H[7], *Z, *Z2, *colsum;
+  smm::Kernel<S> nn0, nn1;  // C = A·B, C += A·B (n×n contiguous)
+  smm::Kernel<S> tn0, tn1;  // C = Aᵀ·B, C += Aᵀ·B (n×n contiguous; the recurrence's adjoints)
+  smm::Kernel<S> w0, w1;    // [n×2n] (=, +=) [n×n, row stride 2n]·[n×2n]
+  smm::Kernel<S> r1;        // right half [n×n, stride 2n] += [n×n, stride 2n]·[n×n, stride 2n]
   void resize(int b) {
     if (b == n) return;
     n = b;
     const size_t nn = size_t(n) * n;
-    buf.assign(nn * (7 + 2 * 7 + 2 + 2 + 2 + 2) + n, S(0));
+    buf.assign(nn * (7 + 2 * 7 + 2 + 2) + n, S(0));
     S* p = buf.data();
     for (int i = 0; i < 7; ++i, p += nn) P[i] = p;
     for (int i = 0; i < 7; ++i, p += 2 * nn) H[i] = p;
-    V1 = p; p += 2 * nn;
     Z = p; p += 2 * nn;
     Z2 = p; p += 2 * nn;
-    Hz = p; p += 2 * nn;
     colsum = p;
     nn0 = {n, n, n, false, n, n, false, n};
     nn1 = {n, n, n, false, n, n, true, n};
     tn0 = {n, n, n, true, n, n, false, n};
     tn1 = {n, n, n, true, n, n, true, n};
-    hp = {n, n, n, false, 2 * n, n, false, 2 * n};          // X^i = [X^{i-1} | ·]·X
-    hd = {n, n, 2 * n, false, 2 * n, n, false, 2 * n};      // D_i = [X^{i-1} | D_{i-1}]·[D_1; X]
-    hacc1 = {n, n, n, false, 2 * n, n, true, n};            // A' += X^q·A
-    hdacc1 = {n, n, 2 * n, false, 2 * n, n, true, n};       // D' += [X^q | D_q]·[D; A]
-    hacc0 = {n, n, n, false, 2 * n, n, false, n};           // squaring: A' = A·A
-    hdacc0 = {n, n, 2 * n, false, 2 * n, n, false, n};      // squaring: D' = [A | D]·[D; A]
+    w0 = {n, 2 * n, n, false, 2 * n, 2 * n, false, 2 * n};
+    w1 = {n, 2 * n, n, false, 2 * n, 2 * n, true, 2 * n};
+    r1 = {n, n, n, false, 2 * n, 2 * n, true, 2 * n};
   }
 };
 
@@ -178,13 +207,9 @@ void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
   // out = Σ_{i<q (≤ q with top)} c_{kq+i} X^i, c_{kq} on the diagonal.
   auto chunk = [&](int k, bool top, S* out) {
     const int last = std::min(top ? q : q - 1, m - k * q);
-    std::fill(out, out + nn, S(0));
-    for (int i = 1; i <= last; ++i) {
-      const S c = inv_factorial<S>(k * q + i);
-      const S* __restrict Pi = w.P[i];
-      S* __restrict o = out;
-      for (size_t e = 0; e < nn; ++e) o[e] += c * Pi[e];
-    }
+    S c[6];
+    for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * q + i);
+    lincomb(out, w.P + 1, c, last, nn);
     for (int i = 0; i < n; ++i) out[size_t(i) * n + i] += inv_factorial<S>(k * q);
   };
   const int r = m / q;
@@ -212,53 +237,39 @@ void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
 }
 
 // R = exp(X) and Lo = L(X, Edir), the Fréchet derivative of exp at X in direction Edir: the same
-// polynomial on [[X, Edir], [0, X]], carried as pairs (notes §3.1). Row strides ldx, ldd on input; with
-// xt the stored matrix is Xᵀ (read transposed). R and Lo are n×n contiguous pointers into w (valid until
-// the next call).
+// polynomial on [[X, Edir], [0, X]], carried as pairs [A | D] (notes §3.1). Row strides ldx, ldd on input;
+// with xt the stored matrix is Xᵀ (read transposed). R and Lo are n×n blocks of row stride 2n in w (valid
+// until the next call).
 template <class S>
 void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, const Plan& p, const S** R,
                         const S** Lo, Work<S>& w) {
   const int n = w.n, m = p.m, q = p.q;
-  const size_t nn = size_t(n) * n, n2 = size_t(2) * n;
+  const size_t n2 = size_t(2) * n, len = n2 * n;
   const S scale = std::ldexp(S(1), -p.s);
-  // X^1 = scale·X (read transposed with xt) into V1's lower half, then both halves of H[1] row by row.
-  if (xt) skew::transpose_scaled(n, X, ldx, w.V1 + nn, n, scale);
+  // H[1] = [scale·X | scale·Edir] (X read transposed with xt).
+  if (xt) skew::transpose_scaled(n, X, ldx, w.H[1], int(n2), scale);
   for (int i = 0; i < n; ++i) {
-    S* __restrict x1 = w.V1 + nn + size_t(i) * n;
-    S* __restrict d1 = w.V1 + size_t(i) * n;
     S* __restrict h = w.H[1] + i * n2;
     if (!xt)
-      for (int j = 0; j < n; ++j) x1[j] = scale * X[size_t(i) * ldx + j];
-    for (int j = 0; j < n; ++j) d1[j] = scale * Edir[size_t(i) * ldd + j];
-    for (int j = 0; j < n; ++j) {
-      h[j] = x1[j];
-      h[n + j] = d1[j];
-    }
+      for (int j = 0; j < n; ++j) h[j] = scale * X[size_t(i) * ldx + j];
+    for (int j = 0; j < n; ++j) h[n + j] = scale * Edir[size_t(i) * ldd + j];
   }
+  // [X^i | D_i] = X^{i−1}·[X | D_1], then D_i += D_{i−1}·X.
   for (int i = 2; i <= q; ++i) {
-    w.hp(w.H[i - 1], w.V1 + nn, w.H[i]);
-    w.hd(w.H[i - 1], w.V1, w.H[i] + n);
+    w.w0(w.H[i - 1], w.H[1], w.H[i]);
+    w.r1(w.H[i - 1] + n, w.H[1], w.H[i] + n);
   }
-  // The pair (B_k, dB_k) into out = [dB; B].
+  // The pair (B_k, dB_k) into out = [B | dB].
   auto chunk = [&](int k, bool top, S* out) {
     const int last = std::min(top ? q : q - 1, m - k * q);
-    std::fill(out, out + 2 * nn, S(0));
-    for (int i = 1; i <= last; ++i) {
-      const S c = inv_factorial<S>(k * q + i);
-      const S* __restrict h = w.H[i];
-      S* __restrict b = out + nn;
-      S* __restrict db = out;
-      for (int r = 0; r < n; ++r)
-        for (int j = 0; j < n; ++j) {
-          b[r * n + j] += c * h[r * n2 + j];
-          db[r * n + j] += c * h[r * n2 + n + j];
-        }
-    }
-    for (int i = 0; i < n; ++i) out[nn + size_t(i) * n + i] += inv_factorial<S>(k * q);
+    S c[6];
+    for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * q + i);
+    lincomb(out, w.H + 1, c, last, len);
+    for (int i = 0; i < n; ++i) out[size_t(i) * n2 + i] += inv_factorial<S>(k * q);
   };
   const int r = m / q;
   int k;
-  S* acc = w.Z;  // [D; A]
+  S* acc = w.Z;  // [A | D]
   S* nxt = w.Z2;
   if (m % q == 0) {
     chunk(r - 1, true, acc);
@@ -270,23 +281,18 @@ void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, co
   for (; k >= 0; --k) {
     // (A, D) ← (B + X^q·A, dB + X^q·D + D_q·A)
     chunk(k, false, nxt);
-    w.hdacc1(w.H[q], acc, nxt);
-    w.hacc1(w.H[q], acc + nn, nxt + nn);
+    w.w1(w.H[q], acc, nxt);
+    w.r1(w.H[q] + n, acc, nxt + n);
     std::swap(acc, nxt);
   }
   for (int j = 0; j < p.s; ++j) {
-    // (A, D) ← (A·A, A·D + D·A), with [A | D] side by side.
-    for (int i = 0; i < n; ++i)
-      for (int c = 0; c < n; ++c) {
-        w.Hz[i * n2 + c] = acc[nn + size_t(i) * n + c];
-        w.Hz[i * n2 + n + c] = acc[size_t(i) * n + c];
-      }
-    w.hdacc0(w.Hz, acc, nxt);
-    w.hacc0(w.Hz, acc + nn, nxt + nn);
+    // (A, D) ← (A·A, A·D + D·A)
+    w.w0(acc, acc, nxt);
+    w.r1(acc + n, acc, nxt + n);
     std::swap(acc, nxt);
   }
-  *R = acc + nn;
-  *Lo = acc;
+  *R = acc;
+  *Lo = acc + n;
 }
 
 }  // namespace udlab::expm

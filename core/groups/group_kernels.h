@@ -10,6 +10,7 @@
 #include "core/groups/expm_taylor.h"
 #include "core/groups/group.h"
 #include "core/groups/group_def.h"
+#include "core/groups/skew.h"
 #include "core/groups/small_mm.h"
 
 namespace udlab::kernels {
@@ -50,6 +51,15 @@ inline void zero_off_blocks(int n, int b, S* M) {
   }
 }
 
+// Π(X) into Y (alias-safe). For O and SO (Π = skew part) the tiled projection is inlined here, so the
+// CPU op's ISA copy runs it (the group files are compiled for the baseline ISA) and no call goes through
+// the registry; other groups call their own Π.
+template <class S>
+inline void project(const GroupSpec& g, const S* X, S* Y) {
+  if (g.kind == GroupKind::O || g.kind == GroupKind::SO) skew::project_dense(g.n, X, Y);
+  else group_project_raw(g, X, Y);
+}
+
 // E = exp(X) for X in the algebra of g (block-diagonal with blocks of g.block).
 template <class S>
 void exp(const GroupSpec& g, const S* X, S* E, Scratch<S>& sc) {
@@ -69,6 +79,8 @@ void exp(const GroupSpec& g, const S* X, S* E, Scratch<S>& sc) {
 template <class S>
 void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, Scratch<S>& sc, bool et = false) {
   const int n = g.n, b = g.block;
+  // O, SO: Π(L) straight from the work space, with no copy and no second pass.
+  const bool skew_only = g.kind == GroupKind::O || g.kind == GroupKind::SO;
   zero_off_blocks(n, b, Xbar);
   if (E) zero_off_blocks(n, b, E);
   for (int i0 = 0; i0 < n; i0 += b) {
@@ -77,16 +89,19 @@ void exp_adjoint(const GroupSpec& g, const S* X, const S* Ebar, S* Xbar, S* E, S
     expm::Plan p = expm::choose_plan<S>(expm::norm1(b, X + off, n, sc.colsum));
     const S *R, *L;
     expm::taylor_exp_frechet(X + off, n, /*xt=*/true, Ebar + off, n, p, &R, &L, sc);
-    for (int i = 0; i < b; ++i)
-      for (int j = 0; j < b; ++j) Xbar[off + size_t(i) * n + j] = L[size_t(i) * b + j];
+    if (skew_only)
+      skew::project_dense(b, L, 2 * b, Xbar + off, n);
+    else
+      for (int i = 0; i < b; ++i)
+        for (int j = 0; j < b; ++j) Xbar[off + size_t(i) * n + j] = L[size_t(i) * 2 * b + j];
     if (E && et)
       for (int i = 0; i < b; ++i)
-        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(i) * b + j];
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(i) * 2 * b + j];
     else if (E)
       for (int i = 0; i < b; ++i)
-        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(j) * b + i];
+        for (int j = 0; j < b; ++j) E[off + size_t(i) * n + j] = R[size_t(j) * 2 * b + i];
   }
-  group_project_raw(g, Xbar, Xbar);
+  if (!skew_only) group_project_raw(g, Xbar, Xbar);
 }
 
 // ‖gᵀg − I‖_F of the real matrix, per diagonal block (entries off the blocks are zero by construction),

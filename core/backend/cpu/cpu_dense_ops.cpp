@@ -38,6 +38,7 @@ class CpuDenseOps final : public DenseOps<S> {
     // per-thread blocks, each a single-threaded Eigen GEMM (Eigen does not nest inside a parallel
     // region), with only the final join. Each element still has one fixed owner: deterministic.
     const int split_dim = std::max(M, N);
+    const Path p = path(ta, tb, M, N, K, alpha, beta);
     const bool small = double(M) * N * K < double(1 << 21);
     // Below ~4 MFLOP a product is worth no thread at all: Eigen's own threading would wake the pool
     // and synchronise per panel, which on a loaded machine costs milliseconds per call (group-rnn's
@@ -53,31 +54,57 @@ class CpuDenseOps final : public DenseOps<S> {
         if (s1 > s0) {
           if (M >= N)  // rows [s0,s1) of C and of op(A)
             gemm_serial(ta, tb, s1 - s0, N, K, alpha, ta ? A + s0 : A + size_t(s0) * lda, lda, B, ldb, beta,
-                        C + size_t(s0) * ldc, ldc);
+                        C + size_t(s0) * ldc, ldc, p);
           else  // columns [s0,s1) of C and of op(B)
             gemm_serial(ta, tb, M, s1 - s0, K, alpha, A, lda, tb ? B + size_t(s0) * ldb : B + s0, ldb, beta, C + s0,
-                        ldc);
+                        ldc, p);
         }
       }
       return;
     }
-    gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, p);
   }
 
+  enum class Path { kEigen, kXsmm, kPanels };
+
+  // Which kernel runs a product, chosen from the whole product's shape before any split into per-thread
+  // blocks, so that every element is computed the same way whatever the thread count.
+  static Path path(bool ta, bool tb, int M, int N, int K, S alpha, S beta) {
+    static const bool have_xsmm = std::string_view(smm::backend_name()) == "libxsmm";  // decided once
+    if (!(have_xsmm && alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb))) return Path::kEigen;
+    // libxsmm's JIT kernels (core/groups/small_mm) beat Eigen's packed GEMM at the group models' small-d
+    // shapes (W·x, the readout at d = 8: M = 16·B rows, N, K ≈ 64: CPU per step ×0.95); they do no cache
+    // blocking, and where op(B) outgrows L1 (d = 16: N·K ≈ 16 k) Eigen was faster (×1.03–1.15), hence
+    // the 32 KB bound.
+    if (size_t(N) * K * sizeof(S) <= (32u << 10)) return Path::kXsmm;
+    // Larger op(B) without a transpose: column panels of op(B) that fit in 32 KB, one JIT call each,
+    // where op(A) (re-read once per panel) stays in L2: group-rnn's ∂W = Āᵀ·X, ∂x = Ā·W, G = ∂logits·W_R
+    // and, for few panels, ∂W_R, at d = 8–32. Measured against Eigen (one thread, CPU time, load 11):
+    // ×1.2–1.6 on those shapes; ×0.6 for ∂W_R at 36+ panels, ×0.44 for ∂W with a 4.7 MB op(A), and
+    // ×0.83 for the logits (op(B) = W_Rᵀ, a copy), hence the bounds.
+    if (!tb && K <= 512 && (N + panel_width(K) - 1) / panel_width(K) <= 16 && size_t(M) * K * sizeof(S) <= (3u << 19))
+      return Path::kPanels;
+    return Path::kEigen;
+  }
+  static int panel_width(int K) { return std::max(16, int((8192 / sizeof(S) * 4 / K) / 16 * 16)); }
+
   void gemm_serial(bool ta, bool tb, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
-                   S* C, int ldc) {
+                   S* C, int ldc, Path p) {
     MapM<S> c(C, M, N, Eigen::OuterStride<>(ldc));
     if (K == 0) {
       if (beta == S(0)) c.setZero(); else c *= beta;
       return;
     }
-    // libxsmm's JIT kernels (core/groups/small_mm) beat Eigen's packed GEMM at the group models' small-d
-    // shapes (W·x, the readout at d = 8: M = 16·B rows, N, K ≈ 64: CPU per step ×0.95); they do no cache
-    // blocking, and where op(B) outgrows L1 (d = 16: N·K ≈ 16 k) Eigen was faster (×1.03–1.15), hence
-    // the 32 KB bound. Counted once, in gemm().
-    if (alpha == S(1) && (beta == S(0) || beta == S(1)) && !(ta && tb) && size_t(N) * K * sizeof(S) <= (32u << 10) &&
-        std::string_view(smm::backend_name()) == "libxsmm") {
+    // Counted once, in gemm().
+    if (p == Path::kXsmm) {
       smm::gemm<S>(M, N, K, ta, tb, A, lda, B, ldb, beta == S(1), C, ldc, /*count=*/false);
+      return;
+    }
+    if (p == Path::kPanels) {
+      const int nb = panel_width(K);
+      for (int j0 = 0; j0 < N; j0 += nb)
+        smm::gemm<S>(M, std::min(nb, N - j0), K, ta, false, A, lda, B + j0, ldb, beta == S(1), C + j0, ldc,
+                     /*count=*/false);
       return;
     }
     MapC<S> a(A, ta ? K : M, ta ? M : K, Eigen::OuterStride<>(lda));

@@ -99,7 +99,7 @@ class CpuGroupOps final : public GroupOps<S> {
   void project(const GroupSpec& g, const S* X, S* Y, int count) override {
     const size_t nn = size_t(g.n) * g.n;
 #pragma omp parallel for schedule(static) num_threads(threads_) if (count > 1)
-    for (int k = 0; k < count; ++k) group_project_raw(g, X + k * nn, Y + k * nn);
+    for (int k = 0; k < count; ++k) kernels::project(g, X + k * nn, Y + k * nn);
   }
 
   void exp(const GroupSpec& g, const S* X, S* E, int count) override {
@@ -235,7 +235,7 @@ class CpuGroupOps final : public GroupOps<S> {
           for (int j = 0; j < n; j += bs) f.bmm(bs, n, false, false, L.U + j * (n + 1), h + j * (n + 1), S(1), xi + j * (n + 1));
         else
           k->nn1(L.U, h, xi);  // A_t = (W x_t + B) + U h_t
-        group_project_raw(g, xi, xi);
+        kernels::project(g, xi, xi);
         S* xh = xi;
         if (L.mixing) {
           xh = L.Xh + r * nn;
