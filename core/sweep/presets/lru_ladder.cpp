@@ -1,7 +1,7 @@
 // lru-ladder as a sweep preset (s4-sweep's interface, core/sweep/preset.h): the LRU paper's ablation
 // ladder (core/models/lru/lru_ladder.h), every rung at the flags' --hidden/--state/--layers (no budget
-// matching, as in the paper). Axis "rung". Compiles to nothing until the sweep code is in the tree; until
-// then `udlab-cli compare --preset lru-ladder` (app/cli/compare_command.cpp) runs the same rungs.
+// matching, as in the paper). Axis "rung". `udlab-cli compare --preset lru-ladder` and `udlab-cli sweep
+// --preset lru-ladder` run it.
 #if __has_include("core/sweep/preset.h")
 #include <set>
 #include <sstream>
