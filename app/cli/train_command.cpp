@@ -92,7 +92,7 @@ int run_train(const std::vector<std::string>& args) {
                  cfg.train.dataset.c_str(), b.c_str());
   if (!f.has("quiet")) std::fprintf(stderr, "run directory: %s\n", opts.run_dir.c_str());
   // A window following this directory (or `udlab-cli control`) can pause, resume, stop and hot-edit it.
-  RunRequestWatcher requests(opts.run_dir, ctl, [](const std::string& line) { std::fprintf(stderr, "\n%s\n", line.c_str()); });
+  RunRequestWatcher requests(trainer.dir_identity(), ctl, [](const std::string& line) { std::fprintf(stderr, "\n%s\n", line.c_str()); });
   // Requests written before the start (a queued run's edits) apply before the first step, not whenever
   // the watcher thread first looks: a short run could finish before that.
   requests.poll();

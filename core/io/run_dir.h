@@ -34,6 +34,7 @@ class RunDirIdentity {
   explicit RunDirIdentity(std::string dir);
   // "" while the directory is the one found at construction, else one line naming it.
   std::string problem() const;
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;

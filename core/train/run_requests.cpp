@@ -44,8 +44,8 @@ void write_run_request(const std::string& run_dir, const nlohmann::json& request
   write_file_atomic((dir / name).string(), request.dump());
 }
 
-RunRequestWatcher::RunRequestWatcher(std::string run_dir, RunControl& ctl, std::function<void(const std::string&)> report)
-    : dir_(std::move(run_dir)), identity_(dir_), ctl_(ctl), report_(std::move(report)) {
+RunRequestWatcher::RunRequestWatcher(RunDirIdentity run_dir, RunControl& ctl, std::function<void(const std::string&)> report)
+    : identity_(std::move(run_dir)), ctl_(ctl), report_(std::move(report)) {
   thread_ = std::thread([this] {
     std::unique_lock<std::mutex> l(stop_m_);
     while (!stop_) {
@@ -72,7 +72,7 @@ int RunRequestWatcher::poll() {
     ctl_.request_abort(std::move(why));
     return 0;
   }
-  const fs::path dir = fs::path(dir_) / "requests";
+  const fs::path dir = fs::path(identity_.dir()) / "requests";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return 0;
   std::vector<fs::path> files;

@@ -31,8 +31,9 @@ void write_run_request(const std::string& run_dir, const nlohmann::json& request
 class RunRequestWatcher {
  public:
   static constexpr int kPollMs = 200;
-  // `report` receives a line for each request applied or rejected (the CLI prints it to stderr).
-  RunRequestWatcher(std::string run_dir, RunControl& ctl, std::function<void(const std::string&)> report = {});
+  // `run_dir` as the trainer found it (Trainer::dir_identity). `report` receives a line for each
+  // request applied or rejected (the CLI prints it to stderr).
+  RunRequestWatcher(RunDirIdentity run_dir, RunControl& ctl, std::function<void(const std::string&)> report = {});
   ~RunRequestWatcher();
   RunRequestWatcher(const RunRequestWatcher&) = delete;
   RunRequestWatcher& operator=(const RunRequestWatcher&) = delete;
@@ -40,7 +41,6 @@ class RunRequestWatcher {
   int poll();
 
  private:
-  std::string dir_;
   RunDirIdentity identity_;
   RunControl& ctl_;
   std::function<void(const std::string&)> report_;

@@ -101,7 +101,7 @@ struct Trainer::Impl {
   std::vector<Batch> val_batches;
   std::vector<Batch> answer_batches;  // val again, weighted on the answers (standard copy loss only)
   std::unique_ptr<RunLock> lock;             // this process alone trains into paths.dir
-  std::unique_ptr<RunDirIdentity> dir_identity;
+  RunDirIdentity dir_identity{""};           // "" (no run directory) never reports a problem
   std::unique_ptr<StatusWriter> status_out;  // status.json with pid, host and a heartbeat
 
   RunStatus loop();
@@ -245,7 +245,7 @@ Trainer::Trainer(RunConfig cfg, TrainerOptions opts, TrainObserver* observer, Ru
     std::filesystem::create_directories(m.paths.dir, ec);
     if (ec) throw Error("cannot create run directory " + m.paths.dir + ": " + ec.message());
     m.lock = std::make_unique<RunLock>(m.paths.dir);
-    m.dir_identity = std::make_unique<RunDirIdentity>(m.paths.dir);
+    m.dir_identity = RunDirIdentity(m.paths.dir);
     write_json_atomic(m.paths.config(), to_json(m.cfg));
     write_json_atomic(m.paths.info(), m.run_info());
     m.status_out = std::make_unique<StatusWriter>(m.paths.status());
@@ -263,6 +263,7 @@ void validate_run_label(const std::string& label) {
 
 const RunConfig& Trainer::config() const { return impl_->cfg; }
 size_t Trainer::param_count() const { return impl_->model->params().numel(); }
+const RunDirIdentity& Trainer::dir_identity() const { return impl_->dir_identity; }
 
 // Any error ends the run as "failed" in status.json (a reader must never see "running" for ever), then
 // propagates to the front end, which reports it.
@@ -277,10 +278,14 @@ RunStatus Trainer::run() {
     s.reason = dynamic_cast<const std::bad_alloc*>(&e) ? std::string("out of memory") : std::string(e.what());
     // A write that failed because the directory went away says so, not "cannot write .../x.tmp".
     std::string gone = m.ctl ? m.ctl->abort_reason() : std::string();
-    // A write that failed half-way through a removal of the directory: give the remover a moment, so
-    // that the message says what happened rather than which file went missing.
-    for (int i = 0; gone.empty() && m.dir_identity && i < 10; ++i) {
-      if ((gone = m.dir_identity->problem()).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (gone.empty()) gone = m.dir_identity.problem();
+    // A write into the directory that failed half-way through its removal (a file error names its path):
+    // give the remover a moment, so that the message says what happened rather than which file went
+    // missing. Any other failure (a refused option, a bad batch) ends the run at once.
+    const bool named_a_file_in_dir = !m.paths.dir.empty() && s.reason.find(m.paths.dir + "/") != std::string::npos;
+    for (int i = 0; gone.empty() && named_a_file_in_dir && i < 10; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      gone = m.dir_identity.problem();
     }
     if (!gone.empty()) s.reason = gone + " (at step " + std::to_string(s.step) + ")";
     try {

@@ -10,6 +10,8 @@
 
 namespace udlab {
 
+class RunDirIdentity;  // core/io/run_dir.h
+
 struct TrainerOptions {
   std::string run_dir;      // where config.json, metrics.jsonl, checkpoint.safetensors, status.json go; "" = none
   bool resume = false;      // continue from run_dir/checkpoint.safetensors (config read from run_dir)
@@ -35,6 +37,9 @@ class Trainer {
   RunStatus run();
   const RunConfig& config() const;
   size_t param_count() const;
+  // The run directory as this trainer found it, once locked: a RunRequestWatcher takes a copy, so both
+  // judge a removal or replacement against the same directory.
+  const RunDirIdentity& dir_identity() const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -132,7 +133,11 @@ TEST(Hardening, HugeFiniteLossIsDivergenceAndStatusIsFinal) {
 
 namespace {
 struct ThrowingObserver : TrainObserver {
-  void on_metrics(const MetricsRecord&) override { throw Error("disk full (simulated)"); }
+  std::chrono::steady_clock::time_point thrown;
+  void on_metrics(const MetricsRecord&) override {
+    thrown = std::chrono::steady_clock::now();
+    throw Error("disk full (simulated)");
+  }
 };
 }  // namespace
 
@@ -141,6 +146,8 @@ TEST(Hardening, AnErrorEndsTheRunAsFailed) {
   ThrowingObserver obs;
   Trainer t(tiny(), {d / "run"}, &obs);
   EXPECT_THROW(t.run(), Error);
+  // Only a failed write into the run directory waits (up to 1 s) for a removal under way to show.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - obs.thrown).count(), 0.5);
   auto st = read_json_file(d / "run/status.json");
   EXPECT_EQ(st["state"], "failed");
   EXPECT_NE(st["reason"].get<std::string>().find("disk full"), std::string::npos);

@@ -529,7 +529,7 @@ TEST(RunRequests, AnotherProcessCanEditPauseResumeAndStopARun) {
   Trainer t(c, {dir}, &obs, &ctl);
   std::vector<std::string> lines;
   std::mutex lines_m;
-  watcher = std::make_unique<RunRequestWatcher>(dir, ctl, [&](const std::string& l) {
+  watcher = std::make_unique<RunRequestWatcher>(t.dir_identity(), ctl, [&](const std::string& l) {
     std::lock_guard<std::mutex> g(lines_m);
     lines.push_back(l);
   });

@@ -143,7 +143,7 @@ class TestUiFollow : public udlab::test::WindowTest {
     RunStatus final;
     std::thread writer([&] {
       Trainer t(c, {dir.toStdString()}, nullptr, &ctl);
-      RunRequestWatcher watcher(dir.toStdString(), ctl);
+      RunRequestWatcher watcher(t.dir_identity(), ctl);
       final = t.run();
     });
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + "/metrics.jsonl"), 30000);

@@ -1,6 +1,7 @@
 // The panels that had no tests: sampling from a real (tiny) checkpoint and from a corrupt one, the
 // datasets manager against the shared datasets (UDLAB_DATA_DIR from CTest), and every lesson's runs
-// parsing, building and training a few steps; the experiment form's LRU ladder, readout and ListOps rows.
+// parsing, building and training a few steps; the experiment form's LRU ladder, readout and ListOps rows,
+// and group-rnn's rows: recommended settings, udlab's variants (ξ bound, readout token-xi) only where valid.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -12,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QStandardItemModel>
 #include <QtTest>
 
 #include "window_fixture.h"
@@ -38,6 +41,18 @@ QTreeWidgetItem* topItem(QTreeWidget* t, const QString& name) {
 bool write(const QString& path, const QByteArray& bytes) {
   QFile f(path);
   return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+// For looking at a form: UDLAB_UI_SHOT=dir saves dir/<name>.png.
+void shot(QWidget& w, const char* name) {
+  if (qEnvironmentVariableIsSet("UDLAB_UI_SHOT"))
+    w.grab().save(QDir(qEnvironmentVariable("UDLAB_UI_SHOT")).filePath(QString(name) + ".png"));
+}
+void expectValid(const RunConfig& c) {
+  try {
+    validate(c);
+  } catch (const std::exception& e) {
+    QFAIL(e.what());
+  }
 }
 }  // namespace
 
@@ -245,11 +260,7 @@ class TestUiPanels : public udlab::test::WindowTest {
       QCOMPARE(c.model.lru_init, std::string(lru_ladder()[i].init));
       QCOMPARE(c.model.lru_gamma, lru_ladder()[i].gamma);
       QCOMPARE(c.model.glorot_radius, 0.95);
-      try {
-        validate(c);
-      } catch (const std::exception& e) {
-        QFAIL(e.what());
-      }
+      expectValid(c);
       QVERIFY2(p.paramCount() > 0, lru_ladder()[i].label);
     }
     param->setCurrentText("exp");  // stable-exp → exp with ring and γ: not a rung
@@ -258,8 +269,7 @@ class TestUiPanels : public udlab::test::WindowTest {
     QCOMPARE(rung->currentText(), QString(lru_ladder().back().label));
     p.findChild<QComboBox*>("readout")->setCurrentText("last");
     p.findChild<QSpinBox*>("listopsMaxLen")->setValue(80);
-    if (qEnvironmentVariableIsSet("UDLAB_UI_SHOT"))  // for looking at the form: UDLAB_UI_SHOT=file.png
-      p.grab().save(qEnvironmentVariable("UDLAB_UI_SHOT"));
+    shot(p, "ladder");
     RunConfig c = p.config();
     QCOMPARE(c.model.readout, std::string("last"));
     QCOMPARE(c.train.listops_max_len, 80);
@@ -273,6 +283,87 @@ class TestUiPanels : public udlab::test::WindowTest {
     c.train.dataset = "copy";
     q.setConfig(c);
     QVERIFY(!q.findChild<QWidget*>("listopsOptions")->isVisibleTo(&q));
+  }
+
+  void groupRnnRowsFromTheForm() {
+    // --xi-bound and --readout token-xi (udlab's variants): form → config → validate → parameter count,
+    // a round trip, and each refused (hidden, greyed out, or reset) where the engine would refuse it.
+    ExperimentPanel p;
+    RunConfig base;
+    base.model.model = "group-rnn";
+    base.model.d = 4;
+    base.model.embed = 8;
+    base.train.dataset = "tinyshakespeare";
+    base.train.device = "cpu";
+    p.setConfig(base);
+    auto* bound = p.findChild<QDoubleSpinBox*>("xiBound");
+    auto* readout = p.findChild<QComboBox*>("readout");
+    auto* recommend = p.findChild<QPushButton*>("groupRecommended");
+    QVERIFY(bound && readout && recommend);
+    auto tokenXiEnabled = [&] {
+      auto* items = qobject_cast<QStandardItemModel*>(readout->model());
+      return items->item(readout->findData("token-xi"))->isEnabled();
+    };
+    QVERIFY(bound->isVisibleTo(&p) && bound->isEnabled() && tokenXiEnabled());
+    QCOMPARE(p.config().model.xi_bound, 0.0);  // off: the paper's model
+    const size_t plain = p.paramCount();
+    bound->setValue(bound->maximum());
+    readout->setCurrentIndex(readout->findData("token-xi"));
+    QCOMPARE(readout->currentText(), QString("token-xi (udlab variant)"));
+    RunConfig c = p.config();
+    QCOMPARE(c.model.readout, std::string("token-xi"));
+    QVERIFY(c.model.xi_bound > 3.1415 && c.model.xi_bound <= M_PI);
+    expectValid(c);
+    QCOMPARE(p.paramCount(), count_params(c.model, 65));
+    QVERIFY(p.paramCount() > plain);  // the head reads [vec h, vec ξ]: twice as wide
+    shot(p, "group-variants");
+    ExperimentPanel q;
+    q.setConfig(c);
+    QCOMPARE(q.config().model.xi_bound, c.model.xi_bound);
+    QCOMPARE(q.config().model.readout, std::string("token-xi"));
+
+    // listops labels whole sequences: token-xi is greyed out and falls back to auto; the bound stays.
+    c.train.dataset = "listops";
+    p.setConfig(c);
+    QVERIFY(!tokenXiEnabled());
+    QCOMPARE(p.config().model.readout, std::string("auto"));
+    QCOMPARE(p.config().model.xi_bound, c.model.xi_bound);
+    expectValid(p.config());
+    // CUDA refuses the bound: the box is disabled and the config carries 0.
+    c.train.dataset = "tinyshakespeare";
+    c.train.device = "cuda";
+    p.setConfig(c);
+    QVERIFY(!bound->isEnabled() && bound->toolTip().startsWith("Not on CUDA"));
+    QCOMPARE(p.config().model.xi_bound, 0.0);
+    QCOMPARE(p.config().model.readout, std::string("token-xi"));
+    // Other models: no rows, no bound, no token-xi.
+    c.train.device = "cpu";
+    c.model.model = "orth-rnn";
+    p.setConfig(c);
+    QVERIFY(!bound->isVisibleTo(&p) && !recommend->isVisibleTo(&p) && !tokenXiEnabled());
+    QCOMPARE(p.config().model.xi_bound, 0.0);
+    QCOMPARE(p.config().model.readout, std::string("auto"));
+    expectValid(p.config());
+
+    // The recommended training settings (docs/results-defaults.md): at O(12) the measured O(12), embedding
+    // 14 (12,639 parameters); the paper's model, so the variants go off.
+    c = base;
+    c.model.d = 12;
+    c.model.xi_bound = 1.5;
+    c.model.readout = "token-xi";
+    p.setConfig(c);
+    QSignalSpy msg(&p, &ExperimentPanel::message);
+    recommend->click();
+    c = p.config();
+    QCOMPARE(c.model.embed, 14);
+    QCOMPARE(c.model.d, 12);
+    QCOMPARE(c.model.xi_bound, 0.0);
+    QCOMPARE(c.model.readout, std::string("auto"));
+    QCOMPARE(c.train.lr, 1e-2);
+    QCOMPARE(c.train.clip, 0.5);
+    QCOMPARE(p.paramCount(), size_t(12639));
+    QCOMPARE(msg.count(), 1);
+    expectValid(c);
   }
 };
 

@@ -25,6 +25,7 @@
 #include "core/util/error.h"
 #include "ui/datasets/file_check.h"
 #include "ui/panels/combo_text.h"
+#include "ui/panels/group_rnn_rows.h"
 #include "ui/panels/lru_ladder_rows.h"
 
 namespace udlab::ui {
@@ -96,10 +97,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   mf->addRow("Hidden", hidden_);
   mf->addRow("Heads", heads_);
   readout_ = new QComboBox;
-  readout_->addItems({"auto", "token", "mean", "last"});
+  for (const char* r : {"auto", "token", "mean", "last"}) readout_->addItem(r, r);  // data: the config value
   readout_->setToolTip("What the output layer reads: every position (token: language modelling), or one vector per "
                        "sequence for datasets that label whole sequences (listops): the mean or the last state. auto "
-                       "picks token or mean from the dataset.");
+                       "picks token or mean from the dataset. token-xi: udlab's group-rnn variant (its own tooltip).");
   readout_->setObjectName("readout");
   mf->addRow("Readout", readout_);
   lay->addWidget(modelBox);
@@ -131,6 +132,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   recompute_->setSingleStep(16);
   recompute_->setSpecialValueText("off");
   gf->addRow("Recompute every", recompute_);
+  groupRnn_ = std::make_unique<GroupRnnRows>(gf, readout_);
   lay->addWidget(groupBox_);
 
   lruBox_ = new QGroupBox("LRU recurrence and eigenvalues");
@@ -275,6 +277,12 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   connect(mixing_, &QCheckBox::toggled, this, changed);
   connect(dataset_, &QComboBox::currentTextChanged, this, [this] { updateDatasetStatus(); });
   connect(matchBtn_, &QPushButton::clicked, this, [this] { matchParams(); });
+  connect(groupRnn_->recommendButton(), &QPushButton::clicked, this, [this] {
+    RunConfig c = config();
+    GroupRnnRows::applyRecommended(c);
+    setConfig(c);
+    emit message(QString("group-rnn: recommended training settings applied (lr 1e-2, clip 0.5, embedding %1)").arg(c.model.embed));
+  });
 }
 
 ExperimentPanel::~ExperimentPanel() = default;
@@ -297,7 +305,7 @@ RunConfig ExperimentPanel::config() const {
   m.r_max = rmax_->value();
   m.max_phase = maxPhase_->value();
   ladder_->read(m);
-  m.readout = readout_->currentText().toStdString();
+  m.readout = readout_->currentData().toString().toStdString();
   t.dataset = dataset_->currentText().trimmed().toStdString();
   t.listops_max_depth = listopsDepth_->value();
   t.listops_max_args = listopsArgs_->value();
@@ -315,6 +323,7 @@ RunConfig ExperimentPanel::config() const {
   t.log_every = logEvery_->value();
   t.eval_every = evalEvery_->value();
   t.device = device_->currentData().toString().toStdString();
+  groupRnn_->read(c);
   return c;
 }
 
@@ -336,7 +345,8 @@ void ExperimentPanel::setConfig(const RunConfig& c) {
   rmax_->setValue(m.r_max);
   maxPhase_->setValue(m.max_phase);
   ladder_->write(m);
-  setComboText(readout_, m.readout);
+  groupRnn_->write(m);
+  if (int i = readout_->findData(QString::fromStdString(m.readout)); i >= 0) readout_->setCurrentIndex(i);
   setComboText(dataset_, t.dataset);
   listopsDepth_->setValue(t.listops_max_depth);
   listopsArgs_->setValue(t.listops_max_args);
@@ -381,6 +391,7 @@ void ExperimentPanel::updateVisibility() {
   lruBox_->setVisible(m == "lru");
   listopsBox_->setVisible(dataset_->currentText().trimmed() == "listops");
   heads_->setEnabled(m.contains("transformer"));
+  groupRnn_->update(config());
   // group-rnn's state is a d×d group element: Hidden does not apply (d in the group box sets the size).
   const bool hiddenApplies = m != "group-rnn";
   hidden_->setEnabled(hiddenApplies);

@@ -1,5 +1,6 @@
-// The experiment form: model family (whatever ModelRegistry offers), readout, subgroup, sizes, LRU ring
-// and ablation ladder, dataset with its on-disk status (and ListOps' options), training settings, device, and a live parameter count. It edits a
+// The experiment form: model family (whatever ModelRegistry offers), readout, subgroup, group-rnn's
+// recommended settings and udlab variants, sizes, LRU ring and ablation ladder, dataset with its on-disk
+// status (and ListOps' options), training settings, device, and a live parameter count. It edits a
 // RunConfig and nothing else; starting runs is the window's job.
 #pragma once
 #include <QWidget>
@@ -18,6 +19,7 @@ class QSpinBox;
 
 namespace udlab::ui {
 
+class GroupRnnRows;
 class LruLadderRows;
 
 class ExperimentPanel : public QWidget {
@@ -44,6 +46,7 @@ class ExperimentPanel : public QWidget {
 
   QComboBox *model_, *group_, *dataset_, *schedule_, *device_, *readout_;
   std::unique_ptr<LruLadderRows> ladder_;  // recurrence, parameterisation, init, γ (lru_ladder_rows.h)
+  std::unique_ptr<GroupRnnRows> groupRnn_;  // recommended settings, --xi-bound, token-xi (group_rnn_rows.h)
   QLabel *modelInfo_, *groupInfo_, *datasetStatus_, *paramsLabel_;
   QSpinBox *layers_, *embed_, *hidden_, *heads_, *d_, *state_;
   QSpinBox* recompute_;  // group-rnn recompute_chunk, 0 = off
