@@ -85,10 +85,14 @@ std::vector<CompareRow> sweep_rows(const std::string& dir) {
 
 // Rows that differ only in their seed, as mean ± sample std (finished runs only): what a table of
 // repeats reports. "" when the sweep has no seed axis.
+static bool has_seed_axis(const nlohmann::json& sweep) {
+  for (const auto& a : sweep.value("axes", nlohmann::json::array()))
+    if (a.value("key", std::string()) == "seed") return true;
+  return false;
+}
+
 static std::string seed_table(const nlohmann::json& sweep, const std::vector<CompareRow>& rows) {
-  bool seeded = false;
-  for (const auto& a : sweep.value("axes", nlohmann::json::array())) seeded |= a.value("key", std::string()) == "seed";
-  if (!seeded) return "";
+  if (!has_seed_axis(sweep)) return "";
   std::vector<std::string> keys;
   std::map<std::string, std::vector<size_t>> members;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -143,13 +147,17 @@ std::string write_sweep_summary(const std::string& dir) {
 
 void write_compare_figure(const std::string& dir) {
   const auto rows = sweep_rows(dir);
-  const auto states = sweep_states(dir, read_sweep_json(dir));
+  const nlohmann::json sweep = read_sweep_json(dir);
+  const auto states = sweep_states(dir, sweep);
   std::vector<std::string> args;
   for (size_t i = 0; i < rows.size(); ++i)
     if (rows[i].status == "finished") args.insert(args.end(), {"--run", states[i].run_dir});
   if (args.empty()) return;
-  args.insert(args.end(), {"--chart", "loss", "--metric", has_accuracy(rows) ? "accuracy" : "loss", "--size", "page",
-                           "--out", dir + "/compare.png"});
+  // Repeats over seeds read as one mean line with a ±std band per point, as the table's seed rows do;
+  // one curve per run would hide the spread the repeats were run to measure.
+  if (has_seed_axis(sweep)) args.insert(args.end(), {"--chart", "compare", "--group-seeds"});
+  else args.insert(args.end(), {"--chart", "loss"});
+  args.insert(args.end(), {"--metric", has_accuracy(rows) ? "accuracy" : "loss", "--size", "page", "--out", dir + "/compare.png"});
   // stdout carries the table only: what plot prints ("wrote …") goes to stderr.
   std::fflush(stdout);
   const int saved = ::dup(1);

@@ -211,7 +211,8 @@ std::string cancel_local_sweep(const std::string& dir, double wait_s) {
   const long pool = l.value("pid", 0L);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   std::string report;
-  if (!l.contains("ended") && alive(pool) && process_mentions(pool, "sweep")) {
+  // The pool is `udlab-cli sweep ...` or `udlab-cli compare ...` (a preset as a sweep); a reused pid is neither.
+  if (!l.contains("ended") && alive(pool) && (process_mentions(pool, "sweep") || process_mentions(pool, "compare"))) {
     ::kill(pid_t(pool), SIGTERM);
     while (alive(pool) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -34,6 +34,25 @@ for i, r in enumerate(rows):
     prev = rung
 assert prev == ("linear", "stable-exp", "ring", True), prev
 PY
+# --rungs runs a subset (the paper's four named rungs, say) crossed with seeds; points keep their rung numbers.
+"$CLI" compare --preset lru-ladder --rungs gamma,tanh --grid seed=1,2 $common --steps 2 --out "$tmp/r" >"$tmp/r.md" \
+  2>"$tmp/r.err" || fail "compare --rungs: $(cat "$tmp/r.err")"
+[ "$(ls "$tmp/r/runs" | tr '\n' ' ')" = "1-tanh_seed-1 1-tanh_seed-2 7-gamma_seed-1 7-gamma_seed-2 " ] \
+  || fail "--rungs points: $(ls "$tmp/r/runs")"
+grep -q "Over seeds" "$tmp/r/compare.md" || fail "--rungs: no table over seeds"
+[ -s "$tmp/r/compare.png" ] || grep -q "built without Qt" "$tmp/r.err" || fail "--rungs: no figure: $(cat "$tmp/r.err")"
+if "$CLI" compare --preset lru-ladder --rungs tanh,lstm $common --out "$tmp/x" 2>"$tmp/e"; then fail "--rungs lstm accepted"; fi
+grep -q "unknown rung 'lstm' (rungs: tanh,linear,diag,exp,stable-exp,ring,gamma)" "$tmp/e" || fail "--rungs error: $(cat "$tmp/e")"
+[ ! -e "$tmp/x" ] || fail "--rungs error left $tmp/x behind"
+# sweep cancel stops a compare pool too (its command line says compare, not sweep): no point starts after it.
+"$CLI" compare --preset lru-ladder --rungs tanh,linear,ring $common --steps 1000000 --eval-every 1000 --parallel 1 \
+  --threads 1 --out "$tmp/c" >/dev/null 2>"$tmp/c.err" &
+pool=$!
+for _ in $(seq 300); do grep -q '"pid"' "$tmp/c/runs/1-tanh/status.json" 2>/dev/null && break; sleep 0.1; done
+"$CLI" sweep cancel "$tmp/c" >"$tmp/cancel" 2>&1 || fail "cancel compare: $(cat "$tmp/cancel")"
+grep -q "stopped the sweep's pool (pid $pool)" "$tmp/cancel" || fail "cancel of a compare pool said: $(cat "$tmp/cancel")"
+wait "$pool"
+[ ! -e "$tmp/c/runs/2-linear" ] || fail "a point started after sweep cancel: $(cat "$tmp/c.err")"
 # A Qt-less udlab-cli has no figure renderer and says so; every other build must write the figure.
 [ -s "$tmp/l/compare.png" ] || grep -q "built without Qt" "$tmp/l.err" || fail "no figure: $(cat "$tmp/l.err")"
 "$CLI" train $common --model lstm --hidden 8 --out "$tmp/t" --quiet 2>"$tmp/t.err" || fail "listops lstm: $(cat "$tmp/t.err")"
