@@ -29,7 +29,12 @@ RunConfig load_run_config(const std::string& dir) {
   RunPaths p{dir};
   if (!file_exists(p.config())) throw Error(dir + " is not a udlab run directory (no config.json)");
   try {
-    return run_config_from_json(read_json_file(p.config()));
+    const nlohmann::json j = read_json_file(p.config());
+    RunConfig cfg = run_config_from_json(j);
+    // Runs written before io_lr_factor existed trained group-rnn's embedding and head at lr × 1; resuming
+    // one at today's default (10) would silently change the run it continues.
+    if (j.is_object() && !j.contains("io_lr_factor")) cfg.model.io_lr_factor = 1.0;
+    return cfg;
   } catch (const Error& e) {
     throw Error(p.config() + ": " + e.what());
   }

@@ -27,11 +27,11 @@ template <class S>
 class LmHead {
  public:
   // head.weight [V,H] (decayed) and head.bias [V] (not decayed): PyTorch's names and shapes.
-  void add_params(ParamStore<S>& ps, int H, int V) {
+  void add_params(ParamStore<S>& ps, int H, int V, double lr_mult = 1.0) {
     H_ = H;
     V_ = V;
-    w_ = ps.add("head.weight", {V, H});
-    b_ = ps.add("head.bias", {V}, false);
+    w_ = ps.add("head.weight", {V, H}, true, lr_mult);
+    b_ = ps.add("head.bias", {V}, false, lr_mult);
   }
   int weight() const { return w_; }
   int bias() const { return b_; }

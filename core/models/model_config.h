@@ -27,6 +27,10 @@ struct ModelConfig {
   // pooling for datasets that label whole sequences) | token | mean | last | token-xi (group-rnn only:
   // per position from [vec h_{t+1}, vec ξ_t], udlab's variant, issue 14).
   std::string readout = "auto";
+  // group-rnn: learning-rate multiplier of the embedding and the head (udlab's choice, issue 14). They sit
+  // outside exp, so they tolerate a step size that would throw ξ past π if W, U and B took it
+  // (docs/results-defaults.md).
+  double io_lr_factor = 10.0;
   // group-rnn recomputation (issue 15): keep only every K-th state and recompute each chunk of K
   // steps in the backward pass (0 = keep every activation). K is a multiple of 16 (group_rnn.h kGradBlock).
   int recompute_chunk = 0;

@@ -20,6 +20,7 @@ void visit(C& c, F&& f) {
   f("group", m.group); f("d", m.d); f("mixing", m.mixing); f("learn_h0", m.learn_h0);
   f("reflect", m.reflect); f("reorth_threshold", m.reorth_threshold); f("recompute_chunk", m.recompute_chunk);
   f("readout", m.readout); f("xi_init", m.xi_init); f("xi_bound", m.xi_bound);
+  f("io_lr_factor", m.io_lr_factor);
   f("state", m.state); f("r_min", m.r_min); f("r_max", m.r_max); f("max_phase", m.max_phase);
   f("lru_gamma", m.lru_gamma); f("lru_init", m.lru_init); f("lru_lr_factor", m.lru_lr_factor);
   f("glorot_radius", m.glorot_radius);
@@ -185,6 +186,7 @@ void validate(const RunConfig& c) {
   need(m.orth_init == "henaff" || m.orth_init == "cayley" || m.orth_init == "identity",
        "orth_init must be henaff, cayley or identity");
   need(m.orth_lr_factor > 0 && std::isfinite(m.orth_lr_factor), "orth_lr_factor must be positive");
+  need(m.io_lr_factor > 0 && std::isfinite(m.io_lr_factor), "io_lr_factor must be positive");
   need(t.seq_len >= 1 && t.seq_len <= (1 << 20), "seq_len must be in 1..1048576");
   need(t.batch >= 1 && t.batch <= (1 << 16), "batch must be in 1..65536");
   need(t.steps >= 0, "steps must not be negative");

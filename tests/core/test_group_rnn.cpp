@@ -314,3 +314,23 @@ TEST(GroupRnn, VariantConfigurationsAreChecked) {
   rc.model.xi_bound = 0;
   EXPECT_THROW(validate(rc), Error);
 }
+
+TEST(GroupRnn, EmbeddingAndHeadTrainAtTheirOwnLearningRate) {
+  CpuBackend<double> be(1);
+  ModelConfig c = config("o", 3, true, true, false, 2);
+  c.io_lr_factor = 7;
+  auto m = build<double>(c, 5, be);
+  int io = 0;
+  for (const ParamSpec& s : m->params().specs()) {
+    const bool outside = s.name == "embedding.weight" || s.name.rfind("head.", 0) == 0;
+    io += outside;
+    EXPECT_EQ(s.lr_mult, outside ? 7.0 : 1.0) << s.name;
+  }
+  EXPECT_EQ(io, 3);
+  RunConfig rc;
+  rc.model.model = "group-rnn";
+  for (double f : {0.0, -1.0, std::nan("")}) {
+    rc.model.io_lr_factor = f;
+    EXPECT_THROW(validate(rc), Error) << f;
+  }
+}

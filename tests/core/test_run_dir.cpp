@@ -8,11 +8,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/io/metrics_record.h"
 #include "core/io/run_dir.h"
 #include "core/io/run_liveness.h"
+#include "core/train/run_config.h"
 #include "core/util/error.h"
 
 using namespace udlab;
@@ -186,4 +188,14 @@ TEST(RunLiveness, StaleOrDeadWritersAreStoppedUnexpectedly) {
   nlohmann::json old = {{"state", "paused"}, {"step", 1}};
   EXPECT_EQ(liveness_problem(old, 1), "");
   EXPECT_NE(liveness_problem(old, kStaleSeconds + 1), "");
+}
+
+TEST(RunDirConfig, ARunWrittenBeforeIoLrFactorResumesAtFactorOne) {
+  TempDir d;
+  nlohmann::json j = to_json(RunConfig{});
+  std::ofstream(d.path / "config.json") << j.dump();
+  EXPECT_EQ(load_run_config(d.path.string()).model.io_lr_factor, 10.0);
+  j.erase("io_lr_factor");
+  std::ofstream(d.path / "config.json") << j.dump();
+  EXPECT_EQ(load_run_config(d.path.string()).model.io_lr_factor, 1.0);
 }

@@ -346,12 +346,14 @@ class TestUiPanels : public udlab::test::WindowTest {
     expectValid(p.config());
 
     // The recommended training settings (docs/results-defaults.md): at O(12) the measured O(12), embedding
-    // 14 (12,639 parameters); the paper's model, so the variants go off.
+    // 14 (12,639 parameters), io factor 10; the ξ bound and token-xi go off.
     c = base;
     c.model.d = 12;
     c.model.xi_bound = 1.5;
     c.model.readout = "token-xi";
+    c.model.io_lr_factor = 3;
     p.setConfig(c);
+    QCOMPARE(p.config().model.io_lr_factor, 3.0);  // the form keeps it (a control, not a dropped key)
     QSignalSpy msg(&p, &ExperimentPanel::message);
     recommend->click();
     c = p.config();
@@ -359,7 +361,8 @@ class TestUiPanels : public udlab::test::WindowTest {
     QCOMPARE(c.model.d, 12);
     QCOMPARE(c.model.xi_bound, 0.0);
     QCOMPARE(c.model.readout, std::string("auto"));
-    QCOMPARE(c.train.lr, 1e-2);
+    QCOMPARE(c.train.lr, 5e-3);
+    QCOMPARE(c.model.io_lr_factor, 10.0);
     QCOMPARE(c.train.clip, 0.5);
     QCOMPARE(p.paramCount(), size_t(12639));
     QCOMPARE(msg.count(), 1);

@@ -281,7 +281,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     RunConfig c = config();
     GroupRnnRows::applyRecommended(c);
     setConfig(c);
-    emit message(QString("group-rnn: recommended training settings applied (lr 1e-2, clip 0.5, embedding %1)").arg(c.model.embed));
+    emit message(QString("group-rnn: recommended training settings applied (lr 5e-3, clip 0.5, embedding and head "
+                         "at 10× lr, embedding %1)").arg(c.model.embed));
   });
 }
 

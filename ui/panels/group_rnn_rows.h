@@ -1,6 +1,6 @@
 // group-rnn's rows in the experiment form (issue 14): a button that applies the training settings measured
 // to learn fastest (docs/results-defaults.md), and udlab's own options, variants of the U(d) paper's model:
-// --xi-bound c (each step's generator bounded smoothly to ‖ξ‖_F < c, core/groups/xi_bound.h) and the
+// --io-lr-factor (embedding and head at a multiple of the lr), --xi-bound c (each step's generator bounded smoothly to ‖ξ‖_F < c, core/groups/xi_bound.h) and the
 // token-xi readout (logits from [vec h_{t+1}, vec ξ_t]), an item of the form's Readout combo. Each variant
 // is offered only where the engine accepts it (core/train/run_config.cpp validate, gpu/cuda_group_ops.cpp):
 // the bound for group-rnn off CUDA, token-xi for group-rnn on datasets read per token (not listops).
@@ -27,9 +27,9 @@ class GroupRnnRows {
   // it no longer applies.
   void update(const RunConfig& c);
   QPushButton* recommendButton() const { return recommend_; }
-  // What the button applies (docs/results-defaults.md, Tiny Shakespeare at ~12.6k parameters): the paper's
-  // model (no variant) at lr 1e-2 with the gradient clipped to 0.5, and an embedding of width ≈ n²/10 for
-  // the state's n×n real storage; d is kept (the form's Match sets it for a parameter budget).
+  // What the button applies (docs/results-defaults.md, Tiny Shakespeare at ~12.6k parameters): lr 5e-3 with
+  // the gradient clipped to 0.5, embedding and head at 10× (io_lr_factor), an embedding of width ≈ n²/10
+  // for the state's n×n real storage, no ξ bound or token-xi; d is kept (Match sets it for a budget).
   static void applyRecommended(RunConfig& c);
 
  private:
@@ -37,7 +37,7 @@ class GroupRnnRows {
   QComboBox* readout_;
   QPushButton* recommend_;
   QLabel* title_;
-  QDoubleSpinBox* bound_;
+  QDoubleSpinBox *ioLr_, *bound_;
 };
 
 }  // namespace udlab::ui

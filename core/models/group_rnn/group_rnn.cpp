@@ -27,7 +27,8 @@ GroupRnn<S>::GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be) : Model
   L_ = cfg.layers;
   m_ = cfg.embed;
   auto& ps = this->params_;
-  emb_ = ps.add("embedding.weight", {vocab, m_});
+  if (!(cfg.io_lr_factor > 0)) throw Error(n + ": --io-lr-factor must be positive");
+  emb_ = ps.add("embedding.weight", {vocab, m_}, true, cfg.io_lr_factor);
   lp_.resize(L_);
   for (int l = 0; l < L_; ++l) {
     std::string p = "layers." + std::to_string(l) + ".";
@@ -43,7 +44,7 @@ GroupRnn<S>::GroupRnn(const ModelConfig& cfg, int vocab, Backend<S>& be) : Model
     if (cfg.learn_h0) q.h0 = ps.add(p + "h0", {n_, n_}, false);
   }
   xi_readout_ = cfg.readout == "token-xi";
-  head_.add_params(ps, xi_readout_ ? 2 * nn_ : nn_, vocab);
+  head_.add_params(ps, xi_readout_ ? 2 * nn_ : nn_, vocab, cfg.io_lr_factor);
 }
 
 template <class S>

@@ -9,7 +9,9 @@
 // + c, ξ_t = Π(A_t) of the last layer, which holds the current input linearly. mat/vec are row-major.
 // Tensors: embedding.weight [V,m], layers.{l}.W [n², in], layers.{l}.U [n,n], layers.{l}.B [n,n],
 // layers.{l}.alpha [1], layers.{l}.beta [1] (with mixing), layers.{l}.h0 [n,n] (= P0, with learn_h0),
-// head.weight [V,n²] ([V,2n²] with token-xi), head.bias [V].
+// head.weight [V,n²] ([V,2n²] with token-xi), head.bias [V]. The embedding and the head train at
+// lr × io_lr_factor (default 10, udlab's choice): at one lr for all, either they learn slowly or W, U
+// and B push ‖ξ‖ past π and training collapses (docs/results-defaults.md).
 //
 // Initialisation keeps ‖ξ_t‖_F ≈ xi_init (default 0.5) at the start (well inside ‖ξ‖₂ < π, where exp has no aliasing,
 // and small enough for a degree-9 Taylor exp without squaring): entries of mat(W x) and U·h are drawn
