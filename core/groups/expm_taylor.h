@@ -159,6 +159,18 @@ inline void lincomb(S* out, const S* const* h, const S* c, int terms, size_t len
   }
 }
 
+// One Paterson–Stockmeyer chunk: out = Σ_{1≤i≤last} c_{kq+i}·h[i] + c_{kq}·I, last = q for the top chunk
+// (when q divides m) else q − 1, cut at m. Each h[i] spans len floats whose leading n×n block (row stride
+// ld) takes the identity term: X^i for exp, the pair [X^i | D_i] (ld = 2n) for its Fréchet derivative.
+template <class S>
+inline void ps_chunk(const Plan& p, int k, bool top, const S* const* h, size_t len, int n, size_t ld, S* out) {
+  const int last = std::min(top ? p.q : p.q - 1, p.m - k * p.q);
+  S c[6];
+  for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * p.q + i);
+  lincomb(out, h + 1, c, last, len);
+  for (int i = 0; i < n; ++i) out[size_t(i) * ld + i] += inv_factorial<S>(k * p.q);
+}
+
 // Work space and product kernels for one block size n, reused per thread. The Fréchet recursion keeps
 // every pair (X^i, D_i) and the running pair (A, D) side by side as n×2n row-major matrices [X^i | D_i],
 // [A | D], so that a pair product [[P, Dp], [0, P]]·[[A, D], [0, A]] = [[PA, P·D + Dp·A]] is two calls,
@@ -204,27 +216,14 @@ void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) w.P[1][size_t(i) * n + j] = scale * X[size_t(i) * ldx + j];
   for (int i = 2; i <= q; ++i) w.nn0(w.P[i - 1], w.P[1], w.P[i]);
-  // out = Σ_{i<q (≤ q with top)} c_{kq+i} X^i, c_{kq} on the diagonal.
-  auto chunk = [&](int k, bool top, S* out) {
-    const int last = std::min(top ? q : q - 1, m - k * q);
-    S c[6];
-    for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * q + i);
-    lincomb(out, w.P + 1, c, last, nn);
-    for (int i = 0; i < n; ++i) out[size_t(i) * n + i] += inv_factorial<S>(k * q);
-  };
-  const int r = m / q;
-  int k;
   S* acc = w.Z;
   S* nxt = w.Z2;
-  if (m % q == 0) {
-    chunk(r - 1, true, acc);
-    k = r - 2;
-  } else {
-    chunk(r, false, acc);
-    k = r - 1;
-  }
-  for (; k >= 0; --k) {
-    chunk(k, false, nxt);
+  // Horner from the top chunk down; when q divides m the top chunk also takes X^q's own term.
+  const bool top = m % q == 0;
+  int k = m / q - (top ? 1 : 0);
+  ps_chunk(p, k, top, w.P, nn, n, n, acc);
+  for (--k; k >= 0; --k) {
+    ps_chunk(p, k, false, w.P, nn, n, n, nxt);
     w.nn1(w.P[q], acc, nxt);
     std::swap(acc, nxt);
   }
@@ -259,28 +258,14 @@ void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, co
     w.w0(w.H[i - 1], w.H[1], w.H[i]);
     w.r1(w.H[i - 1] + n, w.H[1], w.H[i] + n);
   }
-  // The pair (B_k, dB_k) into out = [B | dB].
-  auto chunk = [&](int k, bool top, S* out) {
-    const int last = std::min(top ? q : q - 1, m - k * q);
-    S c[6];
-    for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * q + i);
-    lincomb(out, w.H + 1, c, last, len);
-    for (int i = 0; i < n; ++i) out[size_t(i) * n2 + i] += inv_factorial<S>(k * q);
-  };
-  const int r = m / q;
-  int k;
-  S* acc = w.Z;  // [A | D]
+  S* acc = w.Z;  // [A | D], the chunks as pairs (B_k, dB_k) = [B | dB]
   S* nxt = w.Z2;
-  if (m % q == 0) {
-    chunk(r - 1, true, acc);
-    k = r - 2;
-  } else {
-    chunk(r, false, acc);
-    k = r - 1;
-  }
-  for (; k >= 0; --k) {
+  const bool top = m % q == 0;
+  int k = m / q - (top ? 1 : 0);
+  ps_chunk(p, k, top, w.H, len, n, n2, acc);
+  for (--k; k >= 0; --k) {
     // (A, D) ← (B + X^q·A, dB + X^q·D + D_q·A)
-    chunk(k, false, nxt);
+    ps_chunk(p, k, false, w.H, len, n, n2, nxt);
     w.w1(w.H[q], acc, nxt);
     w.r1(w.H[q] + n, acc, nxt + n);
     std::swap(acc, nxt);
