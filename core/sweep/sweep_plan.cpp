@@ -17,15 +17,6 @@ std::string underscored(std::string s) {
   return s;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 SweepAxis checked_axis(const std::string& raw_key, std::vector<std::string> values, std::set<std::string>& seen) {
   const std::string key = underscored(raw_key);
   if (key.empty()) throw Error("a sweep axis has no key");
@@ -47,6 +38,15 @@ void apply_value(RunConfig& cfg, const std::string& key, const std::string& valu
 }
 
 }  // namespace
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
 
 std::string sweep_slug(const std::string& s) {
   std::string out;

@@ -63,4 +63,7 @@ void resolve_plan(SweepPlan& plan, const DataShape& shape);
 // A filesystem-safe name from a label-like string ("group-rnn O(d)" -> "group-rnn_O_d").
 std::string sweep_slug(const std::string& s);
 
+// "a,b,,c" -> {a, b, c}: the comma lists of --grid values and of preset options (--groups, --rungs).
+std::vector<std::string> split_commas(const std::string& s);
+
 }  // namespace udlab

@@ -5,8 +5,6 @@
 #include "core/sweep/preset.h"
 #include "core/util/error.h"
 
-#include <sstream>
-
 namespace udlab {
 namespace {
 
@@ -25,10 +23,7 @@ void check_group_name(const std::string& g) {
 
 SweepPlan make_groups(const PresetContext& ctx) {
   const std::string model = ctx.model_given ? ctx.base.model.model : "group-rnn";
-  std::vector<std::string> groups;
-  std::stringstream ss(ctx.option("groups"));
-  for (std::string g; std::getline(ss, g, ',');)
-    if (!g.empty()) groups.push_back(g);
+  const std::vector<std::string> groups = split_commas(ctx.option("groups"));
   if (groups.empty()) throw Error("--groups needs a comma-separated list, e.g. o,u,su,torus,blockdiag:2");
   const ModelInfo& info = ModelRegistry::instance().get(model);
   if (info.match_field != "d") throw Error("--groups needs a group model (got --model " + model + ")");

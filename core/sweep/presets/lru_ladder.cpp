@@ -4,7 +4,6 @@
 // --preset lru-ladder` run it.
 #if __has_include("core/sweep/preset.h")
 #include <set>
-#include <sstream>
 
 #include "core/models/lru/lru_ladder.h"
 #include "core/sweep/preset.h"
@@ -18,10 +17,11 @@ namespace {
 std::set<std::string> chosen_rungs(const std::string& list) {
   std::set<std::string> chosen;
   std::string known;
-  for (const LruRung& r : lru_ladder()) known += (known.empty() ? "" : ",") + std::string(r.slug);
-  std::stringstream ss(list);
-  for (std::string s; std::getline(ss, s, ',');) {
-    if (s.empty()) continue;
+  for (const LruRung& r : lru_ladder()) {
+    if (!known.empty()) known += ',';
+    known += r.slug;
+  }
+  for (const std::string& s : split_commas(list)) {
     bool found = false;
     for (const LruRung& r : lru_ladder()) found |= s == r.slug;
     if (!found) throw Error("--rungs: unknown rung '" + s + "' (rungs: " + known + ")");
