@@ -160,15 +160,19 @@ inline void lincomb(S* out, const S* const* h, const S* c, int terms, size_t len
 }
 
 // One Paterson–Stockmeyer chunk: out = Σ_{1≤i≤last} c_{kq+i}·h[i] + c_{kq}·I, last = q for the top chunk
-// (when q divides m) else q − 1, cut at m. Each h[i] spans len floats whose leading n×n block (row stride
-// ld) takes the identity term: X^i for exp, the pair [X^i | D_i] (ld = 2n) for its Fréchet derivative.
+// (when q divides m) else q − 1, cut at m. Each h[i] spans len scalars whose leading n×n block (row stride
+// ld entries) takes the identity term: X^i for exp, the pair [X^i | D_i] (ld = 2n) for its Fréchet
+// derivative. Each entry is `lanes` scalars (1, or lanes::kLanes for the interleaved layout).
 template <class S>
-inline void ps_chunk(const Plan& p, int k, bool top, const S* const* h, size_t len, int n, size_t ld, S* out) {
+inline void ps_chunk(const Plan& p, int k, bool top, const S* const* h, size_t len, int n, size_t ld, S* out,
+                     int lanes = 1) {
   const int last = std::min(top ? p.q : p.q - 1, p.m - k * p.q);
   S c[6];
   for (int i = 1; i <= last; ++i) c[i - 1] = inv_factorial<S>(k * p.q + i);
   lincomb(out, h + 1, c, last, len);
-  for (int i = 0; i < n; ++i) out[size_t(i) * ld + i] += inv_factorial<S>(k * p.q);
+  const S c0 = inv_factorial<S>(k * p.q);
+  for (int i = 0; i < n; ++i)
+    for (int l = 0; l < lanes; ++l) out[(size_t(i) * ld + i) * lanes + l] += c0;
 }
 
 // Work space and product kernels for one block size n, reused per thread. The Fréchet recursion keeps
@@ -178,6 +182,7 @@ inline void ps_chunk(const Plan& p, int k, bool top, const S* const* h, size_t l
 // chunk sums run over 2n² contiguous floats. Same flops as four n×n products.
 template <class S>
 struct Work {
+  static constexpr int kLanes = 1;
   int n = 0;
   std::vector<S> buf;
   S *P[7], *H[7], *Z, *Z2, *colsum;
@@ -206,24 +211,23 @@ struct Work {
   }
 };
 
-// E (row stride lde) = exp(X) (row stride ldx) for the plan p (choose_plan<S>(‖X‖₁)); Paterson–Stockmeyer:
-// B_k = Σ_{i<q} c_{kq+i} X^i, Horner in X^q over k.
-template <class S>
-void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
-  const int n = w.n, m = p.m, q = p.q;
-  const size_t nn = size_t(n) * n;
-  const S scale = std::ldexp(S(1), -p.s);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) w.P[1][size_t(i) * n + j] = scale * X[size_t(i) * ldx + j];
+// The polynomial of the plan on P[1] = 2^{−s}·X, already in place in the work space: Paterson–Stockmeyer,
+// B_k = Σ_{i<q} c_{kq+i} X^i, Horner in X^q over k, then the squarings. Returns the buffer holding exp(X).
+// Wk is Work (one matrix) or the interleaved LanesWork (core/groups/expm_lanes.h): the same steps, with
+// each entry Wk::kLanes scalars wide.
+template <class S, class Wk>
+S* exp_poly(const Plan& p, Wk& w) {
+  const int n = w.n, m = p.m, q = p.q, L = Wk::kLanes;
+  const size_t nn = size_t(n) * n * L;
   for (int i = 2; i <= q; ++i) w.nn0(w.P[i - 1], w.P[1], w.P[i]);
   S* acc = w.Z;
   S* nxt = w.Z2;
   // Horner from the top chunk down; when q divides m the top chunk also takes X^q's own term.
   const bool top = m % q == 0;
   int k = m / q - (top ? 1 : 0);
-  ps_chunk(p, k, top, w.P, nn, n, n, acc);
+  ps_chunk(p, k, top, w.P, nn, n, n, acc, L);
   for (--k; k >= 0; --k) {
-    ps_chunk(p, k, false, w.P, nn, n, n, nxt);
+    ps_chunk(p, k, false, w.P, nn, n, n, nxt, L);
     w.nn1(w.P[q], acc, nxt);
     std::swap(acc, nxt);
   }
@@ -231,19 +235,61 @@ void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
     w.nn0(acc, acc, nxt);
     std::swap(acc, nxt);
   }
+  return acc;
+}
+
+// The same polynomial on [[X, Edir], [0, X]] carried as pairs [A | D] (notes §3.1), from H[1] = 2^{−s}·[X | Edir]
+// in place. Returns the final pair: exp(X) in its left n columns, L(X, Edir) in its right (row stride 2n).
+template <class S, class Wk>
+S* frechet_poly(const Plan& p, Wk& w) {
+  const int n = w.n, m = p.m, q = p.q, L = Wk::kLanes;
+  const size_t n2 = size_t(2) * n, len = n2 * n * L, right = size_t(n) * L;
+  // [X^i | D_i] = X^{i−1}·[X | D_1], then D_i += D_{i−1}·X.
+  for (int i = 2; i <= q; ++i) {
+    w.w0(w.H[i - 1], w.H[1], w.H[i]);
+    w.r1(w.H[i - 1] + right, w.H[1], w.H[i] + right);
+  }
+  S* acc = w.Z;  // [A | D], the chunks as pairs (B_k, dB_k) = [B | dB]
+  S* nxt = w.Z2;
+  const bool top = m % q == 0;
+  int k = m / q - (top ? 1 : 0);
+  ps_chunk(p, k, top, w.H, len, n, n2, acc, L);
+  for (--k; k >= 0; --k) {
+    // (A, D) ← (B + X^q·A, dB + X^q·D + D_q·A)
+    ps_chunk(p, k, false, w.H, len, n, n2, nxt, L);
+    w.w1(w.H[q], acc, nxt);
+    w.r1(w.H[q] + right, acc, nxt + right);
+    std::swap(acc, nxt);
+  }
+  for (int j = 0; j < p.s; ++j) {
+    // (A, D) ← (A·A, A·D + D·A)
+    w.w0(acc, acc, nxt);
+    w.r1(acc + right, acc, nxt + right);
+    std::swap(acc, nxt);
+  }
+  return acc;
+}
+
+// E (row stride lde) = exp(X) (row stride ldx) for the plan p (choose_plan<S>(‖X‖₁)).
+template <class S>
+void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {
+  const int n = w.n;
+  const S scale = std::ldexp(S(1), -p.s);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) w.P[1][size_t(i) * n + j] = scale * X[size_t(i) * ldx + j];
+  const S* acc = exp_poly<S>(p, w);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) E[size_t(i) * lde + j] = acc[size_t(i) * n + j];
 }
 
-// R = exp(X) and Lo = L(X, Edir), the Fréchet derivative of exp at X in direction Edir: the same
-// polynomial on [[X, Edir], [0, X]], carried as pairs [A | D] (notes §3.1). Row strides ldx, ldd on input;
-// with xt the stored matrix is Xᵀ (read transposed). R and Lo are n×n blocks of row stride 2n in w (valid
-// until the next call).
+// R = exp(X) and Lo = L(X, Edir), the Fréchet derivative of exp at X in direction Edir. Row strides ldx,
+// ldd on input; with xt the stored matrix is Xᵀ (read transposed). R and Lo are n×n blocks of row stride 2n
+// in w (valid until the next call).
 template <class S>
 void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, const Plan& p, const S** R,
                         const S** Lo, Work<S>& w) {
-  const int n = w.n, m = p.m, q = p.q;
-  const size_t n2 = size_t(2) * n, len = n2 * n;
+  const int n = w.n;
+  const size_t n2 = size_t(2) * n;
   const S scale = std::ldexp(S(1), -p.s);
   // H[1] = [scale·X | scale·Edir] (X read transposed with xt).
   if (xt) skew::transpose_scaled(n, X, ldx, w.H[1], int(n2), scale);
@@ -253,29 +299,7 @@ void taylor_exp_frechet(const S* X, int ldx, bool xt, const S* Edir, int ldd, co
       for (int j = 0; j < n; ++j) h[j] = scale * X[size_t(i) * ldx + j];
     for (int j = 0; j < n; ++j) h[n + j] = scale * Edir[size_t(i) * ldd + j];
   }
-  // [X^i | D_i] = X^{i−1}·[X | D_1], then D_i += D_{i−1}·X.
-  for (int i = 2; i <= q; ++i) {
-    w.w0(w.H[i - 1], w.H[1], w.H[i]);
-    w.r1(w.H[i - 1] + n, w.H[1], w.H[i] + n);
-  }
-  S* acc = w.Z;  // [A | D], the chunks as pairs (B_k, dB_k) = [B | dB]
-  S* nxt = w.Z2;
-  const bool top = m % q == 0;
-  int k = m / q - (top ? 1 : 0);
-  ps_chunk(p, k, top, w.H, len, n, n2, acc);
-  for (--k; k >= 0; --k) {
-    // (A, D) ← (B + X^q·A, dB + X^q·D + D_q·A)
-    ps_chunk(p, k, false, w.H, len, n, n2, nxt);
-    w.w1(w.H[q], acc, nxt);
-    w.r1(w.H[q] + n, acc, nxt + n);
-    std::swap(acc, nxt);
-  }
-  for (int j = 0; j < p.s; ++j) {
-    // (A, D) ← (A·A, A·D + D·A)
-    w.w0(acc, acc, nxt);
-    w.r1(acc + n, acc, nxt + n);
-    std::swap(acc, nxt);
-  }
+  const S* acc = frechet_poly<S>(p, w);
   *R = acc;
   *Lo = acc + n;
 }

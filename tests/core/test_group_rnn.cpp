@@ -84,6 +84,19 @@ TEST(GroupRnn, GradientsMatchFiniteDifferencesForEveryGroupAndOption) {
   }
 }
 
+// B ≥ 16 runs the first 16 sequences through the interleaved recurrence (cpu_group_rnn_lanes.h) and the
+// 17th through the per-matrix loop: both against finite differences, with and without mixing.
+TEST(GroupRnn, GradientsMatchFiniteDifferencesThroughTheInterleavedBlocks) {
+  CpuBackend<double> be(2);
+  const int V = 5;
+  for (bool mixing : {false, true}) {
+    SCOPED_TRACE(mixing ? "mixing" : "plain");
+    auto m = build<double>(config("o", 4, mixing, true, false, 1), V, be);
+    jitter(*m, 11, 0.2);
+    udlab::testing::expect_model_gradcheck(*m, udlab::testing::random_batch(17, 4, V, 3), 1e-6, 12);
+  }
+}
+
 TEST(GroupRnn, WeightedLossGradientsMatchFiniteDifferences) {
   CpuBackend<double> be(1);
   auto m = build<double>(config("u", 2, true, false, false), 4, be);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/cpu_group_rnn_lanes.h"
 #include "core/groups/group_kernels.h"
 #include "core/groups/small_mm.h"
 #include "core/groups/xi_bound.h"
@@ -216,9 +217,17 @@ class CpuGroupOps final : public GroupOps<S> {
     const bool blocky = bs < n;
     events_.assign(B, 0);
     if (mem_err) tb_.assign(size_t(T) * B, 0.0);
-    // Sequences are independent: each thread runs whole sequences through all T steps.
-#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
-    for (int b = 0; b < B; ++b) {
+    // Sequences are independent: each thread runs whole sequences through all T steps, the first
+    // kLanes·nblk of them as interleaved blocks (cpu_group_rnn_lanes.h), the rest one by one.
+    const int nblk = rnn_lanes::blocks<S>(g, L), units = nblk + B - nblk * rnn_lanes::kLanes;
+#pragma omp parallel for schedule(static) num_threads(threads_) if (units > 1)
+    for (int u = 0; u < units; ++u) {
+      if (u < nblk) {
+        const int b0 = u * rnn_lanes::kLanes;
+        rnn_lanes::forward<S>(g, L, b0, reorth_every, thr, events_.data() + b0, mem_err ? tb_.data() : nullptr);
+        continue;
+      }
+      const int b = u + nblk * (rnn_lanes::kLanes - 1);
       S* E = thread_buffer<S>(0, nn);
       const kernels::Scratch<S>* k = blocky ? nullptr : &scratch<S>(n);  // the n×n product kernels
       for (int t = 0; t < T; ++t) {
@@ -292,9 +301,21 @@ class CpuGroupOps final : public GroupOps<S> {
     };
     part_a_.assign(B, 0.0);
     part_b_.assign(B, 0.0);
+    for (int b = 0; L.carry_in && b < B; ++b) {
+      if (L.ab) part_a_[b] = L.ab[b];
+      if (L.bb) part_b_[b] = L.bb[b];
+    }
     if (grad_norm) tb_.assign(size_t(T) * B, 0.0);
-#pragma omp parallel for schedule(static) num_threads(threads_) if (B > 1)
-    for (int b = 0; b < B; ++b) {
+    const int nblk = rnn_lanes::blocks<S>(g, L), units = nblk + B - nblk * rnn_lanes::kLanes;
+#pragma omp parallel for schedule(static) num_threads(threads_) if (units > 1)
+    for (int u = 0; u < units; ++u) {
+      if (u < nblk) {
+        const int b0 = u * rnn_lanes::kLanes;
+        rnn_lanes::backward<S>(g, L, G, dA, hbar0, b0, part_a_.data() + b0, part_b_.data() + b0,
+                               grad_norm ? tb_.data() : nullptr);
+        continue;
+      }
+      const int b = u + nblk * (rnn_lanes::kLanes - 1);
       S* carry = thread_buffer<S>(0, nn);  // h̄_{t+1} via the recurrence (h_{t+1} E_{t+1}, U h_{t+1})
       S* hb = thread_buffer<S>(1, nn);
       S* Eb = thread_buffer<S>(2, nn);
@@ -305,7 +326,7 @@ class CpuGroupOps final : public GroupOps<S> {
       // ∂L/∂ξ̂_t; without a carry buffer, hbar0 is free until the end.
       S* xhb = !L.mixing ? nullptr : L.xh_bar ? L.xh_bar + size_t(b) * nn : hbar0 + size_t(b) * nn;
       if (xhb && !L.carry_in) std::fill(xhb, xhb + nn, S(0));
-      double ab = L.carry_in && L.ab ? L.ab[b] : 0, bb = L.carry_in && L.bb ? L.bb[b] : 0;
+      double ab = part_a_[b], bb = part_b_[b];
       // ∂L/∂ξ̂_t from Ē_t: through exp at σ_c(ξ̂_t) and then σ_c's adjoint when the bound is on.
       auto adj_bounded = [&](const S* xh, S* out) {
         if (!(L.xi_bound > 0)) return f.adj(g, xh, Eb, out, Et, true);
@@ -363,8 +384,10 @@ class CpuGroupOps final : public GroupOps<S> {
       std::copy(carry, carry + nn, hbar0 + size_t(b) * nn);
       part_a_[b] = ab;
       part_b_[b] = bb;
-      if (L.ab) L.ab[b] = ab;
-      if (L.bb) L.bb[b] = bb;
+    }
+    for (int b = 0; b < B; ++b) {
+      if (L.ab) L.ab[b] = part_a_[b];
+      if (L.bb) L.bb[b] = part_b_[b];
     }
     if (alpha_bar) {
       double s = 0;
