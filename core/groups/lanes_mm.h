@@ -12,6 +12,10 @@
 #include "core/groups/skew.h"
 #include "core/groups/small_mm.h"
 
+// The vector types never cross a non-inline boundary (every function taking or returning one is an inline
+// template of the including file), so the ABI note GCC gives for the narrower ISA copies does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace udlab::lanes {
 
 inline constexpr int kLanes = 16;

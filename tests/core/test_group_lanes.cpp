@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
@@ -124,6 +125,16 @@ double rel_diff(const std::vector<S>& a, const std::vector<S>& b) {
   return d / m;
 }
 
+// Whether this CPU path has the interleaved recurrence (the AVX-512 copies only): elsewhere both runs take
+// the per-matrix path and must agree exactly.
+bool lanes_on_this_path() {
+  const std::string p = CpuBackend<float>(1).kernel_path();
+#if defined(__AVX512F__)
+  if (p == "native") return true;
+#endif
+  return p == "avx512";
+}
+
 template <class S>
 void expect_same(const Case& s, double tol, int threads) {
   const Out<S> a = run<S>(s, true, threads), b = run<S>(s, false, threads);
@@ -142,7 +153,8 @@ void expect_same(const Case& s, double tol, int threads) {
   }
   EXPECT_EQ(a.events, b.events) << w << " re-orthogonalisations";
   // The paths differ where they should: the comparison is not of one path with itself.
-  EXPECT_GT(rel_diff(a.dA, b.dA), 0.0) << w;
+  if (lanes_on_this_path()) EXPECT_GT(rel_diff(a.dA, b.dA), 0.0) << w;
+  else EXPECT_EQ(rel_diff(a.dA, b.dA), 0.0) << w;
 }
 
 }  // namespace

@@ -21,11 +21,19 @@ inline constexpr int kLanes = lanes::kLanes;
 inline constexpr int kMaxN = 14;
 
 // Whether the interleaved path runs this layer, and on how many whole blocks of kLanes sequences (the
-// first kLanes·blocks sequences; the rest take the per-matrix path). Depends on the shapes only (and on
-// lanes::enabled()), never on the thread count.
+// first kLanes·blocks sequences; the rest take the per-matrix path). Depends on the shapes, the ISA copy
+// and lanes::enabled(), never on the thread count.
+// Only the AVX-512 copies (one register per entry) run it: on the avx2 path of the portable build the
+// 16-wide entries split into ymm pairs ran 5–12× slower than the per-matrix path (docs/groups.md).
+#if defined(__AVX512F__)
+inline constexpr bool kIsaFits = true;
+#else
+inline constexpr bool kIsaFits = false;
+#endif
+
 template <class S>
 int blocks(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L) {
-  const bool fits = (g.kind == GroupKind::O || g.kind == GroupKind::SO) && g.block == g.n && g.n <= kMaxN &&
+  const bool fits = kIsaFits && (g.kind == GroupKind::O || g.kind == GroupKind::SO) && g.block == g.n && g.n <= kMaxN &&
                     !(L.xi_bound > 0);
   return lanes::enabled() && fits ? L.B / kLanes : 0;
 }
