@@ -270,6 +270,14 @@ S* frechet_poly(const Plan& p, Wk& w) {
   return acc;
 }
 
+// The calling thread's work space of type Wk (Work<S>, or LanesWork<S> of expm_lanes.h), sized for n.
+template <class Wk>
+Wk& thread_work(int n) {
+  thread_local Wk w;
+  w.resize(n);
+  return w;
+}
+
 // E (row stride lde) = exp(X) (row stride ldx) for the plan p (choose_plan<S>(‖X‖₁)).
 template <class S>
 void taylor_exp(const S* X, int ldx, const Plan& p, S* E, int lde, Work<S>& w) {

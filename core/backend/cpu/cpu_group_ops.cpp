@@ -21,9 +21,7 @@ namespace {
 
 template <class S>
 kernels::Scratch<S>& scratch(int b) {
-  thread_local kernels::Scratch<S> s;
-  s.resize(b);
-  return s;
+  return expm::thread_work<kernels::Scratch<S>>(b);
 }
 
 template <class S>

@@ -51,13 +51,6 @@ struct Buffers {
   }
 };
 
-template <class S>
-expm::LanesWork<S>& work(int n) {
-  thread_local expm::LanesWork<S> w;
-  w.resize(n);
-  return w;
-}
-
 // C (n×n entries) (=, or += with acc) op(A)·B with op(A) = A or Aᵀ, all interleaved.
 template <class S>
 inline void mm(int n, const S* A, bool ta, const S* B, S* C, bool acc) {
@@ -80,7 +73,7 @@ void forward(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L, int b0
   const size_t nn = size_t(n) * n, ne = nn * kLanes;
   Buffers<S>& buf = Buffers<S>::get(n, 5);
   S *h = buf.slot(0, n), *hn = buf.slot(1, n), *xi = buf.slot(2, n), *xh = buf.slot(3, n), *E = buf.slot(4, n);
-  expm::LanesWork<S>& w = work<S>(n);
+  expm::LanesWork<S>& w = expm::thread_work<expm::LanesWork<S>>(n);
   lanes::to_lanes(L.H + size_t(b0) * nn, nn, h);
   bool has_prev = L.mixing && L.xh_prev;
   if (has_prev) lanes::to_lanes(L.xh_prev + size_t(b0) * nn, nn, xh);
@@ -127,7 +120,7 @@ void backward(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L, const
   Buffers<S>& buf = Buffers<S>::get(n, 9);
   S *carry = buf.slot(0, n), *hb = buf.slot(1, n), *h = buf.slot(2, n), *Eb = buf.slot(3, n), *x = buf.slot(4, n);
   S *da = buf.slot(5, n), *Et = buf.slot(6, n), *xhb = buf.slot(7, n), *tmp = buf.slot(8, n);
-  expm::LanesWork<S>& w = work<S>(n);
+  expm::LanesWork<S>& w = expm::thread_work<expm::LanesWork<S>>(n);
   if (L.carry_in) lanes::to_lanes(hbar0 + size_t(b0) * nn, nn, carry);
   else std::fill(carry, carry + ne, S(0));
   S* xhb_io = !L.mixing ? nullptr : L.xh_bar ? L.xh_bar + size_t(b0) * nn : nullptr;
