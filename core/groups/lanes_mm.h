@@ -3,8 +3,9 @@
 // matrix of the block and nothing is ever done per matrix (issue 15). At small n the per-matrix path pays
 // per call (kernel entry, Taylor chunk sums on 144 floats, transposes, norms) about as much as the
 // products themselves; here a transpose is a change of strides and a chunk sum one flat pass over
-// kLanes·n² scalars. Used by the group-rnn recurrence at n ≤ 14 (cpu_group_rnn_lanes.h). Written with GCC vector extensions so that each ISA copy of the CPU ops gets its own
-// width (one zmm per entry on AVX-512, two ymm on AVX2, four xmm on SSE).
+// kLanes·n² scalars. Used by the group-rnn recurrence at n ≤ 14 (cpu_group_rnn_lanes.h). Written with GCC
+// vector extensions: an entry is one zmm register in the AVX-512 copies of the CPU ops, the only ones that
+// run it (the other copies compile it, and split an entry into narrower registers).
 #pragma once
 #include <cstddef>
 #include <cstring>
