@@ -48,15 +48,15 @@ struct LanesWork {
   }
 };
 
-// The plan for a block: from the largest ‖X‖₁ over its kLanes matrices (X n×n entries, row stride ld).
+// The plan for a block: from the largest ‖X‖₁ over its kLanes matrices (X n×n entries, contiguous).
 template <class S>
-Plan lanes_plan(int n, const S* X, int ld) {
+Plan lanes_plan(int n, const S* X) {
   using V = lanes::Vec<S>;
   constexpr int L = lanes::kLanes;
   V best{};
   for (int j = 0; j < n; ++j) {
     V c{};
-    for (int i = 0; i < n; ++i) c += lanes::vabs<S>(lanes::load(X + (size_t(i) * ld + j) * L));
+    for (int i = 0; i < n; ++i) c += lanes::vabs<S>(lanes::load(X + (size_t(i) * n + j) * L));
     best = lanes::vmax<S>(best, c);
   }
   S m = 0;
@@ -64,16 +64,16 @@ Plan lanes_plan(int n, const S* X, int ld) {
   return choose_plan<S>(double(m));
 }
 
-// E (n×n entries, contiguous) = exp(X) per lane, X n×n entries with row stride ldx.
+// E = exp(X) per lane, both n×n entries, contiguous.
 template <class S>
-void lanes_exp(const S* X, int ldx, const Plan& p, S* E, LanesWork<S>& w) {
+void lanes_exp(const S* X, const Plan& p, S* E, LanesWork<S>& w) {
   using V = lanes::Vec<S>;
   constexpr int L = lanes::kLanes;
   const int n = w.n;
   const V scale = lanes::splat(std::ldexp(S(1), -p.s));
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)
-      lanes::store(w.P[1] + (size_t(i) * n + j) * L, scale * lanes::load(X + (size_t(i) * ldx + j) * L));
+      lanes::store(w.P[1] + (size_t(i) * n + j) * L, scale * lanes::load(X + (size_t(i) * n + j) * L));
   const S* acc = exp_poly<S>(p, w);
   std::copy(acc, acc + size_t(n) * n * L, E);
 }

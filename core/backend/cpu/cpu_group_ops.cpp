@@ -216,17 +216,16 @@ class CpuGroupOps final : public GroupOps<S> {
     const bool blocky = bs < n;
     events_.assign(B, 0);
     if (mem_err) tb_.assign(size_t(T) * B, 0.0);
-    // Sequences are independent: each thread runs whole sequences through all T steps, the first
-    // kLanes·nblk of them as interleaved blocks (cpu_group_rnn_lanes.h), the rest one by one.
-    const int nblk = rnn_lanes::blocks<S>(g, L), units = nblk + B - nblk * rnn_lanes::kLanes;
-#pragma omp parallel for schedule(static) num_threads(threads_) if (units > 1)
-    for (int u = 0; u < units; ++u) {
-      if (u < nblk) {
-        const int b0 = u * rnn_lanes::kLanes;
-        rnn_lanes::forward<S>(g, L, b0, reorth_every, thr, events_.data() + b0, mem_err ? tb_.data() : nullptr);
+    // Sequences are independent: each thread runs whole sequences through all T steps: the
+    // first ones as interleaved blocks (cpu_group_rnn_lanes.h, rnn_lanes::split), the rest one by one.
+    const rnn_lanes::Split sp = rnn_lanes::split<S>(g, L);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (sp.units > 1)
+    for (int u = 0; u < sp.units; ++u) {
+      const int b = sp.first(u);
+      if (u < sp.blocks) {
+        rnn_lanes::forward<S>(g, L, b, reorth_every, thr, events_.data() + b, mem_err ? tb_.data() : nullptr);
         continue;
       }
-      const int b = u + nblk * (rnn_lanes::kLanes - 1);
       S* E = thread_buffer<S>(0, nn);
       const kernels::Scratch<S>* k = blocky ? nullptr : &scratch<S>(n);  // the n×n product kernels
       for (int t = 0; t < T; ++t) {
@@ -305,16 +304,15 @@ class CpuGroupOps final : public GroupOps<S> {
       if (L.bb) part_b_[b] = L.bb[b];
     }
     if (grad_norm) tb_.assign(size_t(T) * B, 0.0);
-    const int nblk = rnn_lanes::blocks<S>(g, L), units = nblk + B - nblk * rnn_lanes::kLanes;
-#pragma omp parallel for schedule(static) num_threads(threads_) if (units > 1)
-    for (int u = 0; u < units; ++u) {
-      if (u < nblk) {
-        const int b0 = u * rnn_lanes::kLanes;
-        rnn_lanes::backward<S>(g, L, G, dA, hbar0, b0, part_a_.data() + b0, part_b_.data() + b0,
+    const rnn_lanes::Split sp = rnn_lanes::split<S>(g, L);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (sp.units > 1)
+    for (int u = 0; u < sp.units; ++u) {
+      const int b = sp.first(u);
+      if (u < sp.blocks) {
+        rnn_lanes::backward<S>(g, L, G, dA, hbar0, b, part_a_.data() + b, part_b_.data() + b,
                                grad_norm ? tb_.data() : nullptr);
         continue;
       }
-      const int b = u + nblk * (rnn_lanes::kLanes - 1);
       S* carry = thread_buffer<S>(0, nn);  // h̄_{t+1} via the recurrence (h_{t+1} E_{t+1}, U h_{t+1})
       S* hb = thread_buffer<S>(1, nn);
       S* Eb = thread_buffer<S>(2, nn);

@@ -20,9 +20,6 @@ inline constexpr int kLanes = lanes::kLanes;
 // n×2n pairs) no longer fits in L1.
 inline constexpr int kMaxN = 14;
 
-// Whether the interleaved path runs this layer, and on how many whole blocks of kLanes sequences (the
-// first kLanes·blocks sequences; the rest take the per-matrix path). Depends on the shapes, the ISA copy
-// and lanes::enabled(), never on the thread count.
 // Only the AVX-512 copies (one register per entry) run it: on the avx2 path of the portable build the
 // 16-wide entries split into ymm pairs ran 5–12× slower than the per-matrix path (docs/groups.md).
 #if defined(__AVX512F__)
@@ -31,11 +28,21 @@ inline constexpr bool kIsaFits = true;
 inline constexpr bool kIsaFits = false;
 #endif
 
+// How a layer's B sequences are shared out: the first kLanes·blocks as interleaved blocks, the rest one by
+// one on the per-matrix path. Depends on the shapes, the ISA copy and lanes::enabled(), never on the thread
+// count.
+struct Split {
+  int blocks = 0;  // whole blocks of kLanes sequences, run interleaved
+  int units = 0;   // work units of the OpenMP loop: the blocks, then the sequences left over
+  int first(int u) const { return u < blocks ? u * kLanes : u + blocks * (kLanes - 1); }  // unit u's first sequence
+};
+
 template <class S>
-int blocks(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L) {
-  const bool fits = kIsaFits && (g.kind == GroupKind::O || g.kind == GroupKind::SO) && g.block == g.n && g.n <= kMaxN &&
-                    !(L.xi_bound > 0);
-  return lanes::enabled() && fits ? L.B / kLanes : 0;
+Split split(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L) {
+  const bool fits = kIsaFits && (g.kind == GroupKind::O || g.kind == GroupKind::SO) && g.block == g.n &&
+                    g.n <= kMaxN && !(L.xi_bound > 0);
+  const int blocks = lanes::enabled() && fits ? L.B / kLanes : 0;
+  return {blocks, blocks + L.B - blocks * kLanes};
 }
 
 // Per-thread buffers of n² entries each (aligned: see LanesWork).
@@ -92,7 +99,7 @@ void forward(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L, int b0
       lanes::from_lanes(xh, nn, L.Xh + r * nn);
       x = xh;
     }
-    expm::lanes_exp(x, n, expm::lanes_plan(n, x, n), E, w);
+    expm::lanes_exp(x, expm::lanes_plan(n, x), E, w);
     mm(n, h, false, E, hn, false);
     S* h_out = L.H + (r + B) * nn;
     lanes::from_lanes(hn, nn, h_out);
@@ -123,8 +130,8 @@ void backward(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L, const
   expm::LanesWork<S>& w = expm::thread_work<expm::LanesWork<S>>(n);
   if (L.carry_in) lanes::to_lanes(hbar0 + size_t(b0) * nn, nn, carry);
   else std::fill(carry, carry + ne, S(0));
-  S* xhb_io = !L.mixing ? nullptr : L.xh_bar ? L.xh_bar + size_t(b0) * nn : nullptr;
-  if (L.mixing && L.carry_in && xhb_io) lanes::to_lanes(xhb_io, nn, xhb);
+  S* xhb_io = L.mixing && L.xh_bar ? L.xh_bar + size_t(b0) * nn : nullptr;
+  if (L.carry_in && xhb_io) lanes::to_lanes(xhb_io, nn, xhb);
   else std::fill(xhb, xhb + ne, S(0));
   for (int t = T - 1; t >= 0; --t) {
     const size_t r = size_t(t) * B + b0;
@@ -141,7 +148,7 @@ void backward(const GroupSpec& g, const typename GroupOps<S>::RnnLayer& L, const
     lanes::to_lanes(L.H + r * nn, nn, h);
     mm(n, h, true, hb, Eb, false);  // Ē_t = h_tᵀ h̄_{t+1}
     lanes::to_lanes((L.mixing ? L.Xh : L.Xi) + r * nn, nn, x);
-    expm::lanes_exp_adjoint(x, Eb, expm::lanes_plan(n, x, n), da, Et, w);
+    expm::lanes_exp_adjoint(x, Eb, expm::lanes_plan(n, x), da, Et, w);
     if (L.mixing) {
       // ξ̂̄_t = Π L(ξ̂_tᵀ, Ē_t) + β ξ̂̄_{t+1};  Ā_t = α ξ̂̄_t;  ᾱ += ⟨ξ̂̄_t, ξ_t⟩;  β̄ += ⟨ξ̂̄_t, ξ̂_{t−1}⟩
       const S* prev = t > 0 ? L.Xh + (r - B) * nn : L.xh_prev ? L.xh_prev + size_t(b0) * nn : nullptr;
